@@ -1,0 +1,2 @@
+import ContonProtosC
+public enum ContonProto {}

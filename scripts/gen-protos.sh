@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Regenerates every piece of generated code from Protos/: protoc-c C sources, the descriptor set,
+# the C registry of descriptors, and (when the generator is built) the Swift messages and stubs.
+# Usage: scripts/gen-protos.sh [OUT_ROOT]   (OUT_ROOT defaults to the repository; the staleness
+# test generates into a temporary root and compares).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$here}
+cd "$here"
+
+mapfile -t protos < <(cd Protos && find . -name '*.proto' | sed 's|^\./||' | LC_ALL=C sort)
+
+cdir="$out/Sources/ContonProtosC"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+protoc-c --c_out="$tmp" -IProtos "${protos[@]}"
+rm -rf "$cdir/include/conton" "$cdir/include/google" "$cdir/conton" "$cdir/google"
+mkdir -p "$cdir/include"
+(cd "$tmp" && find . -name '*.pb-c.h' | while read -r h; do mkdir -p "$cdir/include/$(dirname "$h")"; cp "$h" "$cdir/include/$h"; done)
+(cd "$tmp" && find . -name '*.pb-c.c' | while read -r c; do mkdir -p "$cdir/$(dirname "$c")"; cp "$c" "$cdir/$c"; done)
+
+protoc --descriptor_set_out="$tmp/descriptors.pb" --include_imports --include_source_info=false -IProtos "${protos[@]}"
+python3 scripts/gen_registry.py "$tmp/descriptors.pb" "$cdir" "${protos[@]}"
+mkdir -p "$out/Protos/descriptors"
+cp "$tmp/descriptors.pb" "$out/Protos/descriptors/conton.pb"
+
+# Swift messages and service stubs, by this repository's generator.
+gen="$here/.build/debug/conton-protogen"
+if [ -n "${CONTON_PROTOGEN:-}" ]; then gen=$CONTON_PROTOGEN; fi
+if [ -x "$gen" ]; then
+  "$gen" --descriptor-set "$tmp/descriptors.pb" --out "$out/Sources/ContonAPI/Generated"
+else
+  echo "note: $gen not built; Swift messages not regenerated (run 'make protos')" >&2
+fi
