@@ -61,7 +61,10 @@ let package = Package(
         /// The Swift code generator behind `make protos`.
         .executableTarget(
             name: "conton-protogen",
-            dependencies: ["ContonProto", "ContonProtosC"],
+            dependencies: [
+                "ContonProto", "ContonProtosC",
+                .product(name: "GRPCCodeGen", package: "grpc-swift-2"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -152,6 +155,14 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .testTarget(
+            name: "ContonProtoTests",
+            dependencies: [
+                "ContonProto", "ContonAPI", "conton-protogen",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ContonWireTests",
             dependencies: ["ContonWire", .product(name: "NIOCore", package: "swift-nio")],

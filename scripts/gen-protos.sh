@@ -25,8 +25,15 @@ mkdir -p "$out/Protos/descriptors"
 cp "$tmp/descriptors.pb" "$out/Protos/descriptors/conton.pb"
 
 # Swift messages and service stubs, by this repository's generator.
-gen="$here/.build/debug/conton-protogen"
-if [ -n "${CONTON_PROTOGEN:-}" ]; then gen=$CONTON_PROTOGEN; fi
+# The generator binary: $CONTON_PROTOGEN, else the newer of .build/debug and .build-proto/debug.
+if [ -n "${CONTON_PROTOGEN:-}" ]; then
+  gen=$CONTON_PROTOGEN
+  [ -x "$gen" ] || { echo "error: CONTON_PROTOGEN=$gen is not an executable" >&2; exit 1; }
+else
+  gen="$here/.build/debug/conton-protogen"
+  alt="$here/.build-proto/debug/conton-protogen"
+  if [ -x "$alt" ] && { [ ! -x "$gen" ] || [ "$alt" -nt "$gen" ]; }; then gen=$alt; fi
+fi
 if [ -x "$gen" ]; then
   "$gen" --descriptor-set "$tmp/descriptors.pb" --out "$out/Sources/ContonAPI/Generated"
 else

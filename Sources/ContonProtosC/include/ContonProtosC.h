@@ -6,6 +6,7 @@
 #include "conton/health/v1/health.pb-c.h"
 #include "conton/reflection/v1/reflection.pb-c.h"
 #include "conton/rpc/v1/wire.pb-c.h"
+#include "conton/testing/v1/kinds.pb-c.h"
 #include "conton/testing/v1/test.pb-c.h"
 #include "google/protobuf/descriptor.pb-c.h"
 #include "google/protobuf/duration.pb-c.h"

@@ -1,2 +1,0 @@
-import ContonProtosC
-public enum ContonProto {}
