@@ -9,12 +9,16 @@ public enum ProtoCodec {
         let decoded = bytes.withContiguousStorageIfAvailable { buffer in
             unpackAndConvert(buffer, descriptor)
         } ?? Array(bytes).withUnsafeBufferPointer { unpackAndConvert($0, descriptor) }
-        guard let message = decoded else {
+        switch decoded {
+        case .message(let message):
+            return message
+        case .tooDeep:
+            throw ProtoDecodingError(messageName: descriptor.fullName, reason: "messages nested deeper than \(WireDepthCheck.maxDepth) levels")
+        case .invalid:
             throw ProtoDecodingError(
                 messageName: descriptor.fullName,
                 reason: "\(bytes.count) bytes are not a valid encoding (truncated, malformed, or missing a required field)")
         }
-        return message
     }
 
     /// Decodes bytes as the registered message with this full name.
@@ -48,13 +52,20 @@ public enum ProtoCodec {
         }
     }
 
-    private static func unpackAndConvert(_ buffer: UnsafeBufferPointer<UInt8>, _ descriptor: ProtoMessageDescriptor) -> DynamicMessage? {
+    private enum UnpackResult {
+        case message(DynamicMessage)
+        case tooDeep
+        case invalid
+    }
+
+    private static func unpackAndConvert(_ buffer: UnsafeBufferPointer<UInt8>, _ descriptor: ProtoMessageDescriptor) -> UnpackResult {
+        guard WireDepthCheck.isWithinLimit(buffer, descriptor) else { return .tooDeep }
         var empty: UInt8 = 0
         return withUnsafePointer(to: &empty) { emptyPointer in
             let base = buffer.baseAddress ?? emptyPointer
-            guard let c = protobuf_c_message_unpack(descriptor.pointer, nil, buffer.count, base) else { return nil }
+            guard let c = protobuf_c_message_unpack(descriptor.pointer, nil, buffer.count, base) else { return .invalid }
             defer { protobuf_c_message_free_unpacked(c, nil) }
-            return CMessageReader.read(UnsafeRawPointer(c), descriptor)
+            return .message(CMessageReader.read(UnsafeRawPointer(c), descriptor))
         }
     }
 }

@@ -91,3 +91,27 @@ import Testing
         #expect(set.serializedBytes() == ProtoRegistry.fileDescriptorSet)
     }
 }
+
+/// Hostile input must fail cleanly, not exhaust the stack.
+@Suite struct HostileInputTests {
+    @Test func deepNestingIsRejected() throws {
+        // nested { child { child { ... } } } a thousand levels deep, built inside out.
+        var inner: [UInt8] = []
+        for _ in 0..<1_000 {
+            inner = [0x1A] + varint(inner.count) + inner  // Nested.child = 3
+        }
+        let bytes = [0x92, 0x01] + varint(inner.count) + inner  // Kinds.nested = 18
+        #expect(throws: ProtoDecodingError.self) { try Conton_Testing_V1_Kinds(serializedBytes: bytes) }
+
+        var ok: [UInt8] = []
+        for _ in 0..<50 { ok = [0x1A] + varint(ok.count) + ok }
+        let shallow = try Conton_Testing_V1_Kinds(serializedBytes: [0x92, 0x01] + varint(ok.count) + ok)
+        #expect(shallow.nested.child.child.hasChild)
+    }
+
+    private func varint(_ n: Int) -> [UInt8] {
+        var v = UInt64(n), out: [UInt8] = []
+        while v >= 0x80 { out.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+        return out + [UInt8(v)]
+    }
+}

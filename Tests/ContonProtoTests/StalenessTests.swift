@@ -26,7 +26,7 @@ import Testing
         let tmp = fm.temporaryDirectory.appendingPathComponent("conton-gen-\(UUID().uuidString)")
         try fm.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? fm.removeItem(at: tmp) }
-        _ = try TestSupport.run("/bin/bash", ["scripts/gen-protos.sh", tmp.path], environment: ["CONTON_PROTOGEN": try Self.generatorPath()])
+        _ = try TestSupport.run("/bin/bash", [TestSupport.repoRoot.appendingPathComponent("scripts/gen-protos.sh").path, tmp.path], environment: ["CONTON_PROTOGEN": try Self.generatorPath()])
 
         let compared = ["Sources/ContonProtosC", "Sources/ContonAPI/Generated", "Protos/descriptors"]
         var checked = 0
