@@ -45,8 +45,8 @@ import Foundation
 
     /// The resident set size in bytes, from /proc/self/statm (0 when unavailable).
     private func heapInUse() -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-        let fields = text.split(separator: " ")
+        guard let bytes = TestSupport.readFile("/proc/self/statm") else { return 0 }
+        let fields = String(decoding: bytes, as: UTF8.self).split(separator: " ")
         guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }

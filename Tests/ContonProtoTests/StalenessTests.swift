@@ -36,8 +36,8 @@ import Testing
                 .filter { folder != "Sources/ContonProtosC" || $0.hasSuffix(".pb-c.c") || $0.hasSuffix(".pb-c.h") || fresh.contains($0) }
             #expect(Set(committed) == Set(fresh), "\(folder): files differ; run scripts/gen-protos.sh")
             for name in fresh {
-                let a = fm.contents(atPath: tmp.appendingPathComponent(folder).appendingPathComponent(name).path)
-                let b = fm.contents(atPath: TestSupport.repoRoot.appendingPathComponent(folder).appendingPathComponent(name).path)
+                let a = TestSupport.readFile(tmp.appendingPathComponent(folder).appendingPathComponent(name).path)
+                let b = TestSupport.readFile(TestSupport.repoRoot.appendingPathComponent(folder).appendingPathComponent(name).path)
                 #expect(a == b, "\(folder)/\(name) is stale; run scripts/gen-protos.sh")
                 checked += 1
             }

@@ -41,13 +41,29 @@ enum TestSupport {
         guard spawned == 0 else { throw ProcessFailure(description: "cannot run \(executable): errno \(spawned)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        let out = fm.contents(atPath: outPath) ?? Data()
+        let out = readFile(outPath) ?? []
         let exitedCleanly = status & 0x7F == 0 && (status >> 8) & 0xFF == 0
         guard exitedCleanly else {
-            let err = String(decoding: fm.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+            let err = String(decoding: readFile(errPath) ?? [], as: UTF8.self)
             throw ProcessFailure(description: "\(executable) \(arguments.joined(separator: " ")) failed (wait status \(status)): \(err)")
         }
-        return [UInt8](out)
+        return out
+    }
+
+    /// A file's bytes, read with POSIX calls (FoundationEssentials' `FileManager.contents` leaks
+    /// a buffer on empty files, which LeakSanitizer reports); `nil` when it cannot be opened.
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return n == 0 ? result : nil }
+            result.append(contentsOf: chunk[0..<n])
+        }
     }
 
     /// `protoc --encode=<type>` of a text-format message (maps in deterministic order).
