@@ -164,6 +164,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ContonTLSTests",
+            dependencies: [
+                "ContonTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ContonWireTests",
             dependencies: ["ContonWire", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
