@@ -93,7 +93,7 @@ let package = Package(
         .target(
             name: "ContonTransport",
             dependencies: [
-                "ContonWire", "ContonTLS",
+                "ContonWire", "ContonTLS", "ContonAPI", "ContonProto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -125,8 +125,7 @@ let package = Package(
         .target(
             name: "ContonServer",
             dependencies: [
-                "ContonKit", "ContonTLS", "ContonTransport", "ContonAPI", "ContonStore",
-                "ExamplePlugin",
+                "ContonTLS", "ContonTransport", "ContonAPI", "ContonProto", "ContonProtosC",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -139,8 +138,10 @@ let package = Package(
         .executableTarget(
             name: "conton",
             dependencies: [
-                "ContonServer",
+                "ContonServer", "ContonTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

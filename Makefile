@@ -1,0 +1,57 @@
+# ContOn — the two commands a newcomer needs are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev \
+                libssl-dev openssl libsqlite3-dev libcurl4-openssl-dev python3 python3-pip coreutils
+PIP_PACKAGES := pytest validate-docbr aiosmtpd
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SWIFT_JOBS ?= $(shell nproc)
+
+.PHONY: run test deps build release protos test-debug test-asan clean
+
+## deps: install the system (apt) and Python (pip) packages the build, run and tests need.
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@python3 -c 'import pytest, validate_docbr, aiosmtpd' 2>/dev/null || \
+	  python3 -m pip install -q $(PIP_PACKAGES)
+
+## build: debug build of everything.
+build: deps
+	swift build -j $(SWIFT_JOBS)
+
+## release: optimised build of the `conton` executable.
+release: deps
+	swift build -c release -j $(SWIFT_JOBS) --product conton
+
+## run: install what is missing, build release, serve on the embedded defaults.
+run: release
+	.build/release/conton serve
+
+## protos: regenerate every piece of generated code (protoc-c C, registry, descriptor set, Swift).
+protos: deps
+	swift build -j $(SWIFT_JOBS) --product conton-protogen
+	CONTON_PROTOGEN=$(CURDIR)/.build/debug/conton-protogen scripts/gen-protos.sh
+
+## test: every test — the debug suite, then the whole suite again under AddressSanitizer.
+test: deps test-debug test-asan
+
+test-debug:
+	swift build -j $(SWIFT_JOBS) --build-tests
+	CONTON_PROTOGEN=$(CURDIR)/.build/debug/conton-protogen swift test --skip-build
+
+# LeakSanitizer is on for the protobuf-c suite (its leak test depends on it); Foundation's
+# Process leaks by itself, so the suites that spawn peers run with ASan but without LSan.
+test-asan:
+	swift build -j $(SWIFT_JOBS) --build-tests --sanitize address --scratch-path .build-asan
+	CONTON_PROTOGEN=$(CURDIR)/.build/debug/conton-protogen ASAN_OPTIONS=detect_leaks=1 \
+	  swift test --skip-build --sanitize address --scratch-path .build-asan --filter ContonProtoTests
+	ASAN_OPTIONS=detect_leaks=0 \
+	  swift test --skip-build --sanitize address --scratch-path .build-asan --skip ContonProtoTests
+
+clean:
+	rm -rf .build .build-asan

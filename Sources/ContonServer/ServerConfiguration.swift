@@ -1,0 +1,28 @@
+import ContonTLS
+import ContonTransport
+
+/// Everything `conton serve` is configured with (each also a `CONTON_*` environment variable).
+public struct ServerConfiguration: Sendable {
+    /// Data directory: database, blobs, TLS material. Default `./.conton`.
+    public var dataDirectory: String = "./.conton"
+    public var host: String = "127.0.0.1"
+    /// Port; 0 picks a free one.
+    public var port: Int = 7443
+    /// Server certificate chain and key (PEM). Both nil: the generated development certificate.
+    public var certificatePath: String?
+    public var keyPath: String?
+    /// CA for client certificates (mTLS); nil disables them.
+    public var clientCAPath: String?
+    /// Accept TLS 1.2 (ECDHE+AEAD only) besides TLS 1.3.
+    public var allowTLS12 = false
+    /// Serve `conton.testing.v1.TestService`.
+    public var enableTestService = false
+    public var limits = ServerLimits()
+
+    public init() {}
+
+    /// Where the generated development TLS files live.
+    public var developmentCertificates: DevelopmentCertificates {
+        DevelopmentCertificates(directory: dataDirectory + "/tls")
+    }
+}

@@ -1,0 +1,336 @@
+import ContonAPI
+import ContonTLS
+import ContonWire
+import GRPCCore
+import Logging
+import NIOCore
+
+/// Asks a connection to finish gracefully: GOAWAY, let open calls end, close.
+struct GracefulShutdownEvent: Sendable {}
+
+/// One server connection: turns frames into calls and call parts into frames.
+///
+/// Runs on the connection's event loop. Each call gets an inbound stream fed from `MESSAGE`
+/// frames and an outbound writer whose parts come back here (through the event loop) as
+/// `HEADERS`, `MESSAGE` and `TRAILERS` frames. Flushes are coalesced within an event-loop tick.
+final class ServerConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = InboundFrame
+    typealias OutboundIn = Never
+    typealias OutboundOut = Frame
+
+    private struct Call {
+        var inbound: AsyncThrowingStream<RPCRequestPart<[UInt8]>, any Error>.Continuation
+        var cancellation: CallCancellation
+        var deadline: Scheduled<Void>?
+        var sentHeaders = false
+    }
+
+    private let limits: ServerLimits
+    private let accept: @Sendable (AcceptedCall) -> Void
+    private let logger: Logger
+    private var calls: [UInt32: Call] = [:]
+    private var highestCallID: UInt32 = 0
+    private var context: ChannelHandlerContext?
+    private var tlsPeer: TLSPeer?
+    private var flushScheduled = false
+    private var goingAway = false
+    private var closed = false
+    private var idleTimer: Scheduled<Void>?
+
+    init(limits: ServerLimits, logger: Logger, accept: @escaping @Sendable (AcceptedCall) -> Void) {
+        self.limits = limits
+        self.logger = logger
+        self.accept = accept
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.armIdleTimer()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.closed = true
+        self.idleTimer?.cancel()
+        for (_, call) in self.calls {
+            call.deadline?.cancel()
+            call.cancellation.cancel()
+            call.inbound.finish(throwing: RPCError(code: .unavailable, message: "connection closed"))
+        }
+        self.calls.removeAll()
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted(let peer)? = event as? TLSEvent {
+            self.tlsPeer = peer
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        if event is GracefulShutdownEvent {
+            self.goAway(code: .ok, message: "server shutting down")
+            promise?.succeed()
+        } else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let violation = error as? ProtocolViolation {
+            self.protocolError(violation.reason)
+        } else if error is ByteToMessageDecoderError {
+            // The decoder already reported the first error; later reads are refused.
+            return
+        } else {
+            if case TLSError.uncleanShutdown? = error as? TLSError {} else {
+                self.logger.debug("connection error", metadata: ["error": "\(error)"])
+            }
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: inbound frames
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !self.closed else { return }
+        switch self.unwrapInboundIn(data) {
+        case .oversizedMessage(let callID, let length):
+            self.failCall(callID, status: Status(code: .resourceExhausted, message: "message of \(length) bytes exceeds the limit of \(self.limits.maxMessageSize)"))
+        case .frame(let frame):
+            self.handle(frame: frame)
+        }
+    }
+
+    private func handle(frame: Frame) {
+        switch frame.type {
+        case .headers: self.openCall(frame)
+        case .message:
+            guard let call = self.callFrame(frame) else { return }
+            call.inbound.yield(.message(Array(frame.payload.readableBytesView)))
+            if frame.flags.contains(.endStream) { call.inbound.finish() }
+        case .halfClose:
+            self.callFrame(frame)?.inbound.finish()
+        case .cancel:
+            guard let call = self.callFrame(frame) else { return }
+            self.endCall(frame.callID)
+            call.cancellation.cancel()
+            call.inbound.finish(throwing: RPCError(code: .cancelled, message: "cancelled by the client"))
+        case .ping:
+            self.send(Frame(type: .pong, callID: 0, payload: frame.payload))
+        case .pong:
+            break
+        case .goAway:
+            self.goingAway = true
+            self.closeIfDone()
+        case .trailers:
+            self.protocolError("TRAILERS from a client")
+        }
+    }
+
+    /// The open call a frame belongs to; nil for a call that already ended (frames may cross).
+    private func callFrame(_ frame: Frame) -> Call? {
+        if let call = self.calls[frame.callID] { return call }
+        if frame.callID > self.highestCallID { self.protocolError("\(frame.type) for call \(frame.callID), which was never opened") }
+        return nil
+    }
+
+    private func openCall(_ frame: Frame) {
+        let callID = frame.callID
+        if self.calls[callID] != nil {
+            self.protocolError("HEADERS for call \(callID), which is already open")
+            return
+        }
+        guard callID > self.highestCallID else {
+            self.protocolError("call id \(callID) is not above \(self.highestCallID)")
+            return
+        }
+        self.highestCallID = callID
+        let headers: Conton_Rpc_V1_CallHeaders
+        do {
+            headers = try Conton_Rpc_V1_CallHeaders(serializedBytes: frame.payload.readableBytesView)
+        } catch {
+            self.protocolError("undecodable CallHeaders on call \(callID)")
+            return
+        }
+        if self.goingAway {
+            self.writeTrailers(callID, Status(code: .unavailable, message: "connection is going away"), [])
+            return
+        }
+        if self.calls.count >= self.limits.maxConcurrentCalls {
+            self.writeTrailers(callID, Status(code: .resourceExhausted, message: "too many concurrent calls (limit \(self.limits.maxConcurrentCalls))"), [])
+            return
+        }
+        guard let slash = headers.method.lastIndex(of: "/"), slash != headers.method.startIndex,
+              headers.method.index(after: slash) != headers.method.endIndex else {
+            self.writeTrailers(callID, Status(code: .unimplemented, message: "malformed method name '\(headers.method)'"), [])
+            return
+        }
+        let service = String(headers.method[..<slash]).trimmingPrefix("/")
+        let method = String(headers.method[headers.method.index(after: slash)...])
+        let descriptor = MethodDescriptor(fullyQualifiedService: String(service), method: method)
+
+        guard let context = self.context else { return }
+        let (inbound, continuation) = AsyncThrowingStream.makeStream(of: RPCRequestPart<[UInt8]>.self)
+        var metadata = WireMetadata.metadata(headers.metadata)
+        if !headers.idempotencyKey.isEmpty { metadata.replaceOrAddString(headers.idempotencyKey, forKey: "idempotency-key") }
+        continuation.yield(.metadata(metadata))
+        let cancellation = CallCancellation()
+        var call = Call(inbound: continuation, cancellation: cancellation)
+        if headers.timeoutMicros > 0 {
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            call.deadline = context.eventLoop.scheduleTask(in: .microseconds(Int64(clamping: headers.timeoutMicros))) {
+                bound.value.deadlineExceeded(callID)
+            }
+        }
+        self.calls[callID] = call
+        self.idleTimer?.cancel()
+        self.idleTimer = nil
+
+        let writer = ServerCallWriter(callID: callID, handler: NIOLoopBound(self, eventLoop: context.eventLoop), channel: context.channel)
+        let stream = RPCStream(descriptor: descriptor, inbound: RPCAsyncSequence(wrapping: inbound), outbound: RPCWriter.Closable(wrapping: writer))
+        let remote = context.channel.remoteAddress.map { "\($0)" } ?? "unknown"
+        let local = context.channel.localAddress.map { "\($0)" } ?? "unknown"
+        self.accept(AcceptedCall(stream: stream, cancellation: cancellation, peer: PeerIdentity(tls: self.tlsPeer, remoteAddress: remote), localAddress: local))
+    }
+
+    private func deadlineExceeded(_ callID: UInt32) {
+        guard let call = self.calls[callID] else { return }
+        call.cancellation.cancel()
+        call.inbound.finish(throwing: RPCError(code: .deadlineExceeded, message: "deadline exceeded"))
+        self.writeTrailers(callID, Status(code: .deadlineExceeded, message: "deadline exceeded"), [])
+        self.endCall(callID)
+    }
+
+    /// Ends a call from the server side with a status, cancelling its handler.
+    private func failCall(_ callID: UInt32, status: Status) {
+        guard let call = self.calls[callID] else {
+            if callID > self.highestCallID { self.protocolError("MESSAGE for call \(callID), which was never opened") }
+            return
+        }
+        call.cancellation.cancel()
+        call.inbound.finish(throwing: RPCError(code: RPCError.Code(status.code) ?? .unknown, message: status.message))
+        self.writeTrailers(callID, status, [])
+        self.endCall(callID)
+    }
+
+    private func endCall(_ callID: UInt32) {
+        if let call = self.calls.removeValue(forKey: callID) {
+            call.deadline?.cancel()
+        }
+        if self.calls.isEmpty {
+            self.closeIfDone()
+            self.armIdleTimer()
+        }
+    }
+
+    // MARK: outbound parts (from ServerCallWriter, on the event loop)
+
+    func write(_ part: RPCResponsePart<[UInt8]>, callID: UInt32) -> EventLoopFuture<Void>? {
+        guard self.calls[callID] != nil, let context = self.context else { return nil }
+        switch part {
+        case .metadata(let metadata):
+            var headers = Conton_Rpc_V1_CallHeaders()
+            headers.metadata = WireMetadata.entries(metadata)
+            self.calls[callID]?.sentHeaders = true
+            return self.send(Frame(type: .headers, callID: callID, payload: ByteBuffer(bytes: headers.serializedBytes())))
+        case .message(let bytes):
+            var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            return self.send(Frame(type: .message, callID: callID, payload: buffer))
+        case .status(let status, let metadata):
+            let future = self.writeTrailers(callID, status, WireMetadata.entries(metadata))
+            self.endCall(callID)
+            return future
+        }
+    }
+
+    /// The handler finished without a status (it threw past GRPCCore, or the task ended).
+    func finish(callID: UInt32, error: (any Error)?) {
+        guard self.calls[callID] != nil else { return }
+        let status = (error as? RPCError).map { Status(code: Status.Code($0.code), message: $0.message) }
+            ?? Status(code: .unknown, message: "the call ended without a status")
+        self.writeTrailers(callID, status, [])
+        self.endCall(callID)
+    }
+
+    @discardableResult
+    private func writeTrailers(_ callID: UInt32, _ status: Status, _ metadata: [Conton_Rpc_V1_MetadataEntry]) -> EventLoopFuture<Void>? {
+        var wire = Conton_Rpc_V1_Status()
+        wire.code = Int32(status.code.rawValue)
+        wire.message = status.message
+        wire.metadata = metadata
+        return self.send(Frame(type: .trailers, callID: callID, payload: ByteBuffer(bytes: wire.serializedBytes())))
+    }
+
+    @discardableResult
+    private func send(_ frame: Frame) -> EventLoopFuture<Void>? {
+        guard let context = self.context, !self.closed else { return nil }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.write(self.wrapOutboundOut(frame), promise: promise)
+        if !self.flushScheduled {
+            self.flushScheduled = true
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            context.eventLoop.execute {
+                let handler = bound.value
+                handler.flushScheduled = false
+                handler.context?.flush()
+            }
+        }
+        return promise.futureResult
+    }
+
+    // MARK: connection lifecycle
+
+    private func goAway(code: Status.Code, message: String) {
+        guard !self.goingAway || code != .ok else { self.closeIfDone(); return }
+        self.goingAway = true
+        var goAway = Conton_Rpc_V1_GoAway()
+        goAway.lastCallId = self.highestCallID
+        goAway.code = Int32(code.rawValue)
+        goAway.message = message
+        self.send(Frame(type: .goAway, callID: 0, payload: ByteBuffer(bytes: goAway.serializedBytes())))
+        self.closeIfDone()
+    }
+
+    private func closeIfDone() {
+        guard self.goingAway, self.calls.isEmpty, let context = self.context, !self.closed else { return }
+        self.closed = true
+        context.flush()
+        context.close(promise: nil)
+    }
+
+    private func protocolError(_ reason: String) {
+        guard let context = self.context, !self.closed else { return }
+        self.logger.warning("protocol violation; closing connection", metadata: ["reason": "\(reason)", "peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")"])
+        var goAway = Conton_Rpc_V1_GoAway()
+        goAway.lastCallId = self.highestCallID
+        goAway.code = Int32(Status.Code.internalError.rawValue)
+        goAway.message = "protocol violation: \(reason)"
+        context.writeAndFlush(self.wrapOutboundOut(Frame(type: .goAway, callID: 0, payload: ByteBuffer(bytes: goAway.serializedBytes()))), promise: nil)
+        self.goingAway = true
+        for (callID, call) in self.calls {
+            call.deadline?.cancel()
+            call.cancellation.cancel()
+            call.inbound.finish(throwing: RPCError(code: .unavailable, message: "connection closed: protocol violation"))
+            _ = callID
+        }
+        self.calls.removeAll()
+        self.closed = true
+        context.close(promise: nil)
+    }
+
+    private func armIdleTimer() {
+        guard let context = self.context, self.calls.isEmpty, !self.closed else { return }
+        self.idleTimer?.cancel()
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        self.idleTimer = context.eventLoop.scheduleTask(in: self.limits.idleTimeout) {
+            let handler = bound.value
+            if handler.calls.isEmpty { handler.goAway(code: .ok, message: "idle") }
+        }
+    }
+}

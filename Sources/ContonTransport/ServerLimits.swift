@@ -1,0 +1,17 @@
+import NIOCore
+
+/// Per-connection limits of the server transport (docs/PROTOCOL.md, "Limits").
+public struct ServerLimits: Sendable, Hashable {
+    /// Largest `MESSAGE` payload accepted; larger ends the call with RESOURCE_EXHAUSTED.
+    public var maxMessageSize: Int = 4 * 1024 * 1024
+    /// Largest `HEADERS`/`GOAWAY` payload; larger is a protocol error.
+    public var maxControlPayload: Int = 64 * 1024
+    /// Calls open at once on one connection; one more is refused with RESOURCE_EXHAUSTED.
+    public var maxConcurrentCalls: Int = 100
+    /// A connection with no open call for this long gets GOAWAY and is closed.
+    public var idleTimeout: TimeAmount = .minutes(5)
+    /// Time given to in-flight calls after a graceful shutdown begins.
+    public var shutdownGracePeriod: TimeAmount = .seconds(10)
+
+    public init() {}
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `conton` command: the server and its tools.
+@main
+struct Conton: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conton",
+        abstract: "ContOn: the accounting office's RPC server and its tools.",
+        subcommands: [Serve.self]
+    )
+}

@@ -1,0 +1,340 @@
+"""End-to-end scenarios against a real `conton serve --enable-test-service`, speaking the wire
+protocol of docs/PROTOCOL.md with nothing but the standard library (hand-encoded protobuf), so
+the protocol document itself is what is under test.
+
+Usage: raw_client_scenarios.py BINARY  — starts the server itself on a free port in a temp dir,
+runs every scenario, ends with a graceful-shutdown (SIGTERM) scenario, prints one line per
+scenario and "N passed, M failed".
+"""
+import os
+import signal
+import socket
+import ssl
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HEADERS, MESSAGE, HALF_CLOSE, TRAILERS, CANCEL, PING, PONG, GOAWAY = range(1, 9)
+END_STREAM = 1
+
+
+def varint(n):
+    out = b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def field(num, value):
+    if isinstance(value, int):
+        return varint(num << 3) + varint(value)
+    if isinstance(value, str):
+        value = value.encode()
+    return varint((num << 3) | 2) + varint(len(value)) + value
+
+
+def parse(b):
+    out = {}
+    i = 0
+    while i < len(b):
+        key = 0
+        shift = 0
+        while True:
+            x = b[i]; i += 1
+            key |= (x & 0x7F) << shift; shift += 7
+            if x < 0x80: break
+        num, wt = key >> 3, key & 7
+        if wt == 0:
+            v = 0; shift = 0
+            while True:
+                x = b[i]; i += 1
+                v |= (x & 0x7F) << shift; shift += 7
+                if x < 0x80: break
+        elif wt == 2:
+            n = 0; shift = 0
+            while True:
+                x = b[i]; i += 1
+                n |= (x & 0x7F) << shift; shift += 7
+                if x < 0x80: break
+            v = b[i:i + n]; i += n
+        else:
+            raise ValueError("wire type %d" % wt)
+        out.setdefault(num, []).append(v)
+    return out
+
+
+def call_headers(method, metadata=(), timeout_micros=0):
+    body = field(1, method)
+    for k, v in metadata:
+        body += field(2, field(1, k) + field(2, v))
+    if timeout_micros:
+        body += field(3, timeout_micros)
+    return body
+
+
+class Conn:
+    def __init__(self, port, ca):
+        ctx = ssl.create_default_context(cafile=ca)
+        ctx.set_alpn_protocols(["conton/1"])
+        raw = socket.create_connection(("127.0.0.1", port), timeout=15)
+        self.s = ctx.wrap_socket(raw, server_hostname="localhost")
+        assert self.s.selected_alpn_protocol() == "conton/1"
+        self.buf = b""
+        self.next_id = 1
+
+    def send(self, ftype, call_id, payload=b"", flags=0):
+        self.s.sendall(struct.pack(">IBBI", len(payload), ftype, flags, call_id) + payload)
+
+    def recv_frame(self):
+        while len(self.buf) < 10:
+            chunk = self.s.recv(1 << 20)
+            if not chunk:
+                return None
+            self.buf += chunk
+        length, ftype, flags, cid = struct.unpack(">IBBI", self.buf[:10])
+        while len(self.buf) < 10 + length:
+            chunk = self.s.recv(1 << 20)
+            if not chunk:
+                return None
+            self.buf += chunk
+        payload = self.buf[10:10 + length]
+        self.buf = self.buf[10 + length:]
+        return ftype, flags, cid, payload
+
+    def open(self, method, message=None, metadata=(), timeout_micros=0, end=True):
+        cid = self.next_id
+        self.next_id += 2
+        self.send(HEADERS, cid, call_headers(method, metadata, timeout_micros))
+        if message is not None:
+            self.send(MESSAGE, cid, message, END_STREAM if end else 0)
+        return cid
+
+    def collect(self, cids):
+        """Reads until every call in cids has TRAILERS: {cid: (messages, status_code, message, trailers)}."""
+        pending = set(cids)
+        results = {c: {"messages": [], "headers": None} for c in cids}
+        while pending:
+            f = self.recv_frame()
+            if f is None:
+                raise EOFError("connection closed with calls pending: %s" % sorted(pending))
+            ftype, _, cid, payload = f
+            if cid not in results:
+                continue
+            if ftype == HEADERS:
+                results[cid]["headers"] = parse(payload)
+            elif ftype == MESSAGE:
+                results[cid]["messages"].append(payload)
+            elif ftype == TRAILERS:
+                st = parse(payload)
+                results[cid]["code"] = st.get(1, [0])[0]
+                results[cid]["message"] = st.get(2, [b""])[0].decode()
+                results[cid]["trailers"] = st.get(4, [])
+                pending.discard(cid)
+        return results
+
+    def unary(self, method, message=b"", **kw):
+        cid = self.open(method, message, **kw)
+        return self.collect([cid])[cid]
+
+
+def start_server(binary, data):
+    port_probe = socket.socket(); port_probe.bind(("127.0.0.1", 0)); port = port_probe.getsockname()[1]; port_probe.close()
+    proc = subprocess.Popen([binary, "serve", "--data-dir", data, "--listen", "127.0.0.1:%d" % port, "--enable-test-service"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = ""
+    while "listening on" not in line:
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError("server exited: " + proc.stderr.read())
+    assert line.strip() == "listening on 127.0.0.1:%d" % port, line
+    return proc, port
+
+
+def main():
+    binary = sys.argv[1]
+    data = tempfile.mkdtemp(prefix="conton-e2e-")
+    proc, port = start_server(binary, data)
+    ca = os.path.join(data, "tls", "ca.pem")
+    results = []
+
+    def scenario(fn):
+        try:
+            fn()
+            results.append((fn.__name__, None))
+        except Exception as e:  # noqa: BLE001 — report every scenario
+            results.append((fn.__name__, repr(e)))
+
+    def health_check_serving():
+        r = Conn(port, ca).unary("conton.health.v1.Health/Check", b"")
+        assert r["code"] == 0, r
+        assert r["messages"] == [field(1, 1)], r
+
+    def health_check_unknown_service_not_found():
+        r = Conn(port, ca).unary("conton.health.v1.Health/Check", field(1, "nope.Service"))
+        assert r["code"] == 5, r
+
+    def unimplemented_method_and_service():
+        c = Conn(port, ca)
+        assert c.unary("conton.testing.v1.TestService/UnimplementedCall")["code"] == 12
+        assert c.unary("conton.testing.v1.UnimplementedService/UnimplementedCall")["code"] == 12
+        assert c.unary("no.such.Service/Method")["code"] == 12
+
+    def large_unary():
+        req = field(1, 314159) + field(2, field(1, b"\0" * 271828))
+        r = Conn(port, ca).unary("conton.testing.v1.TestService/UnaryCall", req)
+        assert r["code"] == 0, r
+        body = parse(parse(r["messages"][0])[1][0])[1][0]
+        assert len(body) == 314159
+
+    def client_streaming():
+        c = Conn(port, ca)
+        cid = c.open("conton.testing.v1.TestService/StreamingInputCall")
+        for n in (27182, 8, 1828, 45904):
+            c.send(MESSAGE, cid, field(1, field(1, b"\0" * n)))
+        c.send(HALF_CLOSE, cid)
+        r = c.collect([cid])[cid]
+        assert r["code"] == 0 and parse(r["messages"][0])[1][0] == 74922, r
+
+    def server_streaming():
+        req = b"".join(field(1, field(1, n)) for n in (31415, 9, 2653, 58979))
+        r = Conn(port, ca).unary("conton.testing.v1.TestService/StreamingOutputCall", req)
+        sizes = [len(parse(parse(m)[1][0]).get(1, [b""])[0]) for m in r["messages"]]
+        assert r["code"] == 0 and sizes == [31415, 9, 2653, 58979], (r["code"], sizes)
+
+    def ping_pong_bidi():
+        c = Conn(port, ca)
+        cid = c.open("conton.testing.v1.TestService/FullDuplexCall")
+        for n in (31415, 9, 2653, 58979):
+            c.send(MESSAGE, cid, field(1, field(1, n)))
+            while True:
+                ftype, _, fcid, payload = c.recv_frame()
+                if ftype == MESSAGE:
+                    assert len(parse(parse(payload)[1][0]).get(1, [b""])[0]) == n
+                    break
+        c.send(HALF_CLOSE, cid)
+        assert c.collect([cid])[cid]["code"] == 0
+
+    def metadata_echo():
+        r = Conn(port, ca).unary("conton.testing.v1.TestService/UnaryCall", field(1, 1),
+                                 metadata=[("x-grpc-test-echo-initial", b"test_initial_metadata_value"),
+                                           ("x-grpc-test-echo-trailing-bin", b"\xab\xab\xab")])
+        assert r["code"] == 0, r
+        initial = [parse(e) for e in r["headers"][2]]
+        assert any(e[1][0] == b"x-grpc-test-echo-initial" and e[2][0] == b"test_initial_metadata_value" for e in initial), initial
+        trailing = [parse(e) for e in r["trailers"]]
+        assert any(e[1][0] == b"x-grpc-test-echo-trailing-bin" and e[2][0] == b"\xab\xab\xab" for e in trailing), trailing
+
+    def status_code_and_message():
+        msg = "\t\ntest with whitespace\r\nand Unicode BMP ☺ and non-BMP 😈\t\n"
+        r = Conn(port, ca).unary("conton.testing.v1.TestService/UnaryCall", field(3, field(1, 2) + field(2, msg)))
+        assert r["code"] == 2 and r["message"] == msg, r
+
+    def hundred_concurrent_calls_on_one_connection():
+        c = Conn(port, ca)
+        cids = [c.open("conton.testing.v1.TestService/UnaryCall", field(1, 64)) for _ in range(100)]
+        rs = c.collect(cids)
+        assert all(r["code"] == 0 and len(r["messages"]) == 1 for r in rs.values())
+
+    def deadline_exceeded():
+        c = Conn(port, ca)
+        req = field(1, field(1, 1) + field(2, 5_000_000))
+        cid = c.open("conton.testing.v1.TestService/FullDuplexCall", req, end=False, timeout_micros=200_000)
+        t = time.time()
+        r = c.collect([cid])[cid]
+        assert r["code"] == 4, r
+        assert time.time() - t < 3
+        assert c.unary("conton.health.v1.Health/Check")["code"] == 0
+
+    def cancel_reaches_server_and_connection_goes_on():
+        c = Conn(port, ca)
+        req = field(1, field(1, 1) + field(2, 5_000_000))
+        cid = c.open("conton.testing.v1.TestService/FullDuplexCall", req, end=False)
+        time.sleep(0.1)
+        c.send(CANCEL, cid)
+        assert c.unary("conton.health.v1.Health/Check")["code"] == 0
+
+    def oversized_message_resource_exhausted():
+        c = Conn(port, ca)
+        cid = c.open("conton.testing.v1.TestService/UnaryCall")
+        c.send(MESSAGE, cid, b"\0" * (4 * 1024 * 1024 + 1), END_STREAM)
+        r = c.collect([cid])[cid]
+        assert r["code"] == 8, r
+        assert c.unary("conton.health.v1.Health/Check")["code"] == 0
+
+    def too_many_concurrent_calls():
+        c = Conn(port, ca)
+        req = field(1, field(1, 1) + field(2, 3_000_000))
+        for _ in range(100):
+            c.open("conton.testing.v1.TestService/FullDuplexCall", req, end=False)
+        extra = c.open("conton.health.v1.Health/Check", b"")
+        r = c.collect([extra])[extra]
+        assert r["code"] == 8, r
+
+    def garbage_closes_only_that_connection():
+        good = Conn(port, ca)
+        bad = Conn(port, ca)
+        bad.s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        f = bad.recv_frame()
+        assert f is not None and f[0] == GOAWAY, f
+        assert parse(f[3])[2][0] == 13
+        assert bad.recv_frame() is None  # closed
+        assert good.unary("conton.health.v1.Health/Check")["code"] == 0
+        assert Conn(port, ca).unary("conton.health.v1.Health/Check")["code"] == 0
+
+    def ping_answered():
+        c = Conn(port, ca)
+        c.send(PING, 0, b"12345678")
+        assert c.recv_frame() == (PONG, 0, 0, b"12345678")
+
+    def hex_dump_of_protocol_md_is_answered():
+        # The exact bytes of docs/PROTOCOL.md section 10.
+        c = Conn(port, ca)
+        hdrs = bytes.fromhex("0a1d636f6e746f6e2e6865616c74682e76312e4865616c74682f436865636b121d0a0d617574686f72697a6174696f6e120c42656172657220"
+                             "74306b336e18c096b102")
+        c.s.sendall(struct.pack(">IBBI", len(hdrs), 1, 0, 1) + hdrs + bytes.fromhex("00000000020100000001"))
+        r = c.collect([1])[1]
+        assert r["code"] == 0 and r["messages"] == [b"\x08\x01"], r
+
+    def graceful_shutdown_drains_in_flight_call():
+        c = Conn(port, ca)
+        req = field(1, field(1, 7) + field(2, 700_000))
+        cid = c.open("conton.testing.v1.TestService/StreamingOutputCall", req)
+        time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        frames = []
+        while True:
+            f = c.recv_frame()
+            if f is None:
+                break
+            frames.append(f)
+        kinds = [f[0] for f in frames]
+        assert GOAWAY in kinds, kinds
+        trailers = [f for f in frames if f[0] == TRAILERS]
+        assert trailers and parse(trailers[0][3]).get(1, [0])[0] == 0, frames
+        assert any(f[0] == MESSAGE for f in frames)
+        assert proc.wait(timeout=15) == 0
+
+    for fn in (health_check_serving, health_check_unknown_service_not_found, unimplemented_method_and_service,
+               large_unary, client_streaming, server_streaming, ping_pong_bidi, metadata_echo,
+               status_code_and_message, hundred_concurrent_calls_on_one_connection, deadline_exceeded,
+               cancel_reaches_server_and_connection_goes_on, oversized_message_resource_exhausted,
+               too_many_concurrent_calls, garbage_closes_only_that_connection, ping_answered,
+               hex_dump_of_protocol_md_is_answered, graceful_shutdown_drains_in_flight_call):
+        scenario(fn)
+    if proc.poll() is None:
+        proc.kill()
+    for name, err in results:
+        print(("PASS " if err is None else "FAIL ") + name + ("" if err is None else ": " + err))
+    failed = sum(1 for _, e in results if e)
+    print("%d passed, %d failed" % (len(results) - failed, failed))
+    sys.exit(1 if failed else 0)
+
+
+main()
