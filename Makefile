@@ -8,7 +8,7 @@ PIP_PACKAGES := pytest validate-docbr aiosmtpd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT_JOBS ?= $(shell nproc)
 
-.PHONY: run test deps build release protos test-debug test-asan clean
+.PHONY: run test deps build release protos test-debug test-asan test-e2e clean
 
 ## deps: install the system (apt) and Python (pip) packages the build, run and tests need.
 deps:
@@ -37,8 +37,9 @@ protos: deps
 	swift build -j $(SWIFT_JOBS) --product conton-protogen
 	CONTON_PROTOGEN=$(CURDIR)/.build/debug/conton-protogen scripts/gen-protos.sh
 
-## test: every test — the debug suite, then the whole suite again under AddressSanitizer.
-test: deps test-debug test-asan
+## test: every test — the debug suite, the end-to-end protocol scenarios against a release
+## server (release-only bugs exist in C interop), then the whole suite under AddressSanitizer.
+test: deps test-debug test-e2e test-asan
 
 test-debug:
 	swift build -j $(SWIFT_JOBS) --build-tests
@@ -52,6 +53,9 @@ test-asan:
 	  swift test --skip-build --sanitize address --scratch-path .build-asan --filter ContonProtoTests
 	ASAN_OPTIONS=detect_leaks=0 \
 	  swift test --skip-build --sanitize address --scratch-path .build-asan --skip ContonProtoTests
+
+test-e2e: release
+	python3 Tests/e2e/raw_client_scenarios.py .build/release/conton
 
 clean:
 	rm -rf .build .build-asan

@@ -175,6 +175,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ContonTransportTests",
+            dependencies: [
+                "ContonTransport", "ContonServer", "ContonAPI", "ContonTLS",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ContonWireTests",
             dependencies: ["ContonWire", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings

@@ -81,7 +81,16 @@ public final class ContonServerTransport: ServerTransport, Sendable {
                         var context = ServerContext(descriptor: call.stream.descriptor, remotePeer: call.peer.remoteAddress,
                                                     localPeer: call.localAddress, cancellation: handle)
                         context.transportSpecific = call.peer
-                        await streamHandler(call.stream, context)
+                        // RPC cancellation (client CANCEL, deadline, lost connection, shutdown
+                        // grace period) also cancels the handler's task, so `Task.sleep`,
+                        // `Task.checkCancellation()` and database work observe it.
+                        let context2 = context
+                        await withTaskGroup(of: Void.self) { calls in
+                            calls.addTask { await streamHandler(call.stream, context2) }
+                            calls.addTask { try? await handle.cancelled }
+                            await calls.next()
+                            calls.cancelAll()
+                        }
                     }
                 }
             }

@@ -1,0 +1,203 @@
+import ContonAPI
+import ContonServer
+import ContonTLS
+import ContonTransport
+import Foundation
+import GRPCCore
+import NIOCore
+import Synchronization
+import Testing
+
+/// Records what a handler observed, for assertions from the test.
+final class Probe: Sendable {
+    let cancelled = Mutex(0)
+    let started = Mutex(0)
+}
+
+/// A TestService whose FullDuplexCall blocks until cancelled and counts it, so a test can see a
+/// client's cancel or a deadline reach the handler.
+struct ProbeService: Conton_Testing_V1_TestService.SimpleServiceProtocol {
+    let probe: Probe
+    let real = TestService()
+
+    func emptyCall(request: Conton_Testing_V1_Empty, context: ServerContext) async throws -> Conton_Testing_V1_Empty { .init() }
+    func unaryCall(request: Conton_Testing_V1_SimpleRequest, context: ServerContext) async throws -> Conton_Testing_V1_SimpleResponse {
+        var r = Conton_Testing_V1_SimpleResponse()
+        r.payload.body = request.payload.body
+        return r
+    }
+    func streamingOutputCall(request: Conton_Testing_V1_StreamingOutputCallRequest, response: RPCWriter<Conton_Testing_V1_StreamingOutputCallResponse>, context: ServerContext) async throws {
+        for p in request.responseParameters {
+            var r = Conton_Testing_V1_StreamingOutputCallResponse()
+            r.payload.body = [UInt8](repeating: 1, count: Int(p.size))
+            try await response.write(r)
+        }
+    }
+    func streamingInputCall(request: RPCAsyncSequence<Conton_Testing_V1_StreamingInputCallRequest, any Error>, context: ServerContext) async throws -> Conton_Testing_V1_StreamingInputCallResponse {
+        var total: Int32 = 0
+        for try await m in request { total += Int32(m.payload.body.count) }
+        var r = Conton_Testing_V1_StreamingInputCallResponse()
+        r.aggregatedPayloadSize = total
+        return r
+    }
+    func fullDuplexCall(request: RPCAsyncSequence<Conton_Testing_V1_StreamingOutputCallRequest, any Error>, response: RPCWriter<Conton_Testing_V1_StreamingOutputCallResponse>, context: ServerContext) async throws {
+        for try await m in request {
+            if m.responseParameters.isEmpty {
+                probe.started.withLock { $0 += 1 }
+                // The transport cancels the handler's task too: a plain sleep ends.
+                try? await Task.sleep(for: .seconds(30))
+                if context.cancellation.isCancelled && Task.isCancelled { probe.cancelled.withLock { $0 += 1 } }
+                return
+            }
+            for p in m.responseParameters {
+                var r = Conton_Testing_V1_StreamingOutputCallResponse()
+                r.payload.body = [UInt8](repeating: 2, count: Int(p.size))
+                try await response.write(r)
+            }
+        }
+    }
+    func unimplementedCall(request: Conton_Testing_V1_Empty, context: ServerContext) async throws -> Conton_Testing_V1_Empty {
+        throw RPCError(code: .unimplemented, message: "no")
+    }
+}
+
+/// GRPCCore client and server over the ContOn transport and real TLS on loopback.
+@Suite(.serialized) struct TransportTests {
+    let dir: String
+    let certs: DevelopmentCertificates
+
+    init() throws {
+        dir = NSTemporaryDirectory() + "conton-transport-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        certs = DevelopmentCertificates(directory: dir + "/tls")
+        try certs.ensure()
+    }
+
+    func withServerAndClient(
+        _ probe: Probe = Probe(),
+        _ body: (Conton_Testing_V1_TestService.Client<ContonClientTransport>, GRPCClient<ContonClientTransport>) async throws -> Void
+    ) async throws {
+        let tls = try SSLContext(server: TLSServerConfiguration(certificateChainPath: certs.serverCertificatePath, privateKeyPath: certs.serverKeyPath))
+        let transport = ContonServerTransport(host: "127.0.0.1", port: 0, tls: tls)
+        let server = GRPCServer(transport: transport, services: [ProbeService(probe: probe)])
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await server.serve() }
+            let port = try await transport.listeningAddress.port!
+            let clientTLS = try SSLContext(client: TLSClientConfiguration(trustRootsPath: certs.caCertificatePath))
+            let client = GRPCClient(transport: ContonClientTransport(host: "127.0.0.1", port: port, tls: clientTLS, serverHostname: "localhost"))
+            group.addTask { try await client.runConnections() }
+            try await body(Conton_Testing_V1_TestService.Client(wrapping: client), client)
+            client.beginGracefulShutdown()
+            server.beginGracefulShutdown()
+        }
+    }
+
+    @Test func allFourCallKinds() async throws {
+        try await withServerAndClient { service, _ in
+            var unary = Conton_Testing_V1_SimpleRequest()
+            unary.payload.body = Array("olá".utf8)
+            #expect(try await service.unaryCall(unary).payload.body == Array("olá".utf8))
+
+            var out = Conton_Testing_V1_StreamingOutputCallRequest()
+            out.responseParameters = [Int32(31415), 9, 2653, 58979].map { var p = Conton_Testing_V1_ResponseParameters(); p.size = $0; return p }
+            let sizes = try await service.streamingOutputCall(out) { response in
+                var sizes: [Int] = []
+                for try await m in response.messages { sizes.append(m.payload.body.count) }
+                return sizes
+            }
+            #expect(sizes == [31415, 9, 2653, 58979])
+
+            let total = try await service.streamingInputCall(requestProducer: { writer in
+                for n in [27182, 8, 1828, 45904] {
+                    var m = Conton_Testing_V1_StreamingInputCallRequest()
+                    m.payload.body = [UInt8](repeating: 0, count: n)
+                    try await writer.write(m)
+                }
+            })
+            #expect(total.aggregatedPayloadSize == 74922)
+
+            let echoed = try await service.fullDuplexCall(requestProducer: { writer in
+                for n in [1, 2, 3] {
+                    var m = Conton_Testing_V1_StreamingOutputCallRequest()
+                    var p = Conton_Testing_V1_ResponseParameters(); p.size = Int32(n)
+                    m.responseParameters = [p]
+                    try await writer.write(m)
+                }
+            }, onResponse: { response in
+                var sizes: [Int] = []
+                for try await m in response.messages { sizes.append(m.payload.body.count) }
+                return sizes
+            })
+            #expect(echoed == [1, 2, 3])
+        }
+    }
+
+    @Test func hundredConcurrentCallsOnOneConnection() async throws {
+        try await withServerAndClient { service, _ in
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for i in 0..<100 {
+                    group.addTask {
+                        var r = Conton_Testing_V1_SimpleRequest()
+                        r.payload.body = [UInt8](repeating: UInt8(i), count: i)
+                        return try await service.unaryCall(r).payload.body.count
+                    }
+                }
+                var seen = Set<Int>()
+                for try await n in group { seen.insert(n) }
+                #expect(seen == Set(0..<100))
+            }
+        }
+    }
+
+    @Test func deadlineExceededAndHandlerCancelled() async throws {
+        let probe = Probe()
+        try await withServerAndClient(probe) { service, _ in
+            let error = await #expect(throws: RPCError.self) {
+                var options = CallOptions.defaults
+                options.timeout = .milliseconds(200)
+                try await service.fullDuplexCall(options: options, requestProducer: { writer in
+                    try await writer.write(Conton_Testing_V1_StreamingOutputCallRequest())
+                    try await Task.sleep(for: .seconds(5))
+                }, onResponse: { response in
+                    for try await _ in response.messages {}
+                })
+            }
+            #expect(error?.code == .deadlineExceeded)
+            try await waitUntil { probe.cancelled.withLock { $0 } == 1 }
+        }
+    }
+
+    @Test func clientCancelReachesTheHandler() async throws {
+        let probe = Probe()
+        try await withServerAndClient(probe) { service, _ in
+            let task = Task {
+                try await service.fullDuplexCall(requestProducer: { writer in
+                    try await writer.write(Conton_Testing_V1_StreamingOutputCallRequest())
+                    try await Task.sleep(for: .seconds(30))
+                }, onResponse: { response in
+                    for try await _ in response.messages {}
+                })
+            }
+            try await waitUntil { probe.started.withLock { $0 } == 1 }
+            task.cancel()
+            _ = await task.result
+            try await waitUntil { probe.cancelled.withLock { $0 } == 1 }
+        }
+    }
+
+    @Test func unimplementedServiceAndMethod() async throws {
+        try await withServerAndClient { _, client in
+            let other = Conton_Testing_V1_UnimplementedService.Client(wrapping: client)
+            let error = await #expect(throws: RPCError.self) { try await other.unimplementedCall(Conton_Testing_V1_Empty()) }
+            #expect(error?.code == .unimplemented)
+            let health = Conton_Health_V1_Health.Client(wrapping: client)
+            let e2 = await #expect(throws: RPCError.self) { try await health.check(Conton_Health_V1_HealthCheckRequest()) }
+            #expect(e2?.code == .unimplemented)
+        }
+    }
+
+    func waitUntil(_ condition: () -> Bool) async throws {
+        for _ in 0..<200 where !condition() { try await Task.sleep(for: .milliseconds(25)) }
+        #expect(condition())
+    }
+}
