@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "ContonKit",
             dependencies: [
-                "ContonStore", "ContonProto", "ContonAPI", "ContonWire", "ContonTransport",
+                "ContonStore",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -146,15 +146,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // MARK: Feature plugins
-        /// The example plugin of docs/PLUGINS.md: notes on a board.
-        .target(
-            name: "ExamplePlugin",
-            dependencies: ["ContonKit"],
-            path: "Plugins/Example/Sources",
-            swiftSettings: swiftSettings
-        ),
-
         // MARK: Tests
         .testTarget(
             name: "ContonProtoTests",
@@ -180,6 +171,15 @@ let package = Package(
                 "ContonTransport", "ContonServer", "ContonAPI", "ContonTLS",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContonKitTests",
+            dependencies: [
+                "ContonKit", "ContonStore", "ContonAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,25 @@
+import ContonStore
+import Foundation
+import GRDB
+import Logging
+
+/// A source of the current time, replaceable in tests.
+public protocol Clock: Sendable {
+    /// Now, as UTC milliseconds since 1970.
+    var nowMilliseconds: Int64 { get }
+}
+
+/// The system clock.
+public struct SystemClock: Clock {
+    public init() {}
+    public var nowMilliseconds: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+/// What a plugin receives: the database, clock, event bus, logger.
+public struct PluginContext: Sendable {
+    public let pluginID: String
+    public let database: ContonDatabase
+    public let clock: any Clock
+    public let events: EventBus
+    public let logger: Logger
+}

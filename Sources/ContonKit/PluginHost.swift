@@ -1,0 +1,138 @@
+import ContonStore
+import GRDB
+import GRPCCore
+import Logging
+
+/// Orders, migrates, registers and starts plugins; stops them in reverse.
+///
+/// Refuses to start (``PluginHostError``) on a duplicate plugin id, an unknown dependency, a
+/// dependency cycle, a method registered twice, a method without an access policy, a migration
+/// not named after its plugin, or a failed migration (nothing of it is applied); if a plugin's
+/// `start` throws, the plugins already started are stopped, in reverse order.
+public final class PluginHost: Sendable {
+    public let plugins: [any Plugin]
+    public let database: ContonDatabase
+    public let events: EventBus
+    private let clock: any Clock
+    private let logger: Logger
+
+    /// - Parameter plugins: the plugins, in any order (the host sorts them by dependency).
+    public init(plugins: [any Plugin], database: ContonDatabase, clock: any Clock = SystemClock(), logger: Logger = Logger(label: "conton.plugins")) throws {
+        self.plugins = try Self.order(plugins)
+        self.database = database
+        self.clock = clock
+        self.logger = logger
+        self.events = EventBus(database: database, clock: clock, logger: logger)
+    }
+
+    /// Dependency order (dependencies first; ties keep the given order).
+    static func order(_ plugins: [any Plugin]) throws(PluginHostError) -> [any Plugin] {
+        var byID: [String: any Plugin] = [:]
+        for plugin in plugins {
+            if byID[plugin.id] != nil { throw .duplicatePlugin(plugin.id) }
+            byID[plugin.id] = plugin
+        }
+        for plugin in plugins {
+            for dependency in plugin.dependencies where byID[dependency] == nil {
+                throw .unknownDependency(plugin: plugin.id, dependency: dependency)
+            }
+        }
+        var ordered: [any Plugin] = []
+        var done = Set<String>()
+        var visiting: [String] = []
+        func visit(_ id: String) throws(PluginHostError) {
+            if done.contains(id) { return }
+            if let start = visiting.firstIndex(of: id) { throw .dependencyCycle(Array(visiting[start...]) + [id]) }
+            visiting.append(id)
+            for dependency in byID[id]!.dependencies { try visit(dependency) }
+            visiting.removeLast()
+            done.insert(id)
+            ordered.append(byID[id]!)
+        }
+        for plugin in plugins { try visit(plugin.id) }
+        return ordered
+    }
+
+    public func context(for plugin: any Plugin) -> PluginContext {
+        PluginContext(pluginID: plugin.id, database: database, clock: clock, events: events, logger: Logger(label: "conton.\(plugin.id)"))
+    }
+
+    /// Applies every plugin's migrations (and the host's own), in dependency order.
+    public func migrate() throws(PluginHostError) {
+        var migrator = DatabaseMigrator()
+        Outbox.migrate(&migrator)
+        for plugin in plugins {
+            var migrations = PluginMigrations(pluginID: plugin.id)
+            plugin.registerMigrations(&migrations)
+            for entry in migrations.entries {
+                guard entry.name.hasPrefix(plugin.id + "."), entry.name.count > plugin.id.count + 1 else {
+                    throw .badMigrationName(name: entry.name, plugin: plugin.id)
+                }
+                migrator.registerMigration(entry.name, migrate: entry.migrate)
+            }
+        }
+        do {
+            try migrator.migrate(database.pool)
+        } catch let error as DatabaseError {
+            throw .migrationFailed(name: Self.failedMigration(error), reason: error.message ?? "\(error)")
+        } catch {
+            throw .migrationFailed(name: "?", reason: "\(error)")
+        }
+    }
+
+    private static func failedMigration(_ error: DatabaseError) -> String {
+        error.sql.map { "(\($0))" } ?? "?"
+    }
+
+    /// Every plugin's services registered on `router`, checking duplicates and policies.
+    /// Returns the policy of every method.
+    public func registerServices<T: ServerTransport>(on router: inout RPCRouter<T>) throws(PluginHostError) -> [MethodDescriptor: AccessPolicy] {
+        var owner: [MethodDescriptor: String] = [:]
+        for method in router.methods { owner[method] = "the server" }
+        var policies: [MethodDescriptor: AccessPolicy] = [:]
+        for plugin in plugins {
+            var registrar = ServiceRegistrar(pluginID: plugin.id)
+            plugin.registerServices(&registrar, context: context(for: plugin))
+            var local = RPCRouter<T>()
+            for service in registrar.services { service.registerMethods(with: &local) }
+            for method in local.methods.sorted(by: { $0.fullyQualifiedMethod < $1.fullyQualifiedMethod }) {
+                if let other = owner[method] {
+                    throw .duplicateMethod(method: method.fullyQualifiedMethod, plugins: [other, plugin.id])
+                }
+                guard let policy = registrar.policies[method] else {
+                    throw .missingPolicy(method: method.fullyQualifiedMethod, plugin: plugin.id)
+                }
+                owner[method] = plugin.id
+                policies[method] = policy
+            }
+            for service in registrar.services { service.registerMethods(with: &router) }
+            var subscriptions = EventSubscriptions()
+            plugin.registerSubscriptions(&subscriptions, context: context(for: plugin))
+            events.add(subscriptions)
+        }
+        return policies
+    }
+
+    /// Starts plugins in order; on failure stops the started ones in reverse and throws.
+    public func start() async throws {
+        var started: [any Plugin] = []
+        for plugin in plugins {
+            do {
+                try await plugin.start(context: context(for: plugin))
+                started.append(plugin)
+            } catch {
+                for done in started.reversed() { await done.stop(context: context(for: done)) }
+                throw PluginHostError.startFailed(plugin: plugin.id, reason: "\(error)")
+            }
+        }
+    }
+
+    /// Stops plugins in reverse order.
+    public func stop() async {
+        for plugin in plugins.reversed() { await plugin.stop(context: context(for: plugin)) }
+        events.finish()
+    }
+
+    /// Delivers outbox events until cancelled (run beside the server).
+    public func runEventDelivery() async { await events.run() }
+}

@@ -1,0 +1,180 @@
+import ContonAPI
+import ContonKit
+import ContonStore
+import Foundation
+import GRDB
+import GRPCCore
+import Synchronization
+import Testing
+
+struct Greeting: DomainEvent {
+    static let topic = "demo.greeted"
+    var name: String
+}
+
+/// Records start/stop order and delivered events across plugins.
+final class Journal: Sendable {
+    let lines = Mutex<[String]>([])
+    func add(_ s: String) { lines.withLock { $0.append(s) } }
+    var all: [String] { lines.withLock { $0 } }
+}
+
+struct HealthStub: Conton_Health_V1_Health.SimpleServiceProtocol {
+    func check(request: Conton_Health_V1_HealthCheckRequest, context: ServerContext) async throws -> Conton_Health_V1_HealthCheckResponse { .init() }
+    func watch(request: Conton_Health_V1_HealthCheckRequest, response: RPCWriter<Conton_Health_V1_HealthCheckResponse>, context: ServerContext) async throws {}
+}
+
+struct DemoPlugin: Plugin {
+    var id: String
+    var dependencies: [String] = []
+    var journal = Journal()
+    var withService = false
+    var policies: [MethodDescriptor: AccessPolicy] = [
+        Conton_Health_V1_Health.Method.Check.descriptor: .public,
+        Conton_Health_V1_Health.Method.Watch.descriptor: .public,
+    ]
+    var failingMigration = false
+    var failingStart = false
+
+    func registerMigrations(_ migrations: inout PluginMigrations) {
+        let id = self.id, failing = self.failingMigration
+        migrations.register("\(id).1_create") { db in
+            try db.execute(sql: "CREATE TABLE \(id)_items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+            if failing { try db.execute(sql: "THIS IS NOT SQL") }
+        }
+    }
+
+    func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
+        if withService { services.register(HealthStub(), policies: policies) }
+    }
+
+    func registerSubscriptions(_ subscriptions: inout EventSubscriptions, context: PluginContext) {
+        let journal = self.journal, id = self.id
+        subscriptions.subscribe(to: Greeting.self) { event in journal.add("\(id) got \(event.name)") }
+    }
+
+    func start(context: PluginContext) async throws {
+        if failingStart { throw CancellationError() }
+        journal.add("start \(id)")
+    }
+
+    func stop(context: PluginContext) async { journal.add("stop \(id)") }
+}
+
+@Suite struct PluginHostTests {
+    let dir = NSTemporaryDirectory() + "conton-host-" + UUID().uuidString
+
+    func database() throws -> ContonDatabase { try ContonDatabase(dataDirectory: dir) }
+
+    @Test func ordersByDependencyAndStopsInReverse() async throws {
+        let journal = Journal()
+        let host = try PluginHost(plugins: [
+            DemoPlugin(id: "fees", dependencies: ["clients"], journal: journal),
+            DemoPlugin(id: "clients", dependencies: ["identity"], journal: journal),
+            DemoPlugin(id: "identity", journal: journal),
+        ], database: try database())
+        #expect(host.plugins.map(\.id) == ["identity", "clients", "fees"])
+        try host.migrate()
+        try await host.start()
+        await host.stop()
+        #expect(journal.all == ["start identity", "start clients", "start fees", "stop fees", "stop clients", "stop identity"])
+    }
+
+    @Test func refusesDuplicateUnknownAndCyclicPlugins() throws {
+        let db = try database()
+        #expect(throws: PluginHostError.duplicatePlugin("a")) {
+            try PluginHost(plugins: [DemoPlugin(id: "a"), DemoPlugin(id: "a")], database: db)
+        }
+        #expect(throws: PluginHostError.unknownDependency(plugin: "a", dependency: "ghost")) {
+            try PluginHost(plugins: [DemoPlugin(id: "a", dependencies: ["ghost"])], database: db)
+        }
+        #expect(throws: PluginHostError.dependencyCycle(["a", "b", "c", "a"])) {
+            try PluginHost(plugins: [DemoPlugin(id: "a", dependencies: ["b"]), DemoPlugin(id: "b", dependencies: ["c"]),
+                                     DemoPlugin(id: "c", dependencies: ["a"])], database: db)
+        }
+    }
+
+    @Test func refusesDuplicateMethodAndMissingPolicy() throws {
+        let db = try database()
+        var router = RPCRouter<NeverTransport>()
+        let twice = try PluginHost(plugins: [DemoPlugin(id: "a", withService: true), DemoPlugin(id: "b", withService: true)], database: db)
+        #expect(throws: PluginHostError.duplicateMethod(method: "conton.health.v1.Health/Check", plugins: ["a", "b"])) {
+            _ = try twice.registerServices(on: &router)
+        }
+        var router2 = RPCRouter<NeverTransport>()
+        let partial = try PluginHost(plugins: [DemoPlugin(id: "a", withService: true, policies: [Conton_Health_V1_Health.Method.Check.descriptor: .public])], database: db)
+        #expect(throws: PluginHostError.missingPolicy(method: "conton.health.v1.Health/Watch", plugin: "a")) {
+            _ = try partial.registerServices(on: &router2)
+        }
+        var router3 = RPCRouter<NeverTransport>()
+        let good = try PluginHost(plugins: [DemoPlugin(id: "a", withService: true)], database: db)
+        let policies = try good.registerServices(on: &router3)
+        #expect(policies[Conton_Health_V1_Health.Method.Check.descriptor] == .public)
+        #expect(router3.hasHandler(forMethod: Conton_Health_V1_Health.Method.Watch.descriptor))
+    }
+
+    @Test func failedMigrationRefusesAndLeavesNothingOfIt() throws {
+        let db = try database()
+        let host = try PluginHost(plugins: [DemoPlugin(id: "ok"), DemoPlugin(id: "bad", dependencies: ["ok"], failingMigration: true)], database: db)
+        #expect(throws: PluginHostError.self) { try host.migrate() }
+        let tables = try db.pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+        #expect(tables.contains("ok_items"))
+        #expect(!tables.contains("bad_items"))
+    }
+
+    @Test func migrationMustBeNamedAfterItsPlugin() throws {
+        struct Sloppy: Plugin {
+            var id: String { "clients" }
+            func registerMigrations(_ m: inout PluginMigrations) { m.register("create_things") { _ in } }
+            func registerServices(_ s: inout ServiceRegistrar, context: PluginContext) {}
+        }
+        let host = try PluginHost(plugins: [Sloppy()], database: try database())
+        #expect(throws: PluginHostError.badMigrationName(name: "create_things", plugin: "clients")) { try host.migrate() }
+    }
+
+    @Test func startFailureStopsTheStartedOnesInReverse() async throws {
+        let journal = Journal()
+        let host = try PluginHost(plugins: [DemoPlugin(id: "a", journal: journal), DemoPlugin(id: "b", dependencies: ["a"], journal: journal),
+                                            DemoPlugin(id: "c", dependencies: ["b"], journal: journal, failingStart: true)], database: try database())
+        try host.migrate()
+        await #expect(throws: PluginHostError.self) { try await host.start() }
+        #expect(journal.all == ["start a", "start b", "stop b", "stop a"])
+    }
+
+    @Test func eventsAreDeliveredAfterCommitOnlyAndSurviveARestart() async throws {
+        let db = try database()
+        let journal = Journal()
+        var router = RPCRouter<NeverTransport>()
+        let host = try PluginHost(plugins: [DemoPlugin(id: "demo", journal: journal)], database: db)
+        try host.migrate()
+        _ = try host.registerServices(on: &router)
+        let events = host.events
+        try await db.pool.write { db in
+            try db.execute(sql: "INSERT INTO demo_items (name) VALUES ('x')")
+            try events.publish(Greeting(name: "committed"), in: db)
+        }
+        do {
+            try await db.pool.write { db in
+                try events.publish(Greeting(name: "rolled back"), in: db)
+                throw CancellationError()
+            }
+        } catch {}
+        // Not delivered yet: this host "crashes" before its delivery loop runs.
+        #expect(journal.all.isEmpty)
+
+        let restarted = try PluginHost(plugins: [DemoPlugin(id: "demo", journal: journal)], database: db)
+        try restarted.migrate()
+        var router2 = RPCRouter<NeverTransport>()
+        _ = try restarted.registerServices(on: &router2)
+        #expect(try await restarted.events.deliverPending() == 1)
+        #expect(journal.all == ["demo got committed"])
+        #expect(try await restarted.events.deliverPending() == 0)
+    }
+}
+
+/// A transport type for building routers in tests; never listens.
+struct NeverTransport: ServerTransport {
+    typealias Bytes = [UInt8]
+    func listen(streamHandler: @escaping @Sendable (RPCStream<Inbound, Outbound>, ServerContext) async -> Void) async throws {}
+    func beginGracefulShutdown() {}
+}
