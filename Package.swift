@@ -125,7 +125,7 @@ let package = Package(
         .target(
             name: "ContonServer",
             dependencies: [
-                "ContonTLS", "ContonTransport", "ContonAPI", "ContonProto", "ContonProtosC",
+                "ContonTLS", "ContonTransport", "ContonAPI", "ContonProto", "ContonProtosC", "ContonKit", "ContonStore",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

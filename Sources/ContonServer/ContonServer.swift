@@ -1,3 +1,5 @@
+import ContonKit
+import ContonStore
 import ContonTLS
 import ContonTransport
 import GRPCCore
@@ -19,10 +21,15 @@ public final class ContonServer: Sendable {
     public let health: HealthService
     private let server: GRPCServer<ContonServerTransport>
     private let logger: Logger
+    /// The feature plugins, migrated and registered.
+    public let host: PluginHost
+    /// Every method's access policy (plugins' and the built-in services').
+    public let policies: [MethodDescriptor: AccessPolicy]
     /// The CA clients should trust, when the development certificate is in use.
     public let developmentCAPath: String?
 
-    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "conton")) throws {
+    /// - Parameter plugins: the feature plugins (the composition root lists them explicitly).
+    public init(configuration: ServerConfiguration, plugins: [any Plugin] = [], logger: Logger = Logger(label: "conton")) throws {
         self.configuration = configuration
         self.logger = logger
         mkdir(configuration.dataDirectory, 0o700)
@@ -48,10 +55,17 @@ public final class ContonServer: Sendable {
         self.transport = ContonServerTransport(host: configuration.host, port: configuration.port, tls: tls,
                                                limits: configuration.limits, logger: logger)
 
-        var services: [any RegistrableRPCService] = []
-        if configuration.enableTestService { services.append(TestService()) }
+        let database = try ContonDatabase(dataDirectory: configuration.dataDirectory)
+        self.host = try PluginHost(plugins: plugins, database: database, logger: logger)
+        try self.host.migrate()
+
         var router = RPCRouter<ContonServerTransport>()
-        for service in services { service.registerMethods(with: &router) }
+        var policies: [MethodDescriptor: AccessPolicy] = [:]
+        if configuration.enableTestService {
+            TestService().registerMethods(with: &router)
+            for method in router.methods { policies[method] = .public }
+        }
+        policies.merge(try self.host.registerServices(on: &router)) { a, _ in a }
         // Health and reflection describe everything, themselves included.
         let healthNames = ["conton.health.v1.Health", "conton.reflection.v1.Reflection"]
             + Set(router.methods.map(\.service.fullyQualifiedService)).sorted()
@@ -62,13 +76,30 @@ public final class ContonServer: Sendable {
         ReflectionService(methods: []).registerMethods(with: &reflectionRouter)
         all += reflectionRouter.methods
         ReflectionService(methods: all).registerMethods(with: &router)
+        for method in router.methods where policies[method] == nil { policies[method] = .public }
+        self.policies = policies
         router.registerInterceptors(pipeline: [.apply(CallLogInterceptor(logger: logger), to: .all)])
         self.server = GRPCServer(transport: self.transport, router: router)
     }
 
     /// Serves until cancelled or shut down.
     public func run() async throws {
-        try await self.server.serve()
+        try await self.host.start()
+        let outcome: Result<Void, any Error> = await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.host.runEventDelivery() }
+            let outcome: Result<Void, any Error>
+            do {
+                try await self.server.serve()
+                outcome = .success(())
+            } catch {
+                outcome = .failure(error)
+            }
+            await self.host.stop()
+            group.cancelAll()
+            return outcome
+        }
+        try self.host.database.close()
+        try outcome.get()
     }
 
     /// The bound address, once listening.
