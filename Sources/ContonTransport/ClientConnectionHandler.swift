@@ -14,7 +14,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var nextCallID: UInt32 = 1
     private var context: ChannelHandlerContext?
     private var goAway: RPCError?
-    private var flushScheduled = false
+    private let flusher = FlushCoalescer()
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
@@ -99,17 +99,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     @discardableResult
     func send(_ frame: Frame) -> EventLoopFuture<Void>? {
         guard let context = self.context else { return nil }
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        context.write(self.wrapOutboundOut(frame), promise: promise)
-        if !self.flushScheduled {
-            self.flushScheduled = true
-            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            context.eventLoop.execute {
-                bound.value.flushScheduled = false
-                bound.value.context?.flush()
-            }
-        }
-        return promise.futureResult
+        return self.flusher.write(frame, context: context)
     }
 
     /// The client abandons a call (a no-op once it has ended).

@@ -32,7 +32,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var highestCallID: UInt32 = 0
     private var context: ChannelHandlerContext?
     private var tlsPeer: TLSPeer?
-    private var flushScheduled = false
+    private let flusher = FlushCoalescer()
     private var goingAway = false
     private var closed = false
     private var idleTimer: Scheduled<Void>?
@@ -274,18 +274,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     @discardableResult
     private func send(_ frame: Frame) -> EventLoopFuture<Void>? {
         guard let context = self.context, !self.closed else { return nil }
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        context.write(self.wrapOutboundOut(frame), promise: promise)
-        if !self.flushScheduled {
-            self.flushScheduled = true
-            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            context.eventLoop.execute {
-                let handler = bound.value
-                handler.flushScheduled = false
-                handler.context?.flush()
-            }
-        }
-        return promise.futureResult
+        return self.flusher.write(frame, context: context)
     }
 
     // MARK: connection lifecycle

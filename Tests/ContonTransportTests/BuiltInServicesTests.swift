@@ -1,0 +1,68 @@
+import ContonAPI
+import ContonServer
+import ContonTLS
+import ContonTransport
+import Foundation
+import GRPCCore
+import Testing
+
+/// Health and Reflection through a real `ContonServer` (TLS, transport, plugin host, database).
+@Suite(.serialized) struct BuiltInServicesTests {
+    func withServer(_ body: (ContonServer, GRPCClient<ContonClientTransport>) async throws -> Void) async throws {
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = NSTemporaryDirectory() + "conton-server-" + UUID().uuidString
+        configuration.port = 0
+        configuration.enableTestService = true
+        let server = try ContonServer(configuration: configuration)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await server.run() }
+            let port = try await server.listeningAddress.port!
+            let tls = try SSLContext(client: TLSClientConfiguration(trustRootsPath: server.developmentCAPath))
+            let client = GRPCClient(transport: ContonClientTransport(host: "127.0.0.1", port: port, tls: tls, serverHostname: "localhost"))
+            group.addTask { try await client.runConnections() }
+            try await body(server, client)
+            client.beginGracefulShutdown()
+            server.beginGracefulShutdown()
+        }
+    }
+
+    @Test func reflectionListsEveryServiceWithMessageTypes() async throws {
+        try await withServer { _, client in
+            let reflection = Conton_Reflection_V1_Reflection.Client(wrapping: client)
+            let services = try await reflection.listServices(Conton_Reflection_V1_ListServicesRequest()).services
+            #expect(services.map(\.name) == ["conton.health.v1.Health", "conton.reflection.v1.Reflection", "conton.testing.v1.TestService"])
+            let watch = services[0].methods.first { $0.name == "Watch" }
+            #expect(watch?.fullName == "conton.health.v1.Health/Watch")
+            #expect(watch?.inputType == "conton.health.v1.HealthCheckRequest")
+            #expect(watch?.serverStreaming == true && watch?.clientStreaming == false)
+            let set = try await reflection.getFileDescriptorSet(Conton_Reflection_V1_GetFileDescriptorSetRequest())
+            let files = try Google_Protobuf_FileDescriptorSet(serializedBytes: set.fileDescriptorSet).file.map(\.name)
+            #expect(files.contains("conton/health/v1/health.proto"))
+            #expect(files.contains("google/protobuf/descriptor.proto"))
+        }
+    }
+
+    @Test func healthWatchSeesChanges() async throws {
+        try await withServer { server, client in
+            let health = Conton_Health_V1_Health.Client(wrapping: client)
+            var request = Conton_Health_V1_HealthCheckRequest()
+            request.service = "conton.testing.v1.TestService"
+            #expect(try await health.check(request).status == .serving)
+            let service = request.service
+            let seen = try await health.watch(request) { response in
+                var statuses: [Conton_Health_V1_HealthCheckResponse.ServingStatus] = []
+                for try await message in response.messages {
+                    statuses.append(message.status)
+                    if statuses.count == 1 { server.health.setStatus(.notServing, forService: service) }
+                    if statuses.count == 2 { break }
+                }
+                return statuses
+            }
+            #expect(seen == [.serving, .notServing])
+            var unknown = Conton_Health_V1_HealthCheckRequest()
+            unknown.service = "no.such.Service"
+            let error = await #expect(throws: RPCError.self) { try await health.check(unknown) }
+            #expect(error?.code == .notFound)
+        }
+    }
+}
