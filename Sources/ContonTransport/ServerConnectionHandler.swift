@@ -36,6 +36,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var goingAway = false
     private var closed = false
     private var idleTimer: Scheduled<Void>?
+    private var keepaliveTimer: Scheduled<Void>?
+    /// When the peer last sent anything, and the payload of our unanswered PING, if any.
+    private var lastRead = NIODeadline.now()
+    private var outstandingPing: ByteBuffer?
 
     init(limits: ServerLimits, logger: Logger, accept: @escaping @Sendable (AcceptedCall) -> Void) {
         self.limits = limits
@@ -46,6 +50,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.armIdleTimer()
+        self.armKeepalive(in: self.limits.keepaliveInterval)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -55,6 +60,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         self.closed = true
         self.idleTimer?.cancel()
+        self.keepaliveTimer?.cancel()
         for (_, call) in self.calls {
             call.deadline?.cancel()
             call.cancellation.cancel()
@@ -98,6 +104,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !self.closed else { return }
+        self.lastRead = .now()
         switch self.unwrapInboundIn(data) {
         case .oversizedMessage(let callID, let length):
             self.failCall(callID, status: Status(code: .resourceExhausted, message: "message of \(length) bytes exceeds the limit of \(self.limits.maxMessageSize)"))
@@ -123,7 +130,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .ping:
             self.send(Frame(type: .pong, callID: 0, payload: frame.payload))
         case .pong:
-            break
+            if frame.payload == self.outstandingPing { self.outstandingPing = nil }
         case .goAway:
             self.goingAway = true
             self.closeIfDone()
@@ -315,6 +322,34 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         self.calls.removeAll()
         self.closed = true
         context.close(promise: nil)
+    }
+
+    /// Every interval: a peer silent for the whole interval gets a PING; a PING still unanswered
+    /// after the keepalive timeout closes the connection.
+    private func armKeepalive(in delay: TimeAmount) {
+        guard let context = self.context, !self.closed else { return }
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        self.keepaliveTimer = context.eventLoop.scheduleTask(in: delay) { bound.value.keepaliveTick() }
+    }
+
+    private func keepaliveTick() {
+        guard let context = self.context, !self.closed else { return }
+        if self.outstandingPing != nil {
+            self.logger.info("keepalive ping unanswered; closing connection", metadata: ["peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")"])
+            self.closed = true
+            context.close(promise: nil)
+            return
+        }
+        let silentFor = NIODeadline.now() - self.lastRead
+        if silentFor >= self.limits.keepaliveInterval {
+            var payload = context.channel.allocator.buffer(capacity: 8)
+            payload.writeInteger(UInt64.random(in: .min ... .max))
+            self.outstandingPing = payload
+            self.send(Frame(type: .ping, callID: 0, payload: payload))
+            self.armKeepalive(in: self.limits.keepaliveTimeout)
+        } else {
+            self.armKeepalive(in: self.limits.keepaliveInterval - silentFor)
+        }
     }
 
     private func armIdleTimer() {

@@ -10,6 +10,10 @@ public struct ServerLimits: Sendable, Hashable {
     public var maxConcurrentCalls: Int = 100
     /// A connection with no open call for this long gets GOAWAY and is closed.
     public var idleTimeout: TimeAmount = .minutes(5)
+    /// The server pings a connection that has sent nothing for this long.
+    public var keepaliveInterval: TimeAmount = .seconds(60)
+    /// A ping unanswered for this long closes the connection.
+    public var keepaliveTimeout: TimeAmount = .seconds(20)
     /// Time given to in-flight calls after a graceful shutdown begins.
     public var shutdownGracePeriod: TimeAmount = .seconds(10)
 

@@ -23,6 +23,19 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("allow-tls12"), help: "Accept TLS 1.2 with ECDHE+AEAD besides TLS 1.3 (env CONTON_ALLOW_TLS12=1).")
     var allowTLS12 = false
 
+    @Option(name: .customLong("max-message-bytes"), help: "Largest message accepted (env CONTON_MAX_MESSAGE_BYTES; default 4194304).")
+    var maxMessageBytes: Int?
+    @Option(name: .customLong("max-concurrent-calls"), help: "Calls open at once per connection (env CONTON_MAX_CONCURRENT_CALLS; default 100).")
+    var maxConcurrentCalls: Int?
+    @Option(name: .customLong("idle-timeout-ms"), help: "Close connections with no call for this long (env CONTON_IDLE_TIMEOUT_MS; default 300000).")
+    var idleTimeoutMs: Int64?
+    @Option(name: .customLong("keepalive-interval-ms"), help: "Ping a silent connection after this long (env CONTON_KEEPALIVE_INTERVAL_MS; default 60000).")
+    var keepaliveIntervalMs: Int64?
+    @Option(name: .customLong("keepalive-timeout-ms"), help: "Close when a ping is unanswered this long (env CONTON_KEEPALIVE_TIMEOUT_MS; default 20000).")
+    var keepaliveTimeoutMs: Int64?
+    @Option(name: .customLong("shutdown-grace-ms"), help: "Time in-flight calls get at shutdown (env CONTON_SHUTDOWN_GRACE_MS; default 10000).")
+    var shutdownGraceMs: Int64?
+
     func configuration() throws -> ServerConfiguration {
         let env = ProcessInfo.processInfo.environment
         func flag(_ name: String) -> Bool { ["1", "true", "yes"].contains(env[name]?.lowercased() ?? "") }
@@ -43,6 +56,18 @@ struct Serve: AsyncParsableCommand {
         config.clientCAPath = clientCA ?? env["CONTON_CLIENT_CA"]
         config.enableTestService = enableTestService || flag("CONTON_ENABLE_TEST_SERVICE")
         config.allowTLS12 = allowTLS12 || flag("CONTON_ALLOW_TLS12")
+        func number<N: FixedWidthInteger>(_ option: N?, _ name: String) throws -> N? {
+            if let option { return option }
+            guard let raw = env[name] else { return nil }
+            guard let value = N(raw), value > 0 else { throw ValidationError("\(name) must be a positive integer, got '\(raw)'") }
+            return value
+        }
+        if let n = try number(maxMessageBytes, "CONTON_MAX_MESSAGE_BYTES") { config.limits.maxMessageSize = n }
+        if let n = try number(maxConcurrentCalls, "CONTON_MAX_CONCURRENT_CALLS") { config.limits.maxConcurrentCalls = n }
+        if let n = try number(idleTimeoutMs, "CONTON_IDLE_TIMEOUT_MS") { config.limits.idleTimeout = .milliseconds(n) }
+        if let n = try number(keepaliveIntervalMs, "CONTON_KEEPALIVE_INTERVAL_MS") { config.limits.keepaliveInterval = .milliseconds(n) }
+        if let n = try number(keepaliveTimeoutMs, "CONTON_KEEPALIVE_TIMEOUT_MS") { config.limits.keepaliveTimeout = .milliseconds(n) }
+        if let n = try number(shutdownGraceMs, "CONTON_SHUTDOWN_GRACE_MS") { config.limits.shutdownGracePeriod = .milliseconds(n) }
         return config
     }
 

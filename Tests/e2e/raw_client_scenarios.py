@@ -144,9 +144,9 @@ class Conn:
         return self.collect([cid])[cid]
 
 
-def start_server(binary, data):
+def start_server(binary, data, extra=()):
     port_probe = socket.socket(); port_probe.bind(("127.0.0.1", 0)); port = port_probe.getsockname()[1]; port_probe.close()
-    proc = subprocess.Popen([binary, "serve", "--data-dir", data, "--listen", "127.0.0.1:%d" % port, "--enable-test-service"],
+    proc = subprocess.Popen([binary, "serve", "--data-dir", data, "--listen", "127.0.0.1:%d" % port, "--enable-test-service", *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = ""
     while "listening on" not in line:
@@ -321,7 +321,52 @@ def main():
         assert any(f[0] == MESSAGE for f in frames)
         assert proc.wait(timeout=15) == 0
 
-    for fn in (health_check_serving, health_check_unknown_service_not_found, unimplemented_method_and_service,
+    def keepalive_and_idle_timeouts():
+        kdata = tempfile.mkdtemp(prefix="conton-e2e-ka-")
+        kproc, kport = start_server(binary, kdata,
+                                    ["--keepalive-interval-ms", "200", "--keepalive-timeout-ms", "300", "--idle-timeout-ms", "600"])
+        kca = os.path.join(kdata, "tls", "ca.pem")
+        try:
+            # A peer that answers PINGs keeps its connection while a call is open.
+            polite = Conn(kport, kca)
+            req = field(1, field(1, 1) + field(2, 1_500_000))
+            cid = polite.open("conton.testing.v1.TestService/FullDuplexCall", req, end=False)
+            pings = 0
+            deadline = time.time() + 1.2
+            while time.time() < deadline:
+                f = polite.recv_frame()
+                assert f is not None, "polite peer was disconnected"
+                if f[0] == PING:
+                    pings += 1
+                    polite.send(PONG, 0, f[3])
+                if f[0] == MESSAGE and f[2] == cid:
+                    break
+            assert pings >= 2, pings
+            # A peer that never answers is closed within interval + timeout.
+            rude = Conn(kport, kca)
+            rude.open("conton.testing.v1.TestService/FullDuplexCall", req, end=False)
+            t = time.time()
+            while rude.recv_frame() is not None:
+                pass
+            assert time.time() - t < 2.0, time.time() - t
+            # A connection with no call gets GOAWAY "idle" (code 0) and is closed.
+            idle = Conn(kport, kca)
+            t = time.time()
+            frames = []
+            while True:
+                f = idle.recv_frame()
+                if f is None:
+                    break
+                if f[0] == PING:
+                    idle.send(PONG, 0, f[3])
+                frames.append(f)
+            goaways = [parse(f[3]) for f in frames if f[0] == GOAWAY]
+            assert goaways and goaways[0].get(2, [0])[0] == 0 and goaways[0][3][0] == b"idle", frames
+            assert 0.5 < time.time() - t < 3, time.time() - t
+        finally:
+            kproc.kill()
+
+    for fn in (health_check_serving, keepalive_and_idle_timeouts, health_check_unknown_service_not_found, unimplemented_method_and_service,
                large_unary, client_streaming, server_streaming, ping_pong_bidi, metadata_echo,
                status_code_and_message, hundred_concurrent_calls_on_one_connection, deadline_exceeded,
                cancel_reaches_server_and_connection_goes_on, oversized_message_resource_exhausted,
