@@ -138,11 +138,44 @@ let package = Package(
         .executableTarget(
             name: "conton",
             dependencies: [
-                "ContonServer", "ContonTransport",
+                "ContonServer", "ContonTransport", "ContonKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+
+        /// A real server for tests: plugin authors' in-process harness.
+        .target(
+            name: "ContonTesting",
+            dependencies: [
+                "ContonServer", "ContonKit", "ContonTLS", "ContonTransport",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Feature plugins
+        /// The example plugin of docs/PLUGINS.md: notes on a board.
+        .target(
+            name: "ExamplePlugin",
+            dependencies: [
+                "ContonKit", "ContonAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Example/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ExamplePluginTests",
+            dependencies: [
+                "ExamplePlugin", "ContonTesting", "ContonKit", "ContonAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Example/Tests",
             swiftSettings: swiftSettings
         ),
 
@@ -168,7 +201,7 @@ let package = Package(
         .testTarget(
             name: "ContonTransportTests",
             dependencies: [
-                "ContonTransport", "ContonServer", "ContonAPI", "ContonTLS",
+                "ContonTransport", "ContonServer", "ContonAPI", "ContonTLS", "ContonTesting",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -64,7 +64,13 @@ public final class EventBus: Sendable {
     func run() async {
         wake.yield()
         for await _ in wakeups {
-            do { try await deliverPending() } catch { logger.error("outbox", metadata: ["error": "\(error)"]) }
+            do {
+                try await deliverPending()
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("outbox delivery failed; will retry at the next event", metadata: ["error": "\(error)"])
+            }
         }
     }
 

@@ -21,6 +21,7 @@ public final class ContonClientTransport: ClientTransport, Sendable {
     private let maxMessageSize: Int
     private let group: any EventLoopGroup
     private let connection: EventLoopPromise<(any Channel, NIOLoopBound<ClientConnectionHandler>)>
+    private let connectionResolved = Mutex(false)
     private let shutdown: AsyncStream<Void>
     private let shutdownContinuation: AsyncStream<Void>.Continuation
 
@@ -60,10 +61,10 @@ public final class ContonClientTransport: ClientTransport, Sendable {
             let handler = try await channel.eventLoop.submit {
                 NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self), eventLoop: channel.eventLoop)
             }.get()
-            self.connection.succeed((channel, handler))
+            self.resolveConnection(.success((channel, handler)))
         } catch {
             let rpcError = RPCError(code: .unavailable, message: "cannot connect to \(self.host):\(self.port): \(error)")
-            self.connection.fail(rpcError)
+            self.resolveConnection(.failure(rpcError))
             throw rpcError
         }
         // Hold the connection until shutdown or until it drops.
@@ -74,6 +75,20 @@ public final class ContonClientTransport: ClientTransport, Sendable {
 
     public func beginGracefulShutdown() {
         self.shutdownContinuation.finish()
+        self.resolveConnection(.failure(RPCError(code: .unavailable, message: "the client is shutting down")))
+    }
+
+    deinit {
+        self.resolveConnection(.failure(RPCError(code: .unavailable, message: "the client is gone")))
+    }
+
+    /// Completes the connection promise once; later outcomes are ignored.
+    private func resolveConnection(_ result: Result<(any Channel, NIOLoopBound<ClientConnectionHandler>), any Error>) {
+        let first = self.connectionResolved.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        if first { self.connection.completeWith(result) }
     }
 
     public func config(forMethod descriptor: MethodDescriptor) -> MethodConfig? { nil }

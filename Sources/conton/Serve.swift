@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContonKit
 import ContonServer
 import Foundation
 import Logging
@@ -71,6 +72,10 @@ struct Serve: AsyncParsableCommand {
         return config
     }
 
+    /// The composition root: every built-in feature plugin, listed explicitly. (The feature
+    /// plugins — clients, fees, payments, protocols, attendances, files, … — join here as they land.)
+    static let builtInPlugins: [any Plugin] = []
+
     func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -78,7 +83,7 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "conton")
-        let server = try ContonServer(configuration: try configuration(), logger: logger)
+        let server = try ContonServer(configuration: try configuration(), plugins: Self.builtInPlugins, logger: logger)
         if let ca = server.developmentCAPath {
             print("development CA: \(ca)  (clients trust it with --cacert)")
         }
@@ -92,6 +97,10 @@ struct Serve: AsyncParsableCommand {
 /// group's graceful shutdown into the server's.
 struct ServerService: Service {
     let server: ContonServer
+
+    /// The composition root: every built-in feature plugin, listed explicitly. (The feature
+    /// plugins — clients, fees, payments, protocols, attendances, files, … — join here as they land.)
+    static let builtInPlugins: [any Plugin] = []
 
     func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,5 +1,6 @@
 import ContonAPI
 import ContonServer
+import ContonTesting
 import ContonTLS
 import ContonTransport
 import Foundation
@@ -8,21 +9,9 @@ import Testing
 
 /// Health and Reflection through a real `ContonServer` (TLS, transport, plugin host, database).
 @Suite(.serialized) struct BuiltInServicesTests {
-    func withServer(_ body: (ContonServer, GRPCClient<ContonClientTransport>) async throws -> Void) async throws {
-        var configuration = ServerConfiguration()
-        configuration.dataDirectory = NSTemporaryDirectory() + "conton-server-" + UUID().uuidString
-        configuration.port = 0
-        configuration.enableTestService = true
-        let server = try ContonServer(configuration: configuration)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await server.run() }
-            let port = try await server.listeningAddress.port!
-            let tls = try SSLContext(client: TLSClientConfiguration(trustRootsPath: server.developmentCAPath))
-            let client = GRPCClient(transport: ContonClientTransport(host: "127.0.0.1", port: port, tls: tls, serverHostname: "localhost"))
-            group.addTask { try await client.runConnections() }
-            try await body(server, client)
-            client.beginGracefulShutdown()
-            server.beginGracefulShutdown()
+    func withServer(_ body: @escaping (ContonServer, GRPCClient<ContonClientTransport>) async throws -> Void) async throws {
+        try await withTestServer(plugins: [], configure: { $0.enableTestService = true }) { test in
+            try await body(test.server, test.client)
         }
     }
 

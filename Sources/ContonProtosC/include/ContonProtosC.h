@@ -3,6 +3,7 @@
 #define CONTON_PROTOS_C_H
 
 #include <protobuf-c/protobuf-c.h>
+#include "conton/example/v1/notes.pb-c.h"
 #include "conton/health/v1/health.pb-c.h"
 #include "conton/reflection/v1/reflection.pb-c.h"
 #include "conton/rpc/v1/wire.pb-c.h"

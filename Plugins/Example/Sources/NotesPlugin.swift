@@ -1,0 +1,78 @@
+import Foundation
+import ContonAPI
+import ContonKit
+import GRDB
+import GRPCCore
+
+/// Published when a note is created.
+public struct NoteCreated: DomainEvent {
+    public static let topic = "note.created"
+    public var id: Int64
+    public var text: String
+}
+
+/// The example plugin of docs/PLUGINS.md: a board of notes. It shows every part a plugin has:
+/// a proto service, a migration, access policies, a transaction per request, an event.
+public struct NotesPlugin: Plugin {
+    public init() {}
+
+    public var id: String { "notes" }
+
+    public func registerMigrations(_ migrations: inout PluginMigrations) {
+        migrations.register("notes.1_create") { db in
+            try db.create(table: "notes_note") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("text", .text).notNull()
+                t.column("created_at_ms", .integer).notNull()
+            }
+        }
+    }
+
+    public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
+        services.register(NotesService(context: context), policies: [
+            Conton_Example_V1_Notes.Method.CreateNote.descriptor: .staff(),
+            Conton_Example_V1_Notes.Method.ListNotes.descriptor: .staffOrClient(),
+        ])
+    }
+}
+
+/// `conton.example.v1.Notes`.
+struct NotesService: Conton_Example_V1_Notes.SimpleServiceProtocol {
+    let context: PluginContext
+
+    func createNote(request: Conton_Example_V1_CreateNoteRequest, context: ServerContext) async throws -> Conton_Example_V1_CreateNoteResponse {
+        let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty, text.count <= 2000 else {
+            throw RPCError(code: .invalidArgument, message: "text must be 1 to 2000 characters")
+        }
+        let now = self.context.clock.nowMilliseconds
+        let events = self.context.events
+        let note = try await self.context.database.pool.write { db -> Conton_Example_V1_Note in
+            try db.execute(sql: "INSERT INTO notes_note (text, created_at_ms) VALUES (?, ?)", arguments: [text, now])
+            var note = Conton_Example_V1_Note()
+            note.id = db.lastInsertedRowID
+            note.text = text
+            note.createdAtMs = now
+            try events.publish(NoteCreated(id: note.id, text: text), in: db)
+            return note
+        }
+        var response = Conton_Example_V1_CreateNoteResponse()
+        response.note = note
+        return response
+    }
+
+    func listNotes(request: Conton_Example_V1_ListNotesRequest, context: ServerContext) async throws -> Conton_Example_V1_ListNotesResponse {
+        let notes = try await self.context.database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, text, created_at_ms FROM notes_note ORDER BY id").map { row in
+                var note = Conton_Example_V1_Note()
+                note.id = row["id"]
+                note.text = row["text"]
+                note.createdAtMs = row["created_at_ms"]
+                return note
+            }
+        }
+        var response = Conton_Example_V1_ListNotesResponse()
+        response.notes = notes
+        return response
+    }
+}
