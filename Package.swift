@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "ContonKit",
             dependencies: [
-                "ContonStore",
+                "ContonStore", "ContonTransport",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -201,7 +201,7 @@ let package = Package(
         .testTarget(
             name: "ContonTransportTests",
             dependencies: [
-                "ContonTransport", "ContonServer", "ContonAPI", "ContonTLS", "ContonTesting",
+                "ContonTransport", "ContonServer", "ContonAPI", "ContonTLS", "ContonTesting", "ContonKit",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

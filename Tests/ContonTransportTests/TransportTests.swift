@@ -1,4 +1,5 @@
 import ContonAPI
+import ContonKit
 import ContonServer
 import ContonTLS
 import ContonTransport
@@ -20,7 +21,10 @@ struct ProbeService: Conton_Testing_V1_TestService.SimpleServiceProtocol {
     let probe: Probe
     let real = TestService()
 
-    func emptyCall(request: Conton_Testing_V1_Empty, context: ServerContext) async throws -> Conton_Testing_V1_Empty { .init() }
+    func emptyCall(request: Conton_Testing_V1_Empty, context: ServerContext) async throws -> Conton_Testing_V1_Empty {
+        // Answers with the caller's principal in the error message, for the mTLS test.
+        throw RPCError(code: .failedPrecondition, message: "\(context.principal)")
+    }
     func unaryCall(request: Conton_Testing_V1_SimpleRequest, context: ServerContext) async throws -> Conton_Testing_V1_SimpleResponse {
         var r = Conton_Testing_V1_SimpleResponse()
         r.payload.body = request.payload.body
@@ -75,15 +79,19 @@ struct ProbeService: Conton_Testing_V1_TestService.SimpleServiceProtocol {
 
     func withServerAndClient(
         _ probe: Probe = Probe(),
+        clientCA: Bool = false,
+        clientCertificate: (cert: String, key: String)? = nil,
         _ body: (Conton_Testing_V1_TestService.Client<ContonClientTransport>, GRPCClient<ContonClientTransport>) async throws -> Void
     ) async throws {
-        let tls = try SSLContext(server: TLSServerConfiguration(certificateChainPath: certs.serverCertificatePath, privateKeyPath: certs.serverKeyPath))
+        let tls = try SSLContext(server: TLSServerConfiguration(certificateChainPath: certs.serverCertificatePath, privateKeyPath: certs.serverKeyPath,
+                                                                clientCAPath: clientCA ? certs.caCertificatePath : nil))
         let transport = ContonServerTransport(host: "127.0.0.1", port: 0, tls: tls)
         let server = GRPCServer(transport: transport, services: [ProbeService(probe: probe)])
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }
             let port = try await transport.listeningAddress.port!
-            let clientTLS = try SSLContext(client: TLSClientConfiguration(trustRootsPath: certs.caCertificatePath))
+            let clientTLS = try SSLContext(client: TLSClientConfiguration(trustRootsPath: certs.caCertificatePath,
+                                                                          certificateChainPath: clientCertificate?.cert, privateKeyPath: clientCertificate?.key))
             let client = GRPCClient(transport: ContonClientTransport(host: "127.0.0.1", port: port, tls: clientTLS, serverHostname: "localhost"))
             group.addTask { try await client.runConnections() }
             try await body(Conton_Testing_V1_TestService.Client(wrapping: client), client)
@@ -193,6 +201,19 @@ struct ProbeService: Conton_Testing_V1_TestService.SimpleServiceProtocol {
             let health = Conton_Health_V1_Health.Client(wrapping: client)
             let e2 = await #expect(throws: RPCError.self) { try await health.check(Conton_Health_V1_HealthCheckRequest()) }
             #expect(e2?.code == .unimplemented)
+        }
+    }
+
+    @Test func clientCertificateBecomesTheCallsPrincipal() async throws {
+        let cert = dir + "/svc.pem", key = dir + "/svc-key.pem"
+        try certs.issueClientCertificate(commonName: "bank-reconciliation", certificatePath: cert, keyPath: key)
+        try await withServerAndClient(clientCA: true, clientCertificate: (cert, key)) { service, _ in
+            let error = await #expect(throws: RPCError.self) { try await service.emptyCall(Conton_Testing_V1_Empty()) }
+            #expect(error?.message.contains("certificate(subject: \"CN=bank-reconciliation,O=ContOn development\"") == true, "\(String(describing: error))")
+        }
+        try await withServerAndClient(clientCA: true) { service, _ in
+            let error = await #expect(throws: RPCError.self) { try await service.emptyCall(Conton_Testing_V1_Empty()) }
+            #expect(error?.message.hasPrefix("anonymous(peer:") == true, "\(String(describing: error))")
         }
     }
 
