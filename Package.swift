@@ -138,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "conton",
             dependencies: [
-                "ContonServer", "ContonTransport", "ContonKit",
+                "ContonServer", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

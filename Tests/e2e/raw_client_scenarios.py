@@ -366,7 +366,26 @@ def main():
         finally:
             kproc.kill()
 
-    for fn in (health_check_serving, keepalive_and_idle_timeouts, health_check_unknown_service_not_found, unimplemented_method_and_service,
+    def cli_call_list_and_errors():
+        def cli(*args, stdin=""):
+            r = subprocess.run([binary, *args[:1], "--addr", "127.0.0.1:%d" % port, "--data-dir", data, *args[1:]],
+                               input=stdin, capture_output=True, text=True, timeout=30)
+            return r.returncode, r.stdout, r.stderr
+        code, out, err = cli("call", "conton.health.v1.Health/Check", "{}")
+        assert code == 0 and out == '{"status":"SERVING"}\n', (code, out, err)
+        code, out, _ = cli("list")
+        assert out.split() == ["conton.health.v1.Health", "conton.reflection.v1.Reflection", "conton.testing.v1.TestService"], out
+        code, out, err = cli("call", "conton.testing.v1.TestService/UnaryCall", '{"responseStatus":{"code":3,"message":"bad"}}')
+        assert code == 1 and err.startswith("ERROR INVALID_ARGUMENT (3): bad"), (code, err)
+        code, out, err = cli("call", "conton.testing.v1.TestService/StreamingInputCall", "-",
+                             stdin='{"payload":{"body":"AAAA"}}\n{"payload":{"body":"AAA="}}\n')
+        assert code == 0 and out == '{"aggregatedPayloadSize":5}\n', (code, out, err)
+        code, out, err = cli("call", "conton.testing.v1.TestService/StreamingOutputCall", '{"responseParameters":[{"size":2},{"size":1}]}')
+        assert out.splitlines() == ['{"payload":{"body":"AAA="}}', '{"payload":{"body":"AA=="}}'], out
+        code, out, err = cli("call", "conton.testing.v1.TestService/UnaryCall", '{"nope":1}')
+        assert code == 1 and err.startswith("ERROR INVALID_ARGUMENT (3)") and "nope" in err, err
+
+    for fn in (health_check_serving, cli_call_list_and_errors, keepalive_and_idle_timeouts, health_check_unknown_service_not_found, unimplemented_method_and_service,
                large_unary, client_streaming, server_streaming, ping_pong_bidi, metadata_echo,
                status_code_and_message, hundred_concurrent_calls_on_one_connection, deadline_exceeded,
                cancel_reaches_server_and_connection_goes_on, oversized_message_resource_exhausted,
