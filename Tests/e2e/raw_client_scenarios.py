@@ -382,6 +382,11 @@ def main():
         assert code == 0 and out == '{"aggregatedPayloadSize":5}\n', (code, out, err)
         code, out, err = cli("call", "conton.testing.v1.TestService/StreamingOutputCall", '{"responseParameters":[{"size":2},{"size":1}]}')
         assert out.splitlines() == ['{"payload":{"body":"AAA="}}', '{"payload":{"body":"AA=="}}'], out
+        code, out, err = cli("describe", "conton.health.v1.HealthCheckResponse")
+        assert out.splitlines() == ["message conton.health.v1.HealthCheckResponse {",
+                                    "  conton.health.v1.HealthCheckResponse.ServingStatus status = 1;", "}"], out
+        code, out, err = cli("describe", "conton.health.v1.Health/Watch")
+        assert out.strip() == "rpc conton.health.v1.Health/Watch(conton.health.v1.HealthCheckRequest) returns (stream conton.health.v1.HealthCheckResponse)", out
         code, out, err = cli("call", "conton.testing.v1.TestService/UnaryCall", '{"nope":1}')
         assert code == 1 and err.startswith("ERROR INVALID_ARGUMENT (3)") and "nope" in err, err
 
