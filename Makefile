@@ -55,7 +55,8 @@ test-asan:
 	  swift test --skip-build --sanitize address --scratch-path .build-asan --skip ContonProtoTests
 
 test-e2e: release
-	python3 Tests/e2e/raw_client_scenarios.py .build/release/conton
+	$(MAKE) -C clients/c CFLAGS="-O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined"
+	CONTON_C_CLIENT=$(CURDIR)/clients/c/build/conton_health python3 Tests/e2e/raw_client_scenarios.py .build/release/conton
 
 clean:
 	rm -rf .build .build-asan

@@ -390,7 +390,18 @@ def main():
         code, out, err = cli("call", "conton.testing.v1.TestService/UnaryCall", '{"nope":1}')
         assert code == 1 and err.startswith("ERROR INVALID_ARGUMENT (3)") and "nope" in err, err
 
-    for fn in (health_check_serving, cli_call_list_and_errors, keepalive_and_idle_timeouts, health_check_unknown_service_not_found, unimplemented_method_and_service,
+    def c_reference_client():
+        exe = os.environ.get("CONTON_C_CLIENT")
+        assert exe and os.path.exists(exe), "set CONTON_C_CLIENT to clients/c/build/conton_health"
+        r = subprocess.run([exe, "127.0.0.1", str(port), ca], capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0 and r.stdout == "SERVING\n", (r.returncode, r.stdout, r.stderr)
+        r = subprocess.run([exe, "127.0.0.1", str(port), ca, "no.such.Service"], capture_output=True, text=True, timeout=30)
+        assert r.returncode == 1 and r.stdout.startswith("ERROR 5:"), (r.returncode, r.stdout, r.stderr)
+        # A CA that did not sign the server certificate: verification fails, nothing is sent.
+        r = subprocess.run([exe, "127.0.0.1", str(port), "/etc/ssl/certs/ca-certificates.crt"], capture_output=True, text=True, timeout=30)
+        assert r.returncode == 2 and "certificate verify failed" in r.stderr, (r.returncode, r.stderr)
+
+    for fn in (health_check_serving, c_reference_client, cli_call_list_and_errors, keepalive_and_idle_timeouts, health_check_unknown_service_not_found, unimplemented_method_and_service,
                large_unary, client_streaming, server_streaming, ping_pong_bidi, metadata_echo,
                status_code_and_message, hundred_concurrent_calls_on_one_connection, deadline_exceeded,
                cancel_reaches_server_and_connection_goes_on, oversized_message_resource_exhausted,
