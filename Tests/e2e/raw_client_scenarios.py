@@ -401,7 +401,23 @@ def main():
         r = subprocess.run([exe, "127.0.0.1", str(port), "/etc/ssl/certs/ca-certificates.crt"], capture_output=True, text=True, timeout=30)
         assert r.returncode == 2 and "certificate verify failed" in r.stderr, (r.returncode, r.stderr)
 
-    for fn in (health_check_serving, c_reference_client, cli_call_list_and_errors, keepalive_and_idle_timeouts, health_check_unknown_service_not_found, unimplemented_method_and_service,
+    def write_backpressure_bounds_server_memory():
+        def rss_kib():
+            with open("/proc/%d/status" % proc.pid) as f:
+                return int(next(l for l in f if l.startswith("VmRSS:")).split()[1])
+        c = Conn(port, ca)
+        c.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+        before = rss_kib()
+        # 400 responses of 256 KiB = 100 MiB, while the client reads nothing for 2 s.
+        req = b"".join(field(1, field(1, 256 * 1024)) for _ in range(400))
+        cid = c.open("conton.testing.v1.TestService/StreamingOutputCall", req)
+        time.sleep(2)
+        grown_mib = (rss_kib() - before) / 1024
+        assert grown_mib < 40, "server RSS grew by %.1f MiB while the client was not reading" % grown_mib
+        r = c.collect([cid])[cid]
+        assert r["code"] == 0 and len(r["messages"]) == 400, (r.get("code"), len(r["messages"]))
+
+    for fn in (health_check_serving, write_backpressure_bounds_server_memory, c_reference_client, cli_call_list_and_errors, keepalive_and_idle_timeouts, health_check_unknown_service_not_found, unimplemented_method_and_service,
                large_unary, client_streaming, server_streaming, ping_pong_bidi, metadata_echo,
                status_code_and_message, hundred_concurrent_calls_on_one_connection, deadline_exceeded,
                cancel_reaches_server_and_connection_goes_on, oversized_message_resource_exhausted,
