@@ -21,33 +21,28 @@ public struct CallLogInterceptor: ServerInterceptor {
             logger.info("call", metadata: ["method": "\(method)", "status": "\(code)", "duration_us": "\(micros)", "peer": "\(peer)",
                                            "message": "\(message)"])
         }
-        var response: StreamingServerResponse<Output>
-        do {
-            response = try await next(request, context)
-        } catch let error as RPCError {
-            log("\(error.code)", error.message)
-            throw error
-        } catch {
-            log("unknown", "\(error)")
-            throw error
+        /// Logs a failure of `body` (and rethrows it).
+        @Sendable func loggingFailure<T>(_ body: () async throws -> T) async throws -> T {
+            do {
+                return try await body()
+            } catch let error as RPCError {
+                log("\(error.code)", error.message)
+                throw error
+            } catch {
+                log("unknown", "\(error)")
+                throw error
+            }
         }
+        var response = try await loggingFailure { try await next(request, context) }
         switch response.accepted {
         case .failure(let error):
             log("\(error.code)", error.message)
         case .success(var contents):
             let producer = contents.producer
             contents.producer = { writer in
-                do {
-                    let trailers = try await producer(writer)
-                    log("ok", "")
-                    return trailers
-                } catch let error as RPCError {
-                    log("\(error.code)", error.message)
-                    throw error
-                } catch {
-                    log("unknown", "\(error)")
-                    throw error
-                }
+                let trailers = try await loggingFailure { try await producer(writer) }
+                log("ok", "")
+                return trailers
             }
             response.accepted = .success(contents)
         }

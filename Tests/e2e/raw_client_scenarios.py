@@ -40,30 +40,30 @@ def field(num, value):
     return varint((num << 3) | 2) + varint(len(value)) + value
 
 
+def read_varint(b, i):
+    value = shift = 0
+    while True:
+        x = b[i]
+        i += 1
+        value |= (x & 0x7F) << shift
+        shift += 7
+        if x < 0x80:
+            return value, i
+
+
 def parse(b):
+    """Decodes a protobuf message into {field number: [values]} (varints and length-delimited)."""
     out = {}
     i = 0
     while i < len(b):
-        key = 0
-        shift = 0
-        while True:
-            x = b[i]; i += 1
-            key |= (x & 0x7F) << shift; shift += 7
-            if x < 0x80: break
+        key, i = read_varint(b, i)
         num, wt = key >> 3, key & 7
         if wt == 0:
-            v = 0; shift = 0
-            while True:
-                x = b[i]; i += 1
-                v |= (x & 0x7F) << shift; shift += 7
-                if x < 0x80: break
+            v, i = read_varint(b, i)
         elif wt == 2:
-            n = 0; shift = 0
-            while True:
-                x = b[i]; i += 1
-                n |= (x & 0x7F) << shift; shift += 7
-                if x < 0x80: break
-            v = b[i:i + n]; i += n
+            n, i = read_varint(b, i)
+            v = b[i:i + n]
+            i += n
         else:
             raise ValueError("wire type %d" % wt)
         out.setdefault(num, []).append(v)
