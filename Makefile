@@ -17,8 +17,9 @@ deps:
 	  echo "installing: $$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@python3 -c 'import pytest, validate_docbr, aiosmtpd' 2>/dev/null || \
-	  python3 -m pip install -q $(PIP_PACKAGES)
+	@# Debian's own python3 refuses system-wide pip installs (PEP 668) unless told otherwise.
+	@python3 -c 'import pytest, validate_docbr, aiosmtpd, google.protobuf, conton_client' 2>/dev/null || \
+	  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q $(PIP_PACKAGES) ./clients/python
 
 ## build: debug build of everything.
 build: deps
@@ -32,7 +33,8 @@ release: deps
 run: release
 	.build/release/conton serve
 
-## protos: regenerate every piece of generated code (protoc-c C, registry, descriptor set, Swift).
+## protos: regenerate every piece of generated code (protoc-c C, registry, descriptor set, Swift,
+## the Python client's _pb2 modules).
 protos: deps
 	swift build -j $(SWIFT_JOBS) --product conton-protogen
 	CONTON_PROTOGEN=$(CURDIR)/.build/debug/conton-protogen scripts/gen-protos.sh
@@ -57,6 +59,9 @@ test-asan:
 test-e2e: release
 	$(MAKE) -C clients/c CFLAGS="-O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined"
 	CONTON_C_CLIENT=$(CURDIR)/clients/c/build/conton_health python3 Tests/e2e/raw_client_scenarios.py .build/release/conton
+	@# The Python reference client's interop suite; the working tree's package wins over the installed copy.
+	cd clients/python && CONTON_BINARY=$(CURDIR)/.build/release/conton PYTHONPATH=. \
+	  python3 -m pytest -q -p no:cacheprovider tests
 
 clean:
 	rm -rf .build .build-asan

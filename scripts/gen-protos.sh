@@ -24,6 +24,9 @@ python3 scripts/gen_registry.py "$tmp/descriptors.pb" "$cdir" "${protos[@]}"
 mkdir -p "$out/Protos/descriptors"
 cp "$tmp/descriptors.pb" "$out/Protos/descriptors/conton.pb"
 
+# The Python reference client's _pb2 modules.
+bash "$here/clients/python/gen_pb2.sh" "$out/clients/python/conton_client/gen" >/dev/null
+
 # Swift messages and service stubs, by this repository's generator.
 # The generator binary: $CONTON_PROTOGEN, else the newer of .build/debug and .build-proto/debug.
 if [ -n "${CONTON_PROTOGEN:-}" ]; then

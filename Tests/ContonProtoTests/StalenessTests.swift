@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The committed generated code (protoc-c C, registry, descriptor set, Swift) matches what
+/// The committed generated code (protoc-c C, registry, descriptor set, Swift, Python `_pb2`) matches what
 /// `scripts/gen-protos.sh` produces from `Protos/` now.
 @Suite struct StalenessTests {
     /// The generator: `$CONTON_PROTOGEN`, or the one SwiftPM built next to this test bundle (the
@@ -28,11 +28,15 @@ import Testing
         defer { try? fm.removeItem(at: tmp) }
         _ = try TestSupport.run("/bin/bash", [TestSupport.repoRoot.appendingPathComponent("scripts/gen-protos.sh").path, tmp.path], environment: ["CONTON_PROTOGEN": try Self.generatorPath()])
 
-        let compared = ["Sources/ContonProtosC", "Sources/ContonAPI/Generated", "Protos/descriptors"]
+        let compared = [
+            "Sources/ContonProtosC", "Sources/ContonAPI/Generated", "Protos/descriptors",
+            "clients/python/conton_client/gen",
+        ]
         var checked = 0
         for folder in compared {
             let fresh = try files(under: tmp.appendingPathComponent(folder))
             let committed = try files(under: TestSupport.repoRoot.appendingPathComponent(folder))
+                .filter { !$0.hasSuffix(".pyc") }
                 .filter { folder != "Sources/ContonProtosC" || $0.hasSuffix(".pb-c.c") || $0.hasSuffix(".pb-c.h") || fresh.contains($0) }
             #expect(Set(committed) == Set(fresh), "\(folder): files differ; run scripts/gen-protos.sh")
             for name in fresh {

@@ -2,11 +2,13 @@
 # Regenerates conton_client/gen/ (the _pb2 modules) from the repository's Protos/conton/**.proto
 # with protoc --python_out. google/protobuf/* imports resolve to the `protobuf` package's own
 # well-known types, so the copies under Protos/google are not generated here.
-# Usage: clients/python/gen_pb2.sh   (from anywhere; needs protoc on PATH, 3.21.x)
+# Usage: clients/python/gen_pb2.sh [OUT]   (from anywhere; needs protoc on PATH, 3.21.x)
+# OUT defaults to conton_client/gen next to this script; scripts/gen-protos.sh passes a temporary
+# folder when the staleness test regenerates everything to compare.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 protos="$(cd "$here/../../Protos" && pwd)"
-out="$here/conton_client/gen"
+out="${1:-$here/conton_client/gen}"
 PROTOC="${PROTOC:-protoc}"
 
 rm -rf "$out"

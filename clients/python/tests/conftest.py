@@ -11,7 +11,8 @@ import pytest
 
 from conton_client import Channel
 
-BINARY = os.environ.get("CONTON_BINARY", "/work/main/.build/release/conton")
+BINARY = os.environ.get("CONTON_BINARY") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", ".build", "release", "conton")
 
 
 class Server:
