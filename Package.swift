@@ -39,6 +39,12 @@ let package = Package(
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
 
+        /// One-line C wrappers for libcurl (its `curl_easy_setopt` is variadic, which Swift cannot call).
+        .target(
+            name: "CContonCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+
         // MARK: Messages
         /// Typed Swift messages over protobuf-c: runtime, descriptors, JSON mapping.
         .target(
@@ -110,11 +116,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// Mail: the outbox table, pt-BR templates, SMTP delivery by libcurl, `.eml` files, the worker.
+        .target(
+            name: "ContonMail",
+            dependencies: [
+                "CContonCurl", "ContonStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// Brazilian rules: CPF, CNPJ (alphanumeric too), CEP, UF, phones, Pix keys, amounts in words,
+        /// accent-insensitive search keys. No dependencies.
+        .target(
+            name: "ContonBrazil",
+            swiftSettings: swiftSettings
+        ),
         /// The plugin API and host: what a plugin implements and what its handlers receive.
         .target(
             name: "ContonKit",
             dependencies: [
-                "ContonStore", "ContonTransport",
+                "ContonStore", "ContonTransport", "ContonMail", "ContonBrazil",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -134,11 +156,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// `conton bench`: a closed-loop load generator over any GRPCCore client transport.
+        .target(
+            name: "ContonBench",
+            dependencies: [
+                "ContonAPI", "ContonProto",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// The `conton` executable: serve, call, list, describe, bench, admin.
         .executableTarget(
             name: "conton",
             dependencies: [
-                "ContonServer", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto",
+                "ContonServer", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -213,6 +246,28 @@ let package = Package(
                 "ContonKit", "ContonStore", "ContonAPI",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContonMailTests",
+            dependencies: [
+                "ContonMail", "ContonStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContonBrazilTests",
+            dependencies: ["ContonBrazil"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContonBenchTests",
+            dependencies: [
+                "ContonBench", "ContonServer", "ContonTransport", "ContonTesting", "ContonAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
             ],
             swiftSettings: swiftSettings
         ),

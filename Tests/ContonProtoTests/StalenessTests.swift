@@ -42,7 +42,8 @@ import Testing
             for name in fresh {
                 let a = TestSupport.readFile(tmp.appendingPathComponent(folder).appendingPathComponent(name).path)
                 let b = TestSupport.readFile(TestSupport.repoRoot.appendingPathComponent(folder).appendingPathComponent(name).path)
-                #expect(a == b, "\(folder)/\(name) is stale; run scripts/gen-protos.sh")
+                let same = a == b  // compared outside #expect so a failure names the file, not every byte
+                #expect(same, "\(folder)/\(name) is stale; run make protos")
                 checked += 1
             }
         }

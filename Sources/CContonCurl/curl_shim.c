@@ -1,0 +1,1 @@
+/* libcurl wrappers live in include/CContonCurl.h as static inline functions. */

@@ -1,0 +1,2 @@
+/// Load generator (placeholder until the module lands).
+public enum ContonBenchModule {}

@@ -1,0 +1,2 @@
+/// Brazilian rules (placeholder until the module lands).
+public enum ContonBrazilModule {}

@@ -1,0 +1,2 @@
+/// Mail delivery (placeholder until the module lands).
+public enum ContonMailModule {}

@@ -1,0 +1,6 @@
+import Testing
+@testable import ContonMail
+
+@Suite struct ContonMailPlaceholderTests {
+    @Test func moduleLinks() { _ = ContonMailModule.self }
+}
