@@ -13,6 +13,10 @@ let package = Package(
     products: [
         .executable(name: "conton", targets: ["conton"]),
         .library(name: "ContonKit", targets: ["ContonKit"]),
+        .library(name: "ContonServer", targets: ["ContonServer"]),
+        .library(name: "ContonTesting", targets: ["ContonTesting"]),
+        /// The load generator, for `Benchmarks/` (the HTTP/2 comparison lives outside this package).
+        .library(name: "ContonBench", targets: ["ContonBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
