@@ -147,11 +147,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// Identity and access: users, sessions, passwords, service accounts, client logins, the
+        /// authorization interceptor, the audit service.
+        .target(
+            name: "ContonIdentity",
+            dependencies: [
+                "CContonShim", "ContonKit", "ContonAPI", "ContonProto", "ContonStore", "ContonTransport", "ContonMail",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// The server: configuration, built-in services, composition of transport, host and store.
         .target(
             name: "ContonServer",
             dependencies: [
                 "ContonTLS", "ContonTransport", "ContonAPI", "ContonProto", "ContonProtosC", "ContonKit", "ContonStore",
+                "ContonIdentity", "ContonMail",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -187,7 +200,7 @@ let package = Package(
         .target(
             name: "ContonTesting",
             dependencies: [
-                "ContonServer", "ContonKit", "ContonTLS", "ContonTransport",
+                "ContonServer", "ContonKit", "ContonTLS", "ContonTransport", "ContonAPI",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
             ],
             swiftSettings: swiftSettings
@@ -248,6 +261,15 @@ let package = Package(
             name: "ContonKitTests",
             dependencies: [
                 "ContonKit", "ContonStore", "ContonAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContonIdentityTests",
+            dependencies: [
+                "ContonIdentity", "ContonKit", "ContonServer", "ContonTesting", "ContonAPI", "ContonTransport", "ContonStore",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

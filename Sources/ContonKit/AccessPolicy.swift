@@ -1,6 +1,6 @@
-/// Who may call a method. Every method a plugin registers declares one; the identity layer
-/// enforces it before the handler runs.
-public enum AccessPolicy: Sendable, Hashable {
+/// Who may call a method. Every method a plugin registers declares one; the identity layer's
+/// interceptor enforces it before the handler runs (docs/SECURITY.md has the table).
+public indirect enum AccessPolicy: Sendable, Hashable {
     /// Anyone, signed in or not (health, login).
     case `public`
     /// Office staff with at least this role.
@@ -11,6 +11,68 @@ public enum AccessPolicy: Sendable, Hashable {
     case staffOrClient(minimumRole: StaffRole = .staff)
     /// A service account holding this scope.
     case service(scope: String)
+    /// Any signed-in principal: staff, client or service account (WhoAmI).
+    case authenticated
+    /// Any one of these (e.g. staff, or a billing service with scope `fees:write`).
+    case anyOf([AccessPolicy])
+
+    /// The outcome of checking a principal against a policy.
+    public enum Decision: Sendable, Hashable {
+        case allow
+        /// No usable credentials: UNAUTHENTICATED.
+        case unauthenticated
+        /// Signed in, but not allowed: PERMISSION_DENIED with this reason.
+        case denied(String)
+    }
+
+    /// Whether `principal` may call a method with this policy.
+    public func decide(_ principal: Principal) -> Decision {
+        switch self {
+        case .public:
+            return .allow
+        case .staff(let minimum):
+            if case .staff(let staff) = principal {
+                return staff.role >= minimum ? .allow : .denied("requires the \(minimum.rawValue) role or higher")
+            }
+            return Self.refuse(principal, "office staff only")
+        case .client:
+            if case .client = principal { return .allow }
+            return Self.refuse(principal, "client logins only")
+        case .staffOrClient(let minimum):
+            switch principal {
+            case .client: return .allow
+            case .staff(let staff):
+                return staff.role >= minimum ? .allow : .denied("requires the \(minimum.rawValue) role or higher")
+            default: return Self.refuse(principal, "office staff and client logins only")
+            }
+        case .service(let scope):
+            if case .service(let service) = principal {
+                return service.scopes.contains(scope) ? .allow : .denied("requires the service scope '\(scope)'")
+            }
+            return Self.refuse(principal, "service accounts with scope '\(scope)' only")
+        case .authenticated:
+            return Self.refuse(principal, "")
+        case .anyOf(let policies):
+            var reasons: [String] = []
+            for policy in policies {
+                switch policy.decide(principal) {
+                case .allow: return .allow
+                case .unauthenticated: return .unauthenticated
+                case .denied(let reason): reasons.append(reason)
+                }
+            }
+            return Self.refuse(principal, reasons.joined(separator: "; or "))
+        }
+    }
+
+    /// Anonymous callers are unauthenticated; signed-in ones denied (or, for `.authenticated`
+    /// with no reason, allowed).
+    private static func refuse(_ principal: Principal, _ reason: String) -> Decision {
+        switch principal {
+        case .anonymous, .certificate: .unauthenticated
+        default: reason.isEmpty ? .allow : .denied(reason)
+        }
+    }
 }
 
 /// Staff roles, least to most privileged.

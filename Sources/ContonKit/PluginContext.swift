@@ -15,11 +15,13 @@ public struct SystemClock: Clock {
     public var nowMilliseconds: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }
 
-/// What a plugin receives: the database, clock, event bus, logger.
+/// What a plugin receives: the database, clock, event bus, mailer, logger.
 public struct PluginContext: Sendable {
     public let pluginID: String
     public let database: ContonDatabase
     public let clock: any Clock
     public let events: EventBus
+    /// Queues e-mail in a transaction (see ``Mutation/mail(_:)``).
+    public let mailer: Mailer
     public let logger: Logger
 }

@@ -1,3 +1,4 @@
+import ContonMail
 import ContonStore
 import GRDB
 import GRPCCore
@@ -13,7 +14,9 @@ public final class PluginHost: Sendable {
     public let plugins: [any Plugin]
     public let database: ContonDatabase
     public let events: EventBus
-    private let clock: any Clock
+    /// The mail outbox's front door, shared by every plugin.
+    public let mailer = Mailer()
+    public let clock: any Clock
     private let logger: Logger
 
     /// - Parameter plugins: the plugins, in any order (the host sorts them by dependency).
@@ -54,13 +57,15 @@ public final class PluginHost: Sendable {
     }
 
     public func context(for plugin: any Plugin) -> PluginContext {
-        PluginContext(pluginID: plugin.id, database: database, clock: clock, events: events, logger: Logger(label: "conton.\(plugin.id)"))
+        PluginContext(pluginID: plugin.id, database: database, clock: clock, events: events, mailer: mailer, logger: Logger(label: "conton.\(plugin.id)"))
     }
 
     /// Applies every plugin's migrations (and the host's own), in dependency order.
     public func migrate() throws(PluginHostError) {
         var migrator = DatabaseMigrator()
         Outbox.migrate(&migrator)
+        AuditLog.migrate(&migrator)
+        MailOutbox.registerMigrations(&migrator)
         for plugin in plugins {
             var migrations = PluginMigrations(pluginID: plugin.id)
             plugin.registerMigrations(&migrations)

@@ -1,4 +1,7 @@
+import ContonIdentity
+import Foundation
 import ContonKit
+import ContonMail
 import ContonStore
 import ContonTLS
 import ContonTransport
@@ -27,8 +30,11 @@ public final class ContonServer: Sendable {
     public let policies: [MethodDescriptor: AccessPolicy]
     /// The CA clients should trust, when the development certificate is in use.
     public let developmentCAPath: String?
+    /// Delivers queued mail (SMTP, or `.eml` files when no SMTP server is configured).
+    public let mailWorker: MailDeliveryWorker
 
-    /// - Parameter plugins: the feature plugins (the composition root lists them explicitly).
+    /// - Parameter plugins: the feature plugins (the composition root lists them explicitly). The
+    ///   identity plugin is added unless the list has one (to share its settings with others).
     public init(configuration: ServerConfiguration, plugins: [any Plugin] = [], logger: Logger = Logger(label: "conton")) throws {
         self.configuration = configuration
         self.logger = logger
@@ -56,8 +62,16 @@ public final class ContonServer: Sendable {
                                                limits: configuration.limits, logger: logger)
 
         let database = try ContonDatabase(dataDirectory: configuration.dataDirectory)
-        self.host = try PluginHost(plugins: plugins, database: database, logger: logger)
+        let identity: [any Plugin] = plugins.contains(where: { $0 is IdentityPlugin }) ? [] : [IdentityPlugin(settings: configuration.identity)]
+        self.host = try PluginHost(plugins: identity + plugins, database: database, clock: configuration.clock, logger: logger)
         try self.host.migrate()
+
+        let smtpURL = configuration.smtpURL.flatMap { $0.isEmpty ? nil : $0 }
+        let mailTransport = try MailTransportFactory.transport(smtpURL: smtpURL, dataDirectory: configuration.dataDirectory, logger: logger)
+        let clock = configuration.clock
+        self.mailWorker = MailDeliveryWorker(database: database, transport: mailTransport, from: try Self.sender(configuration.mailFrom),
+                                             now: { clock.nowMilliseconds }, logger: logger)
+        self.host.mailer.attach { [mailWorker] in mailWorker.wake() }
 
         var router = RPCRouter<ContonServerTransport>()
         var policies: [MethodDescriptor: AccessPolicy] = [:]
@@ -78,7 +92,11 @@ public final class ContonServer: Sendable {
         ReflectionService(methods: all).registerMethods(with: &router)
         for method in router.methods where policies[method] == nil { policies[method] = .public }
         self.policies = policies
-        router.registerInterceptors(pipeline: [.apply(CallLogInterceptor(logger: logger), to: .all)])
+        let authenticator = Authenticator(database: database, clock: configuration.clock, settings: configuration.identity)
+        router.registerInterceptors(pipeline: [
+            .apply(CallLogInterceptor(logger: logger), to: .all),
+            .apply(AuthorizationInterceptor(policies: policies, authenticator: authenticator), to: .all),
+        ])
         self.server = GRPCServer(transport: self.transport, router: router)
     }
 
@@ -87,6 +105,7 @@ public final class ContonServer: Sendable {
         try await self.host.start()
         let outcome: Result<Void, any Error> = await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.host.runEventDelivery() }
+            group.addTask { await self.mailWorker.run() }
             let outcome: Result<Void, any Error>
             do {
                 try await self.server.serve()
@@ -100,6 +119,22 @@ public final class ContonServer: Sendable {
         }
         try self.host.database.close()
         try outcome.get()
+    }
+
+    /// `Name <address>` or a bare address.
+    static func sender(_ text: String) throws -> MailAddress {
+        if let open = text.lastIndex(of: "<"), text.hasSuffix(">") {
+            let name = text[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            return try MailAddress(String(text[text.index(after: open)..<text.index(before: text.endIndex)]), name: name.isEmpty ? nil : name)
+        }
+        return try MailAddress(text)
+    }
+
+    /// Creates the first owner on a data directory without staff users (see
+    /// ``ServerConfiguration/ownerEmail``); returns the credentials to show once, or nil.
+    public func bootstrapOwner() async throws -> OwnerBootstrap.Credentials? {
+        try await OwnerBootstrap.ensureOwner(database: host.database, email: configuration.ownerEmail, password: configuration.ownerPassword,
+                                             hasher: configuration.identity.hasher, now: configuration.clock.nowMilliseconds)
     }
 
     /// The bound address, once listening.

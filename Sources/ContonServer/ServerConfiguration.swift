@@ -1,3 +1,5 @@
+import ContonIdentity
+import ContonKit
 import ContonTLS
 import ContonTransport
 
@@ -18,6 +20,20 @@ public struct ServerConfiguration: Sendable {
     /// Serve `conton.testing.v1.TestService`.
     public var enableTestService = false
     public var limits = ServerLimits()
+    /// The first owner's login, used only when the data directory has no staff user yet
+    /// (`CONTON_OWNER_EMAIL`, `CONTON_OWNER_PASSWORD`); without a password one is generated and
+    /// printed once, to be changed at first login.
+    public var ownerEmail: String?
+    public var ownerPassword: String?
+    /// Session lifetimes, login throttling, the password KDF.
+    public var identity = IdentitySettings()
+    /// SMTP server for outgoing mail (`smtp://…`, `smtps://…`; docs/MAIL.md). Nil: each message
+    /// is written as an `.eml` file under `<data-dir>/outbox/`.
+    public var smtpURL: String?
+    /// The sender of outgoing mail.
+    public var mailFrom = "ContOn <nao-responda@conton.local>"
+    /// The server's clock (tests move it).
+    public var clock: any Clock = SystemClock()
 
     public init() {}
 

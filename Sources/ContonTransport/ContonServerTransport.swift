@@ -47,6 +47,12 @@ public final class ContonServerTransport: ServerTransport, Sendable {
         self.boundAddress = group.any().makePromise(of: SocketAddress.self)
     }
 
+    /// A transport that never listened must not leave its address promise unfulfilled (NIO
+    /// treats a leaked promise as a bug).
+    deinit {
+        self.boundAddress.fail(CancellationError())
+    }
+
     /// The address the server listens on, once `listen` has bound.
     public var listeningAddress: SocketAddress {
         get async throws { try await self.boundAddress.futureResult.get() }

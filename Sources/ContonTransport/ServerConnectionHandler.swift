@@ -200,7 +200,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
         let writer = ServerCallWriter(callID: callID, handler: NIOLoopBound(self, eventLoop: context.eventLoop), channel: context.channel)
         let stream = RPCStream(descriptor: descriptor, inbound: RPCAsyncSequence(wrapping: inbound), outbound: RPCWriter.Closable(wrapping: writer))
-        let remote = context.channel.remoteAddress.map { "\($0)" } ?? "unknown"
+        let remote = PeerIdentity.describe(context.channel.remoteAddress)
         let local = context.channel.localAddress.map { "\($0)" } ?? "unknown"
         self.accept(AcceptedCall(stream: stream, cancellation: cancellation, peer: PeerIdentity(tls: self.tlsPeer, remoteAddress: remote), localAddress: local))
     }

@@ -45,7 +45,7 @@ struct Call: AsyncParsableCommand {
                     request: StreamingClientRequest(of: [UInt8].self, metadata: metadata) { writer in
                         for r in requests { try await writer.write(r) }
                     },
-                    descriptor: descriptor, serializer: RawSerializer(), deserializer: RawSerializer(),
+                    descriptor: descriptor, serializer: RawBytesCodec(), deserializer: RawBytesCodec(),
                     options: connection.callOptions
                 ) { response in
                     for try await message in response.messages {

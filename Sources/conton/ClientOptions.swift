@@ -74,14 +74,6 @@ struct ClientOptions: ParsableArguments {
     }
 }
 
-/// Passes bytes through GRPCCore unchanged (the CLI encodes with ProtoJSON itself).
-struct RawSerializer: MessageSerializer, MessageDeserializer {
-    func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes { Bytes(message) }
-    func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> [UInt8] {
-        serializedMessageBytes.withUnsafeBytes { Array($0) }
-    }
-}
-
 /// gRPC's status code names.
 enum StatusName {
     static let names = ["OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",

@@ -36,6 +36,12 @@ struct Serve: AsyncParsableCommand {
     var keepaliveTimeoutMs: Int64?
     @Option(name: .customLong("shutdown-grace-ms"), help: "Time in-flight calls get at shutdown (env CONTON_SHUTDOWN_GRACE_MS; default 10000).")
     var shutdownGraceMs: Int64?
+    @Option(name: .customLong("owner-email"), help: "E-mail of the first owner, on an empty data directory (env CONTON_OWNER_EMAIL; the password comes from CONTON_OWNER_PASSWORD or is generated).")
+    var ownerEmail: String?
+    @Option(name: .customLong("smtp-url"), help: "Outgoing mail server, smtp://user:pass@host:587 or smtps://… (env CONTON_SMTP_URL; default: .eml files in <data-dir>/outbox).")
+    var smtpURL: String?
+    @Option(name: .customLong("mail-from"), help: "Sender of outgoing mail (env CONTON_MAIL_FROM).")
+    var mailFrom: String?
 
     func configuration() throws -> ServerConfiguration {
         let env = ProcessInfo.processInfo.environment
@@ -69,6 +75,10 @@ struct Serve: AsyncParsableCommand {
         if let n = try number(keepaliveIntervalMs, "CONTON_KEEPALIVE_INTERVAL_MS") { config.limits.keepaliveInterval = .milliseconds(n) }
         if let n = try number(keepaliveTimeoutMs, "CONTON_KEEPALIVE_TIMEOUT_MS") { config.limits.keepaliveTimeout = .milliseconds(n) }
         if let n = try number(shutdownGraceMs, "CONTON_SHUTDOWN_GRACE_MS") { config.limits.shutdownGracePeriod = .milliseconds(n) }
+        config.ownerEmail = ownerEmail ?? env["CONTON_OWNER_EMAIL"]
+        config.ownerPassword = env["CONTON_OWNER_PASSWORD"]
+        config.smtpURL = smtpURL ?? env["CONTON_SMTP_URL"]
+        if let from = mailFrom ?? env["CONTON_MAIL_FROM"] { config.mailFrom = from }
         return config
     }
 
@@ -87,6 +97,13 @@ struct Serve: AsyncParsableCommand {
         if let ca = server.developmentCAPath {
             print("development CA: \(ca)  (clients trust it with --cacert)")
         }
+        if let owner = try await server.bootstrapOwner() {
+            if let password = owner.generatedPassword {
+                print("first login (shown once): \(owner.email)  password: \(password)  — you will be asked to change it")
+            } else {
+                print("first login: \(owner.email) with the password from CONTON_OWNER_PASSWORD")
+            }
+        }
         let group = ServiceGroup(services: [ServerService(server: server)],
                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
@@ -97,10 +114,6 @@ struct Serve: AsyncParsableCommand {
 /// group's graceful shutdown into the server's.
 struct ServerService: Service {
     let server: ContonServer
-
-    /// The composition root: every built-in feature plugin, listed explicitly. (The feature
-    /// plugins — clients, fees, payments, protocols, attendances, files, … — join here as they land.)
-    static let builtInPlugins: [any Plugin] = []
 
     func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -19,8 +19,11 @@ import Testing
         try await withServer { _, client in
             let reflection = Conton_Reflection_V1_Reflection.Client(wrapping: client)
             let services = try await reflection.listServices(Conton_Reflection_V1_ListServicesRequest()).services
-            #expect(services.map(\.name) == ["conton.health.v1.Health", "conton.reflection.v1.Reflection", "conton.testing.v1.TestService"])
-            let watch = services[0].methods.first { $0.name == "Watch" }
+            #expect(services.map(\.name) == [
+                "conton.audit.v1.Audit", "conton.health.v1.Health", "conton.identity.v1.Identity", "conton.identity.v1.ServiceAccounts",
+                "conton.identity.v1.Users", "conton.reflection.v1.Reflection", "conton.testing.v1.TestService",
+            ])
+            let watch = services.first { $0.name == "conton.health.v1.Health" }?.methods.first { $0.name == "Watch" }
             #expect(watch?.fullName == "conton.health.v1.Health/Watch")
             #expect(watch?.inputType == "conton.health.v1.HealthCheckRequest")
             #expect(watch?.serverStreaming == true && watch?.clientStreaming == false)

@@ -42,18 +42,18 @@ struct NotesService: Conton_Example_V1_Notes.SimpleServiceProtocol {
 
     func createNote(request: Conton_Example_V1_CreateNoteRequest, context: ServerContext) async throws -> Conton_Example_V1_CreateNoteResponse {
         let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty, text.count <= 2000 else {
-            throw RPCError(code: .invalidArgument, message: "text must be 1 to 2000 characters")
-        }
-        let now = self.context.clock.nowMilliseconds
-        let events = self.context.events
-        let note = try await self.context.database.pool.write { db -> Conton_Example_V1_Note in
-            try db.execute(sql: "INSERT INTO notes_note (text, created_at_ms) VALUES (?, ?)", arguments: [text, now])
+        var errors = FieldErrors()
+        if text.isEmpty || text.count > 2000 { errors.add("text", "must have 1 to 2000 characters") }
+        try errors.check()
+        // One request, one transaction: the row, its audit entry and its event commit together.
+        let note = try await self.context.write { m -> Conton_Example_V1_Note in
+            try m.db.execute(sql: "INSERT INTO notes_note (text, created_at_ms) VALUES (?, ?)", arguments: [text, m.now])
             var note = Conton_Example_V1_Note()
-            note.id = db.lastInsertedRowID
+            note.id = m.db.lastInsertedRowID
             note.text = text
-            note.createdAtMs = now
-            try events.publish(NoteCreated(id: note.id, text: text), in: db)
+            note.createdAtMs = m.now
+            m.audit("note", String(note.id), "created a note")
+            try m.publish(NoteCreated(id: note.id, text: text))
             return note
         }
         var response = Conton_Example_V1_CreateNoteResponse()

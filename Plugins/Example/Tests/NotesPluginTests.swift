@@ -11,29 +11,37 @@ import Testing
     @Test func createdNotesAreListedAndPublishAnEvent() async throws {
         try await withTestServer(plugins: [NotesPlugin()]) { test in
             let notes = Conton_Example_V1_Notes.Client(wrapping: test.client)
+            let staff = TestServer.bearer(try await test.login())
             var request = Conton_Example_V1_CreateNoteRequest()
             request.text = "  Entregar DCTFWeb até dia 15  "
-            let created = try await notes.createNote(request).note
+            // Signed-out callers are refused before the handler runs.
+            let refused = await #expect(throws: RPCError.self) { try await notes.createNote(request) }
+            #expect(refused?.code == .unauthenticated)
+            let created = try await notes.createNote(request, metadata: staff).note
             #expect(created.text == "Entregar DCTFWeb até dia 15")
             #expect(created.id > 0)
-            let listed = try await notes.listNotes(Conton_Example_V1_ListNotesRequest()).notes
+            let listed = try await notes.listNotes(Conton_Example_V1_ListNotesRequest(), metadata: staff).notes
             #expect(listed == [created])
-            // The event was written to the outbox in the note's transaction.
-            let topics = try await test.server.host.database.pool.read { db in
-                try String.fetchAll(db, sql: "SELECT topic FROM host_outbox")
+            // The event and the audit entry were written in the note's transaction.
+            let (topics, audit) = try await test.server.host.database.pool.read { db in
+                (try String.fetchAll(db, sql: "SELECT topic FROM host_outbox"),
+                 try String.fetchAll(db, sql: "SELECT method || ' ' || entity_type || ' ' || entity_id FROM host_audit WHERE entity_type = 'note'"))
             }
             #expect(topics == ["note.created"])
+            #expect(audit == ["conton.example.v1.Notes/CreateNote note \(created.id)"])
         }
     }
 
     @Test func blankTextIsInvalidAndWritesNothing() async throws {
         try await withTestServer(plugins: [NotesPlugin()]) { test in
             let notes = Conton_Example_V1_Notes.Client(wrapping: test.client)
+            let staff = TestServer.bearer(try await test.login())
             var request = Conton_Example_V1_CreateNoteRequest()
             request.text = "   "
-            let error = await #expect(throws: RPCError.self) { try await notes.createNote(request) }
+            let error = await #expect(throws: RPCError.self) { try await notes.createNote(request, metadata: staff) }
             #expect(error?.code == .invalidArgument)
-            let listed = try await notes.listNotes(Conton_Example_V1_ListNotesRequest()).notes
+            #expect(error?.message == "text: must have 1 to 2000 characters")
+            let listed = try await notes.listNotes(Conton_Example_V1_ListNotesRequest(), metadata: staff).notes
             #expect(listed.isEmpty)
         }
     }

@@ -3,8 +3,11 @@
 #define CONTON_PROTOS_C_H
 
 #include <protobuf-c/protobuf-c.h>
+#include "conton/audit/v1/audit.pb-c.h"
 #include "conton/example/v1/notes.pb-c.h"
 #include "conton/health/v1/health.pb-c.h"
+#include "conton/identity/v1/identity.pb-c.h"
+#include "conton/identity/v1/users.pb-c.h"
 #include "conton/reflection/v1/reflection.pb-c.h"
 #include "conton/rpc/v1/wire.pb-c.h"
 #include "conton/testing/v1/kinds.pb-c.h"

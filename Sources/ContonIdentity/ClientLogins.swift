@@ -1,0 +1,108 @@
+import ContonKit
+import Foundation
+import GRDB
+import GRPCCore
+
+/// The API the identity layer offers feature plugins for client portal logins: create, disable
+/// and re-invite an account bound to one client id. Every call runs inside the caller's
+/// ``Mutation`` (one request, one transaction) and queues the invitation e-mail there.
+public struct ClientLogins: Sendable {
+    /// A client portal login.
+    public struct Login: Sendable, Hashable {
+        public var userID: String
+        public var clientID: String
+        public var email: String
+        public var name: String
+        public var activated: Bool
+        public var disabled: Bool
+        public var lastLoginAt: Int64?
+    }
+
+    let settings: IdentitySettings
+
+    public init(settings: IdentitySettings = IdentitySettings()) {
+        self.settings = settings
+    }
+
+    /// Creates an inactive login for `clientID` and queues its activation e-mail. Throws
+    /// INVALID_ARGUMENT for a bad e-mail or name (field `email`/`name`), ALREADY_EXISTS when the
+    /// e-mail already signs in somewhere.
+    @discardableResult
+    public func create(clientID: String, email rawEmail: String, name rawName: String, in m: inout Mutation) throws -> Login {
+        var errors = FieldErrors()
+        let email = IdentityValidation.email(rawEmail)
+        if email == nil { errors.add("email", "is not an e-mail address") }
+        let name = IdentityValidation.name(rawName)
+        if name == nil { errors.add("name", "must have 1 to 200 characters") }
+        if clientID.isEmpty { errors.add("client_id", "is required") }
+        try errors.check()
+        guard let email, let name else { throw errors.error }
+        if try UserRecord.find(email: email, in: m.db) != nil {
+            throw RPCError(code: .alreadyExists, message: "a login with e-mail \(email) already exists")
+        }
+        let id = UUID().uuidString.lowercased()
+        try m.db.execute(sql: "INSERT INTO identity_user (id, email, name, kind, client_id, created_at_ms) VALUES (?, ?, ?, 'client', ?, ?)",
+                         arguments: [id, email, name, clientID, m.now])
+        try invite(userID: id, email: email, name: name, in: &m)
+        m.audit("client_login", id, "created portal login \(email) for client \(clientID); invitation queued")
+        return try login(userID: id, in: m.db)!
+    }
+
+    /// Disables every login of `clientID` and revokes their sessions; returns how many logins.
+    @discardableResult
+    public func disable(clientID: String, in m: inout Mutation) throws -> Int {
+        let ids = try String.fetchAll(m.db, sql: "SELECT id FROM identity_user WHERE kind = 'client' AND client_id = ? AND disabled = 0", arguments: [clientID])
+        for id in ids {
+            try m.db.execute(sql: "UPDATE identity_user SET disabled = 1 WHERE id = ?", arguments: [id])
+            try Sessions.revokeAll(userID: id, now: m.now, in: m.db)
+            m.audit("client_login", id, "disabled portal login of client \(clientID)")
+        }
+        return ids.count
+    }
+
+    /// Re-enables the logins of `clientID` (they sign in with their existing passwords).
+    @discardableResult
+    public func enable(clientID: String, in m: inout Mutation) throws -> Int {
+        let ids = try String.fetchAll(m.db, sql: "SELECT id FROM identity_user WHERE kind = 'client' AND client_id = ? AND disabled = 1", arguments: [clientID])
+        for id in ids {
+            try m.db.execute(sql: "UPDATE identity_user SET disabled = 0 WHERE id = ?", arguments: [id])
+            m.audit("client_login", id, "enabled portal login of client \(clientID)")
+        }
+        return ids.count
+    }
+
+    /// A fresh activation code for a login of `clientID` that has not been activated yet (older
+    /// codes stop working). NOT_FOUND if the login is not the client's; FAILED_PRECONDITION if it
+    /// is already active (use password reset) or disabled.
+    public func reinvite(userID: String, clientID: String, in m: inout Mutation) throws {
+        guard let login = try login(userID: userID, in: m.db), login.clientID == clientID else {
+            throw RPCError(code: .notFound, message: "portal login not found")
+        }
+        guard !login.activated else { throw RPCError(code: .failedPrecondition, message: "\(login.email) already activated the account; use password reset") }
+        guard !login.disabled else { throw RPCError(code: .failedPrecondition, message: "\(login.email) is disabled") }
+        try invite(userID: userID, email: login.email, name: login.name, in: &m)
+        m.audit("client_login", userID, "invitation re-sent to \(login.email)")
+    }
+
+    /// The logins of `clientID`, by e-mail.
+    public func logins(of clientID: String, in db: Database) throws -> [Login] {
+        try Row.fetchAll(db, sql: "SELECT \(UserRecord.columns) FROM identity_user WHERE kind = 'client' AND client_id = ? ORDER BY email",
+                         arguments: [clientID]).map { Self.login(UserRecord(row: $0)) }
+    }
+
+    /// One login by user id (nil if it is not a client login).
+    public func login(userID: String, in db: Database) throws -> Login? {
+        guard let user = try UserRecord.find(id: userID, in: db), user.kind == "client" else { return nil }
+        return Self.login(user)
+    }
+
+    private static func login(_ user: UserRecord) -> Login {
+        Login(userID: user.id, clientID: user.clientID ?? "", email: user.email, name: user.name,
+              activated: user.isActivated, disabled: user.disabled, lastLoginAt: user.lastLoginAt)
+    }
+
+    private func invite(userID: String, email: String, name: String, in m: inout Mutation) throws {
+        let issued = try OneTimeCodes.issue(userID: userID, purpose: .activation, now: m.now, lifetime: settings.activationCodeMilliseconds, in: m.db)
+        try IdentityMail.send(AccessMail(kind: .activation, email: email, name: name, code: issued.code, expiresAt: issued.expiresAt), settings: settings, in: &m)
+    }
+}

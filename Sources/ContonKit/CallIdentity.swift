@@ -1,0 +1,23 @@
+/// The authenticated caller of the current RPC, set by the identity layer's interceptor for the
+/// whole call (the handler and its response producer) and read through
+/// `ServerContext.principal`, ``PluginContext/write(_:)`` and ``ClientScope``.
+public struct CallIdentity: Sendable, Hashable {
+    /// Who is calling.
+    public var principal: Principal
+    /// Full method name, e.g. `conton.identity.v1.Users/CreateUser`.
+    public var method: String
+    /// The remote address.
+    public var peer: String
+    /// The session the call came with (for Logout), if it used a session token.
+    public var sessionID: String?
+
+    public init(principal: Principal, method: String, peer: String, sessionID: String? = nil) {
+        self.principal = principal
+        self.method = method
+        self.peer = peer
+        self.sessionID = sessionID
+    }
+
+    /// The current call's identity (nil outside a call, e.g. in admin commands and event handlers).
+    @TaskLocal public static var current: CallIdentity?
+}

@@ -1,0 +1,50 @@
+import ContonAPI
+import ContonTransport
+import GRPCCore
+
+/// Collects a request's field violations and turns them into one INVALID_ARGUMENT whose
+/// `Status.field_violations` name every bad field (like `google.rpc.BadRequest`).
+///
+/// ```swift
+/// var errors = FieldErrors()
+/// if request.name.isEmpty { errors.add("name", "is required") }
+/// try errors.check()
+/// ```
+public struct FieldErrors: Sendable {
+    public private(set) var violations: [(field: String, description: String)] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { violations.isEmpty }
+
+    /// Records that `field` (a dotted path in the request, `emails[2]` for list elements) is bad.
+    public mutating func add(_ field: String, _ description: String) {
+        violations.append((field, description))
+    }
+
+    /// Throws INVALID_ARGUMENT carrying every violation, if there is any.
+    public func check() throws(RPCError) {
+        guard !violations.isEmpty else { return }
+        throw error
+    }
+
+    /// The INVALID_ARGUMENT error (message: every violation, `field: description`, joined).
+    public var error: RPCError {
+        var metadata = Metadata()
+        metadata.addBinary(FieldViolations.encode(violations.map { v in
+            var wire = Conton_Rpc_V1_FieldViolation()
+            wire.field = v.field
+            wire.description = v.description
+            return wire
+        }), forKey: FieldViolations.metadataKey)
+        let message = violations.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
+        return RPCError(code: .invalidArgument, message: message, metadata: metadata)
+    }
+
+    /// One violation as an error.
+    public static func single(_ field: String, _ description: String) -> RPCError {
+        var errors = FieldErrors()
+        errors.add(field, description)
+        return errors.error
+    }
+}

@@ -1,0 +1,34 @@
+import ContonMail
+import GRDB
+import Synchronization
+
+/// How plugins send e-mail: a message is queued in the mail outbox inside the caller's
+/// transaction (``Mutation/mail(_:)``) and the delivery worker is woken once it commits.
+/// Nothing is sent for a request that fails.
+public final class Mailer: Sendable {
+    private let wakeDelivery = Mutex<(@Sendable () -> Void)?>(nil)
+
+    public init() {}
+
+    /// Connects the delivery worker (the server does this once it has started it).
+    public func attach(wake: @escaping @Sendable () -> Void) {
+        wakeDelivery.withLock { $0 = wake }
+    }
+
+    /// Queues `message` in `db`'s open transaction; delivery starts after commit.
+    @discardableResult
+    public func enqueue(_ message: MailMessage, nowMilliseconds: Int64, in db: Database) throws -> Int64 {
+        let id = try MailOutbox.enqueue(message, nowMilliseconds: nowMilliseconds, in: db)
+        db.afterNextTransaction { [weak self] _ in
+            self?.wakeDelivery.withLock { $0 }?()
+        }
+        return id
+    }
+}
+
+extension Mutation {
+    /// Queues an e-mail in this transaction (sent only if the request commits).
+    public func mail(_ message: MailMessage) throws {
+        try mailer.enqueue(message, nowMilliseconds: now, in: db)
+    }
+}
