@@ -61,7 +61,7 @@ public enum OwnerBootstrap {
     }
 
     /// Gives an owner a new password (generated unless `password` is given), re-enables it,
-    /// clears its login throttle and revokes its sessions. `email` picks the owner when there are
+    /// lifts every login block (account and peer address) and revokes its sessions. `email` picks the owner when there are
     /// several.
     public static func resetOwner(database: ContonDatabase, email: String?, password: String?,
                                   hasher: PasswordHasher = .standard, now: Int64) async throws -> Credentials {
@@ -88,7 +88,8 @@ public enum OwnerBootstrap {
                 WHERE id = ?
                 """, arguments: [hash, generated, now, now, user.id])
             let revoked = try Sessions.revokeAll(userID: user.id, now: now, in: db)
-            try LoginThrottle.clear(keys: [LoginThrottle.emailKey(target)], in: db)
+            // The operator is often at the address whose failures caused the block: lift them all.
+            try db.execute(sql: "DELETE FROM identity_login_throttle")
             try AuditLog.record(.init(entityType: "user", entityID: user.id, summary: "owner password reset by an operator; \(revoked) session(s) revoked"),
                                 by: .system("conton admin reset-owner"), at: now, in: db)
         }

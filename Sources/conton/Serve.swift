@@ -75,8 +75,9 @@ struct Serve: AsyncParsableCommand {
         if let n = try number(keepaliveIntervalMs, "CONTON_KEEPALIVE_INTERVAL_MS") { config.limits.keepaliveInterval = .milliseconds(n) }
         if let n = try number(keepaliveTimeoutMs, "CONTON_KEEPALIVE_TIMEOUT_MS") { config.limits.keepaliveTimeout = .milliseconds(n) }
         if let n = try number(shutdownGraceMs, "CONTON_SHUTDOWN_GRACE_MS") { config.limits.shutdownGracePeriod = .milliseconds(n) }
-        config.ownerEmail = ownerEmail ?? env["CONTON_OWNER_EMAIL"]
-        config.ownerPassword = env["CONTON_OWNER_PASSWORD"]
+        func nonEmpty(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
+        config.ownerEmail = nonEmpty(ownerEmail) ?? nonEmpty(env["CONTON_OWNER_EMAIL"])
+        config.ownerPassword = nonEmpty(env["CONTON_OWNER_PASSWORD"])
         config.smtpURL = smtpURL ?? env["CONTON_SMTP_URL"]
         if let from = mailFrom ?? env["CONTON_MAIL_FROM"] { config.mailFrom = from }
         return config
