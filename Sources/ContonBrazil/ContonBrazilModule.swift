@@ -1,2 +1,0 @@
-/// Brazilian rules (placeholder until the module lands).
-public enum ContonBrazilModule {}
