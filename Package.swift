@@ -115,6 +115,7 @@ let package = Package(
         .target(
             name: "ContonStore",
             dependencies: [
+                "CContonShim",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -140,7 +141,7 @@ let package = Package(
         .target(
             name: "ContonKit",
             dependencies: [
-                "ContonStore", "ContonTransport", "ContonMail", "ContonBrazil",
+                "ContonStore", "ContonTransport", "ContonMail", "ContonBrazil", "ContonProto",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -187,7 +188,7 @@ let package = Package(
         .executableTarget(
             name: "conton",
             dependencies: [
-                "ContonServer", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
+                "OfficePlugin", "ContonIdentity", "ContonStore", "ContonServer", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -200,7 +201,7 @@ let package = Package(
         .target(
             name: "ContonTesting",
             dependencies: [
-                "ContonServer", "ContonKit", "ContonTLS", "ContonTransport", "ContonAPI",
+                "ContonServer", "ContonKit", "ContonTLS", "ContonTransport", "ContonAPI", "ContonIdentity",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
             ],
             swiftSettings: swiftSettings
@@ -216,6 +217,27 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Plugins/Example/Sources",
+            swiftSettings: swiftSettings
+        ),
+        /// Meus Dados: the office's profile, boleto settings, accountant, Pix key and logo.
+        .target(
+            name: "OfficePlugin",
+            dependencies: [
+                "ContonKit", "ContonAPI", "ContonProto", "ContonStore", "ContonBrazil",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Office/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OfficePluginTests",
+            dependencies: [
+                "OfficePlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Office/Tests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

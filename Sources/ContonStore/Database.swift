@@ -11,11 +11,14 @@ public final class ContonDatabase: Sendable {
     /// The pool; plugins read with `pool.read { }` and write with `pool.write { }`.
     public let pool: DatabasePool
     public let path: String
+    /// The data directory holding the database (and blobs, TLS files, the mail outbox).
+    public let dataDirectory: String
 
     /// Opens (creating if needed) `<dataDirectory>/conton.sqlite`.
     public init(dataDirectory: String) throws {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         self.path = dataDirectory + "/conton.sqlite"
+        self.dataDirectory = dataDirectory
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(5)

@@ -1,4 +1,5 @@
 import ContonAPI
+import ContonIdentity
 import ContonKit
 import ContonServer
 import ContonTLS
@@ -29,6 +30,40 @@ public struct TestServer: Sendable {
     /// `authorization: Bearer <token>` metadata for a call.
     public static func bearer(_ token: String) -> Metadata {
         ["authorization": "Bearer \(token)"]
+    }
+
+    /// The activation or reset codes mailed so far to `email`, oldest first, read from the `.eml`
+    /// files (waits up to `timeout` for the first).
+    public func mailedCodes(to email: String, timeout: Duration = .seconds(10)) async throws -> [String] {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let codes = outboxFiles().compactMap { path -> String? in
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8), text.contains("<\(email)>") else { return nil }
+                let unfolded = text.replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "=\n", with: "")
+                return unfolded.firstMatch(of: /[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/).map { String($0.output) }
+            }
+            if !codes.isEmpty || ContinuousClock.now > deadline { return codes }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Creates an activated client portal login for `clientID` (through the identity plugin's
+    /// client-login API and the mailed activation code) and signs it in; returns its token.
+    public func clientLogin(clientID: String, email: String, password: String = "portal password 1") async throws -> String {
+        guard let identity = server.host.plugins.first(where: { $0.id == "identity" }) as? IdentityPlugin else {
+            throw RPCError(code: .internalError, message: "no identity plugin")
+        }
+        let context = server.host.context(for: identity)
+        let logins = identity.clientLogins
+        _ = try await context.write { m in try logins.create(clientID: clientID, email: email, name: "Cliente \(clientID)", in: &m) }
+        guard let code = try await mailedCodes(to: email).last else {
+            throw RPCError(code: .internalError, message: "no activation e-mail for \(email)")
+        }
+        var activate = Conton_Identity_V1_ActivateAccountRequest()
+        activate.code = code
+        activate.newPassword = password
+        _ = try await Conton_Identity_V1_Identity.Client(wrapping: client).activateAccount(activate)
+        return try await login(email, password)
     }
 
     /// The `.eml` files the server wrote (no SMTP server configured), oldest first.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OfficePlugin
 import ContonKit
 import ContonServer
 import Foundation
@@ -80,12 +81,14 @@ struct Serve: AsyncParsableCommand {
         config.ownerPassword = nonEmpty(env["CONTON_OWNER_PASSWORD"])
         config.smtpURL = smtpURL ?? env["CONTON_SMTP_URL"]
         if let from = mailFrom ?? env["CONTON_MAIL_FROM"] { config.mailFrom = from }
+        // E-mails carry the office's name from Meus Dados.
+        config.identity.officeName = OfficePlugin.officeName
         return config
     }
 
     /// The composition root: every built-in feature plugin, listed explicitly. (The feature
     /// plugins — clients, fees, payments, protocols, attendances, files, … — join here as they land.)
-    static let builtInPlugins: [any Plugin] = []
+    static let builtInPlugins: [any Plugin] = [OfficePlugin()]
 
     func run() async throws {
         LoggingSystem.bootstrap { label in

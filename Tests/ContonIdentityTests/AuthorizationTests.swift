@@ -29,20 +29,6 @@ import Testing
         }
     }
 
-    /// A client portal login for client `clientID`, activated; returns its token.
-    func clientLogin(_ test: TestServer, clientID: String, email: String) async throws -> String {
-        let identity = try #require(test.server.host.plugins.first { $0.id == "identity" } as? IdentityPlugin)
-        let context = test.server.host.context(for: identity)
-        let logins = identity.clientLogins
-        _ = try await context.write { m in try logins.create(clientID: clientID, email: email, name: "Cliente \(clientID)", in: &m) }
-        let code = try #require(try await test.mailedCodes(to: email).last)
-        var activate = Conton_Identity_V1_ActivateAccountRequest()
-        activate.code = code
-        activate.newPassword = "portal password 1"
-        _ = try await test.identity.activateAccount(activate)
-        return try await test.login(email, "portal password 1")
-    }
-
     @Test func everyMethodHasAPolicyAndTheHostEnforcesIt() async throws {
         try await withTestServer(plugins: [], configure: { $0.enableTestService = true }) { test in
             let policies = test.server.policies
@@ -59,7 +45,7 @@ import Testing
             #expect(listed == policies.count && listed > 20)
 
             let owner = try await test.login()
-            let client = try await clientLogin(test, clientID: "client-1", email: "cliente@example.com")
+            let client = try await test.clientLogin(clientID: "client-1", email: "cliente@example.com")
             let staff = try await test.staffUser("staff@example.com", role: .staff, ownerToken: owner)
             var checked = 0
             for (method, policy) in policies.sorted(by: { $0.key.fullyQualifiedMethod < $1.key.fullyQualifiedMethod }) where policy != .public {
@@ -88,7 +74,7 @@ import Testing
 
     @Test func clientPrincipalCarriesItsClientID() async throws {
         try await withTestServer(plugins: []) { test in
-            let token = try await clientLogin(test, clientID: "client-42", email: "maria@example.com")
+            let token = try await test.clientLogin(clientID: "client-42", email: "maria@example.com")
             let me = try await test.identity.whoAmI(.init(), metadata: TestServer.bearer(token))
             #expect(me.principal.kind == .client && me.principal.clientId == "client-42")
             #expect(try ClientScope.scope(of: .client(ClientIdentity(userID: "u", email: "e", name: "n", clientID: "client-42"))) == .only(clientID: "client-42"))

@@ -1,0 +1,84 @@
+import ContonAPI
+import ContonKit
+import ContonStore
+import Foundation
+import GRDB
+import GRPCCore
+
+/// Meus Dados (plugin id `office`): the office's own profile — registration data, boleto
+/// settings, the responsible accountant, the Pix key — and its logo. Staff read the profile,
+/// admins change it; clients read the public card (docs/OFFICE.md).
+public struct OfficePlugin: Plugin {
+    public init() {}
+
+    public var id: String { "office" }
+
+    public func registerMigrations(_ migrations: inout PluginMigrations) {
+        migrations.register("office.1_profile") { db in
+            try db.execute(sql: """
+                CREATE TABLE office_profile (
+                  id INTEGER PRIMARY KEY CHECK (id = 1),
+                  profile_json TEXT NOT NULL,
+                  updated_at_ms INTEGER NOT NULL,
+                  logo_sha256 TEXT,
+                  logo_content_type TEXT,
+                  logo_width INTEGER,
+                  logo_height INTEGER,
+                  logo_size INTEGER,
+                  logo_updated_at_ms INTEGER
+                )
+                """)
+        }
+    }
+
+    public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
+        typealias M = Conton_Office_V1_Office.Method
+        services.register(OfficeService(context: context, blobs: BlobStore(dataDirectory: context.database.dataDirectory)), policies: [
+            M.GetProfile.descriptor: .staff(),
+            M.UpdateProfile.descriptor: .staff(minimumRole: .admin),
+            M.SetLogo.descriptor: .staff(minimumRole: .admin),
+            M.GetLogo.descriptor: .staffOrClient(),
+            M.GetPublicCard.descriptor: .staffOrClient(),
+        ])
+    }
+
+    /// The office's name for e-mails and documents: the trade name, else the legal name (nil
+    /// until the profile has one). For ``ContonIdentity/IdentitySettings/officeName``.
+    @Sendable public static func officeName(in db: Database) throws -> String? {
+        guard try db.tableExists("office_profile"),
+              let profile = try OfficeStore.profile(in: db) else { return nil }
+        let trade = profile.registration.tradeName, legal = profile.registration.legalName
+        return trade.isEmpty ? (legal.isEmpty ? nil : legal) : trade
+    }
+}
+
+/// Reads and writes the single `office_profile` row.
+enum OfficeStore {
+    static func profile(in db: Database) throws -> Conton_Office_V1_OfficeProfile? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM office_profile WHERE id = 1") else { return nil }
+        var profile = try Conton_Office_V1_OfficeProfile(jsonString: row["profile_json"])
+        profile.updatedAtMs = row["updated_at_ms"]
+        if let sha: String = row["logo_sha256"] {
+            var logo = Conton_Office_V1_LogoInfo()
+            logo.sha256 = sha
+            logo.contentType = row["logo_content_type"]
+            logo.width = row["logo_width"]
+            logo.height = row["logo_height"]
+            logo.sizeBytes = row["logo_size"]
+            logo.updatedAtMs = row["logo_updated_at_ms"]
+            profile.logo = logo
+        }
+        return profile
+    }
+
+    /// Stores the editable parts (logo and timestamps are columns of their own).
+    static func save(_ profile: Conton_Office_V1_OfficeProfile, now: Int64, in db: Database) throws {
+        var editable = profile
+        editable.clearLogo()
+        editable.updatedAtMs = 0
+        try db.execute(sql: """
+            INSERT INTO office_profile (id, profile_json, updated_at_ms) VALUES (1, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET profile_json = excluded.profile_json, updated_at_ms = excluded.updated_at_ms
+            """, arguments: [try editable.jsonString(), now])
+    }
+}
