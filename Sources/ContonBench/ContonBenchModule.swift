@@ -1,2 +1,0 @@
-/// Load generator (placeholder until the module lands).
-public enum ContonBenchModule {}

@@ -1,2 +1,0 @@
-/// Mail delivery (placeholder until the module lands).
-public enum ContonMailModule {}
