@@ -8,11 +8,11 @@ enum CurlSMTPSession {
     /// Sends `payload` from `from` to `recipients`; throws ``MailDeliveryError``. Blocks.
     static func perform(configuration: SMTPConfiguration, from: String, recipients: [String], payload: [UInt8]) throws(MailDeliveryError) {
         let initCode = conton_curl_global_init_once()
-        guard initCode == CURLE_OK else { throw .transient("libcurl initialisation failed: \(describe(initCode))") }
-        guard let handle = curl_easy_init() else { throw .transient("curl_easy_init failed") }
+        guard initCode == CURLE_OK else { throw .transient("libcurl initialisation failed: \(describe(initCode))", scope: .server) }
+        guard let handle = curl_easy_init() else { throw .transient("curl_easy_init failed", scope: .server) }
         guard let transfer = payload.withUnsafeBufferPointer({ conton_curl_transfer_new($0.baseAddress, $0.count) }) else {
             curl_easy_cleanup(handle)
-            throw .transient("out of memory")
+            throw .transient("out of memory", scope: .server)
         }
         var recipientList: UnsafeMutablePointer<curl_slist>?
         defer {
@@ -21,12 +21,12 @@ enum CurlSMTPSession {
             conton_curl_transfer_free(transfer)
         }
         for recipient in recipients {
-            guard let appended = curl_slist_append(recipientList, "<\(recipient)>") else { throw .transient("out of memory") }
+            guard let appended = curl_slist_append(recipientList, "<\(recipient)>") else { throw .transient("out of memory", scope: .server) }
             recipientList = appended
         }
 
         func set(_ code: CURLcode, _ what: String) throws(MailDeliveryError) {
-            guard code == CURLE_OK else { throw .transient("libcurl refused \(what): \(describe(code))") }
+            guard code == CURLE_OK else { throw .transient("libcurl refused \(what): \(describe(code))", scope: .server) }
         }
         try set(conton_curl_transfer_attach(handle, transfer), "the upload callbacks")
         try set(conton_curl_setopt_string(handle, CURLOPT_URL, configuration.curlURL), "the URL")
@@ -65,17 +65,19 @@ enum CurlSMTPSession {
     }
 
     /// Permanent only for a 5xx reply to the message itself (MAIL, RCPT, DATA or the end of the
-    /// data), except 530 "authentication required" (a configuration problem); everything else —
-    /// connection, TLS, authentication, 4xx — is transient.
+    /// data); everything else — connection, TLS, authentication, 4xx — is transient. A reply to
+    /// the message (other than 421 "closing" and 530 "authentication required") concerns that
+    /// message only; anything else concerns the server.
     static func classify(_ code: CURLcode, replyCode: Int, command: String, curlError: String, reply: String) -> MailDeliveryError {
         var parts = [curlError.isEmpty ? describe(code) : curlError]
-        if !reply.isEmpty, replyCode >= 400 { parts.append("server said: \(reply)") }
+        let replyCode: Int? = replyCode >= 400 ? replyCode : nil
+        if replyCode != nil, !reply.isEmpty { parts.append("server said: \(reply)") }
         let message = parts.joined(separator: "; ")
-        let code = replyCode > 0 ? replyCode : nil
-        if let code, (500...599).contains(code), code != 530, ["MAIL", "RCPT", "DATA"].contains(command) {
-            return .permanent(message, replyCode: code)
+        let aboutMessage = replyCode.map { $0 != 421 && $0 != 530 && ["MAIL", "RCPT", "DATA"].contains(command) } ?? false
+        if aboutMessage, let replyCode, replyCode >= 500 {
+            return .permanent(message, replyCode: replyCode)
         }
-        return .transient(message, replyCode: code)
+        return .transient(message, replyCode: replyCode, scope: aboutMessage ? .message : .server)
     }
 
     static func describe(_ code: CURLcode) -> String {

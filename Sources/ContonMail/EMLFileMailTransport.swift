@@ -59,12 +59,12 @@ public struct EMLFileMailTransport: MailTransport {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            throw .transient("cannot create \(directory): \(error)")
+            throw .transient("cannot create \(directory): \(error)", scope: .server)
         }
         let temporary = directory + "/.\(name).\(UUID().uuidString.prefix(8)).tmp"
         let final = directory + "/" + name
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .transient("cannot create \(temporary): \(errnoText())") }
+        guard fd >= 0 else { throw .transient("cannot create \(temporary): \(errnoText())", scope: .server) }
         var failure: String?
         bytes.withUnsafeBytes { buffer in
             var offset = 0
@@ -83,7 +83,7 @@ public struct EMLFileMailTransport: MailTransport {
         if failure == nil, rename(temporary, final) != 0 { failure = "rename to \(final): \(errnoText())" }
         if let failure {
             unlink(temporary)
-            throw .transient(failure)
+            throw .transient(failure, scope: .server)
         }
         let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dirFD >= 0 {

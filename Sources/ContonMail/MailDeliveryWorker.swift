@@ -15,6 +15,11 @@ import Synchronization
 /// outcome's commit sends it again, with the same `Message-ID` (same `.eml` file name), which lets
 /// receivers spot the duplicate. Nothing committed to the outbox is lost.
 ///
+/// When an attempt fails for a reason that concerns every message (``MailDeliveryError/Scope/server``:
+/// the server is unreachable, TLS or authentication fails, a timeout, a full disk), the pass stops
+/// and the other due rows wait until that row's retry time, so a dead relay costs one attempt per
+/// backoff step, not one per queued message.
+///
 /// Run one worker per database (``run()`` in the server's task group); call ``wake()`` after a
 /// transaction that enqueued mail commits.
 public final class MailDeliveryWorker: Sendable {
@@ -26,6 +31,9 @@ public final class MailDeliveryWorker: Sendable {
     private let logger: Logger
     private let signal = WakeSignal()
     private let lastPurge = Mutex<Int64>(0)
+    /// Set after a failure of server scope (unreachable, TLS, authentication, timeout, disk): the
+    /// other due rows wait until then instead of each failing in turn.
+    private let pausedUntil = Mutex<Int64>(.min)
 
     /// How long sent rows are kept before ``run()`` deletes them (30 days): they hold codes.
     public static let sentRetentionMilliseconds: Int64 = 30 * 24 * 3_600_000
@@ -61,7 +69,8 @@ public final class MailDeliveryWorker: Sendable {
             var sleep = Self.maximumIdleMilliseconds
             do {
                 if let next = try await database.pool.read({ db in try MailOutbox.nextAttemptAt(in: db) }) {
-                    sleep = min(sleep, max(100, next - now()))
+                    let due = max(next, pausedUntil.withLock { $0 })
+                    sleep = min(sleep, max(100, due - now()))
                 }
             } catch {
                 logger.error("mail outbox unreadable", metadata: ["error": .string(String(describing: error))])
@@ -73,11 +82,13 @@ public final class MailDeliveryWorker: Sendable {
     }
 
     /// One pass: sends every row due now, one at a time; returns how many were sent. Stops early
-    /// when the task is cancelled (rows already claimed are retried after their lease).
+    /// when the task is cancelled (rows already claimed are retried after their lease) and after
+    /// a failure of server scope (see the type's documentation).
     @discardableResult
     public func deliverDue() async -> Int {
         var sent = 0
         while !Task.isCancelled {
+            if now() < pausedUntil.withLock({ $0 }) { break }
             let claimed: MailOutbox.Entry?
             do {
                 let now = self.now, lease = retry.claimLeaseMilliseconds
@@ -114,26 +125,30 @@ public final class MailDeliveryWorker: Sendable {
             } catch let error as MailDeliveryError {
                 failure = error
             } catch {
-                failure = .transient(String(describing: error))
+                failure = .transient(String(describing: error), scope: .server)
             }
         } else {
             failure = .permanent("the stored message cannot be decoded")
         }
 
         metadata["error"] = .string(failure.message)
+        let retryAt = now() + retry.delayMilliseconds(afterAttempt: entry.attempts)
         if failure.isPermanent || entry.attempts >= retry.maximumAttempts {
             let reason = failure.isPermanent ? failure.message : "\(failure.message) (gave up after \(entry.attempts) attempts)"
             if await record({ db in try MailOutbox.markFailed(id: entry.id, attempt: entry.attempts, error: reason, in: db) }) {
                 logger.error("mail failed", metadata: metadata)
             }
         } else {
-            let at = now() + retry.delayMilliseconds(afterAttempt: entry.attempts)
             if await record({ db in
-                try MailOutbox.scheduleRetry(id: entry.id, attempt: entry.attempts, atMilliseconds: at, error: failure.message, in: db)
+                try MailOutbox.scheduleRetry(id: entry.id, attempt: entry.attempts, atMilliseconds: retryAt, error: failure.message, in: db)
             }) {
-                metadata["retry_at_ms"] = .stringConvertible(at)
+                metadata["retry_at_ms"] = .stringConvertible(retryAt)
                 logger.warning("mail not delivered, will retry", metadata: metadata)
             }
+        }
+        if failure.scope == .server {
+            pausedUntil.withLock { $0 = retryAt }
+            logger.warning("mail delivery paused: the failure concerns every message", metadata: ["until_ms": .stringConvertible(retryAt)])
         }
         return false
     }

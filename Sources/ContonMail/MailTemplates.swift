@@ -32,7 +32,7 @@ public enum MailTemplates {
 
                 Código de ativação: \(code)
 
-            O código só pode ser usado uma vez e vale até \(expiry) (horário de Brasília). Depois disso, peça um novo \
+            O código só pode ser usado uma vez e vale até \(expiry) (\(zoneLabel(timeZone))). Depois disso, peça um novo \
             código ao escritório.
 
             Por segurança, o escritório nunca envia senhas por e-mail. Se você não esperava esta mensagem, basta ignorá-la: \
@@ -48,7 +48,7 @@ public enum MailTemplates {
             "\(escape(officeName)) criou o seu acesso ao portal. Para ativá-lo, \(escape(lowerFirst(where_))) o e-mail "
                 + "<strong>\(escape(recipient.address))</strong> e o código de ativação abaixo; em seguida, você definirá a sua própria senha.",
         ], code: code, codeLabel: "Código de ativação", after: [
-            "O código só pode ser usado uma vez e vale até <strong>\(escape(expiry))</strong> (horário de Brasília). "
+            "O código só pode ser usado uma vez e vale até <strong>\(escape(expiry))</strong> (\(zoneLabel(timeZone))). "
                 + "Depois disso, peça um novo código ao escritório.",
             "Por segurança, o escritório nunca envia senhas por e-mail. Se você não esperava esta mensagem, basta ignorá-la: "
                 + "nenhum acesso será ativado sem o código.",
@@ -71,7 +71,7 @@ public enum MailTemplates {
 
                 Código de redefinição: \(code)
 
-            O código só pode ser usado uma vez e vale até \(expiry) (horário de Brasília).
+            O código só pode ser usado uma vez e vale até \(expiry) (\(zoneLabel(timeZone))).
 
             Se não foi você quem pediu, ignore esta mensagem: a sua senha atual continua valendo. Por segurança, o \
             escritório nunca envia senhas por e-mail.
@@ -86,7 +86,7 @@ public enum MailTemplates {
             "Recebemos um pedido para redefinir a senha do seu acesso ao portal \(escape(officeName)). \(escape(where_)) "
                 + "o código abaixo para escolher uma nova senha.",
         ], code: code, codeLabel: "Código de redefinição", after: [
-            "O código só pode ser usado uma vez e vale até <strong>\(escape(expiry))</strong> (horário de Brasília).",
+            "O código só pode ser usado uma vez e vale até <strong>\(escape(expiry))</strong> (\(zoneLabel(timeZone))).",
             "Se não foi você quem pediu, ignore esta mensagem: a sua senha atual continua valendo. "
                 + "Por segurança, o escritório nunca envia senhas por e-mail.",
         ])
@@ -100,6 +100,13 @@ public enum MailTemplates {
         let c = calendar.dateComponents([.day, .month, .year, .hour, .minute], from: date)
         func two(_ v: Int?) -> String { let v = v ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
         return "\(two(c.day))/\(two(c.month))/\(c.year ?? 0) \(two(c.hour)):\(two(c.minute))"
+    }
+
+    /// "horário de Brasília" for the zones on Brasília time, else the zone's identifier.
+    private static func zoneLabel(_ timeZone: TimeZone) -> String {
+        let brasilia: Set<String> = ["America/Sao_Paulo", "America/Bahia", "America/Fortaleza", "America/Recife", "America/Belem",
+                                     "America/Maceio", "America/Araguaina", "America/Santarem", "Brazil/East"]
+        return brasilia.contains(timeZone.identifier) ? "horário de Brasília" : "fuso \(timeZone.identifier)"
     }
 
     private static func greetingLine(_ name: String) -> String {

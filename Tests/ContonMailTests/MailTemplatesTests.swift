@@ -73,5 +73,9 @@ struct MailTemplatesTests {
         #expect(MailTemplates.formatted(expiry) == "10/03/2026 12:30")
         #expect(MailTemplates.formatted(expiry, timeZone: TimeZone(identifier: "America/Manaus")!) == "10/03/2026 11:30")
         #expect(MailTemplates.formatted(expiry, timeZone: TimeZone(identifier: "UTC")!) == "10/03/2026 15:30")
+        let manaus = MailTemplates.passwordReset(recipient: recipient, name: "Ana", officeName: "X", code: "1", expiresAt: expiry,
+                                                 timeZone: TimeZone(identifier: "America/Manaus")!)
+        #expect(manaus.textBody.contains("vale até 10/03/2026 11:30 (fuso America/Manaus)"))
+        #expect(!manaus.textBody.contains("Brasília"))
     }
 }

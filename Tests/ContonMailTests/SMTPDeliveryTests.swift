@@ -143,6 +143,7 @@ struct SMTPDeliveryTests {
         }
         #expect(error?.kind == .transient)
         #expect(error?.replyCode == 535)
+        #expect(error?.scope == .server)
         #expect(try server.messages().isEmpty)
     }
 
@@ -153,8 +154,11 @@ struct SMTPDeliveryTests {
         let worker = try worker(server.url(query: "tls=none"))
         let start = clock.milliseconds
         let id = try await enqueue(try message(to: ["greylist@cliente.example"]), in: database, at: start)
+        let other = try await enqueue(try message(to: ["ana@cliente.example"]), in: database, at: start)
 
-        #expect(await worker.deliverDue() == 0)
+        // A 451 concerns one message: the next one in the queue still goes out.
+        #expect(await worker.deliverDue() == 1)
+        #expect(try await fetch(other, in: database).status == .sent)
         var row = try await fetch(id, in: database)
         #expect(row.status == .queued)
         #expect(row.attempts == 1)
@@ -176,29 +180,37 @@ struct SMTPDeliveryTests {
         row = try await fetch(id, in: database)
         #expect(row.status == .sent)
         #expect(row.attempts == 3)
-        #expect(try server.messages().map(\.rcpt_tos) == [["greylist@cliente.example"]])
+        #expect(try server.messages().map(\.rcpt_tos) == [["ana@cliente.example"], ["greylist@cliente.example"]])
     }
 
-    @Test("a server that is down is retried, and the message goes out once it is up")
+    @Test("a server that is down is retried, and the queue goes out once it is up")
     func serverDownThenUp() async throws {
         // Find a port, then free it: nothing listens there for the first attempt.
         let probe = try await SMTPTestServer()
         let port = probe.port
         probe.stop()
         let worker = try worker("smtp://127.0.0.1:\(port)?tls=none&connect_timeout=2")
-        let id = try await enqueue(try message(to: ["ana@cliente.example"]), in: database, at: clock.milliseconds)
+        let first = try await enqueue(try message(to: ["ana@cliente.example"]), in: database, at: clock.milliseconds)
+        let second = try await enqueue(try message(to: ["bia@cliente.example"]), in: database, at: clock.milliseconds)
 
         #expect(await worker.deliverDue() == 0)
-        let row = try await fetch(id, in: database)
+        let row = try await fetch(first, in: database)
         #expect(row.status == .queued && row.attempts == 1)
         #expect(row.lastError?.isEmpty == false)
+        // The dead server cost one attempt, not one per queued message.
+        #expect(try await fetch(second, in: database).attempts == 0)
+        clock.advance(by: 29_999)
+        #expect(await worker.deliverDue() == 0)
+        #expect(try await fetch(second, in: database).attempts == 0)
 
         let server = try await SMTPTestServer(port: port)
         defer { server.stop() }
-        clock.advance(by: 30_000)
-        #expect(await worker.deliverDue() == 1)
-        #expect(try await fetch(id, in: database).status == .sent)
-        #expect(try server.messages().count == 1)
+        clock.advance(by: 1)
+        #expect(await worker.deliverDue() == 2)
+        #expect(try await fetch(first, in: database).status == .sent)
+        #expect(try await fetch(second, in: database).status == .sent)
+        // The untried row was due earlier, so it goes first.
+        #expect(try server.messages().map(\.rcpt_tos) == [["bia@cliente.example"], ["ana@cliente.example"]])
     }
 
     @Test("550 for a recipient fails the message at once, with the server's reason")
@@ -211,6 +223,7 @@ struct SMTPDeliveryTests {
         }
         #expect(error?.kind == .permanent)
         #expect(error?.replyCode == 550)
+        #expect(error?.scope == .message)
 
         let worker = try worker(url)
         let id = try await enqueue(try message(to: ["unknown@cliente.example"]), in: database, at: clock.milliseconds)
