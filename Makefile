@@ -79,7 +79,7 @@ clean:
 ## in .build-bench-rel and Benchmarks/.build-h2. Take figures on an otherwise idle machine.
 ## Override the scenarios with BENCH_ARGS, e.g. BENCH_ARGS="--concurrency 64 --duration 5".
 BENCH_ARGS ?= --suite --warmup 2 --duration 10
-BENCH_RESULTS := .build-bench-rel/bench-results.jsonl
+BENCH_RESULTS ?= .build-bench-rel/bench-results.jsonl
 .PHONY: bench
 bench: deps
 	swift build -c release -j $(SWIFT_JOBS) --scratch-path .build-bench-rel --product conton
