@@ -92,7 +92,18 @@ final class EchoServer: @unchecked Sendable {
 }
 
 /// Runs a command to completion with `input` on stdin; returns exit status and stdout+stderr.
-func run(_ arguments: [String], input: String = "", timeout: TimeInterval = 20) throws -> (status: Int32, output: String) {
+///
+/// The blocking pipe reads and `waitUntilExit` run on a thread of their own: on the cooperative
+/// pool (two threads on a two-core machine) they would stall every other test of the run.
+func run(_ arguments: [String], input: String = "", timeout: TimeInterval = 20) async throws -> (status: Int32, output: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result { try runBlocking(arguments, input: input, timeout: timeout) })
+        }
+    }
+}
+
+private func runBlocking(_ arguments: [String], input: String, timeout: TimeInterval) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
     process.arguments = ["-k", "2", String(Int(timeout))] + arguments
@@ -101,8 +112,11 @@ func run(_ arguments: [String], input: String = "", timeout: TimeInterval = 20) 
     process.standardOutput = stdout
     process.standardError = stdout
     try process.run()
-    stdin.fileHandleForWriting.write(Data(input.utf8))
-    try stdin.fileHandleForWriting.close()
+    // The child may exit before reading its stdin (openssl after a failed handshake): the throwing
+    // write reports EPIPE where the old `write(_:)` would trap the whole test process.
+    signal(SIGPIPE, SIG_IGN)
+    try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+    try? stdin.fileHandleForWriting.close()
     let output = stdout.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: output, as: UTF8.self))
