@@ -188,7 +188,7 @@ let package = Package(
         .executableTarget(
             name: "conton",
             dependencies: [
-                "OfficePlugin", "ContonIdentity", "ContonStore", "ContonServer", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
+                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "ContonIdentity", "ContonStore", "ContonServer", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -228,6 +228,48 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Plugins/Office/Sources",
+            swiftSettings: swiftSettings
+        ),
+        /// Clientes: the office's clients, their portal access, search, import and export.
+        .target(
+            name: "ClientsPlugin",
+            dependencies: [
+                "ContonKit", "ContonAPI", "ContonProto", "ContonStore", "ContonBrazil", "ContonIdentity",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Clients/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ClientsPluginTests",
+            dependencies: [
+                "ClientsPlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore", "ContonBrazil", "ContonIdentity",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Clients/Tests",
+            swiftSettings: swiftSettings
+        ),
+        /// Arquivos: documents both ways between the office and each client, streamed, durable.
+        .target(
+            name: "FilesPlugin",
+            dependencies: [
+                "ContonKit", "ContonAPI", "ContonProto", "ContonStore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Files/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FilesPluginTests",
+            dependencies: [
+                "FilesPlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Files/Tests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -23,5 +23,7 @@ public struct PluginContext: Sendable {
     public let events: EventBus
     /// Queues e-mail in a transaction (see ``Mutation/mail(_:)``).
     public let mailer: Mailer
+    /// The office's clients as other plugins see them (lookup, references that block deletion).
+    public let clients: ClientDirectory
     public let logger: Logger
 }

@@ -16,6 +16,8 @@ public final class PluginHost: Sendable {
     public let events: EventBus
     /// The mail outbox's front door, shared by every plugin.
     public let mailer = Mailer()
+    /// Clients as every plugin sees them; the clients plugin provides the lookup.
+    public let clients = ClientDirectory()
     public let clock: any Clock
     private let logger: Logger
 
@@ -57,7 +59,7 @@ public final class PluginHost: Sendable {
     }
 
     public func context(for plugin: any Plugin) -> PluginContext {
-        PluginContext(pluginID: plugin.id, database: database, clock: clock, events: events, mailer: mailer, logger: Logger(label: "conton.\(plugin.id)"))
+        PluginContext(pluginID: plugin.id, database: database, clock: clock, events: events, mailer: mailer, clients: clients, logger: Logger(label: "conton.\(plugin.id)"))
     }
 
     /// Applies every plugin's migrations (and the host's own), in dependency order.

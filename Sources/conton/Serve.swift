@@ -1,4 +1,6 @@
 import ArgumentParser
+import ClientsPlugin
+import FilesPlugin
 import OfficePlugin
 import ContonKit
 import ContonServer
@@ -88,7 +90,7 @@ struct Serve: AsyncParsableCommand {
 
     /// The composition root: every built-in feature plugin, listed explicitly. (The feature
     /// plugins — clients, fees, payments, protocols, attendances, files, … — join here as they land.)
-    static let builtInPlugins: [any Plugin] = [OfficePlugin()]
+    static let builtInPlugins: [any Plugin] = [OfficePlugin(), ClientsPlugin(), FilesPlugin()]
 
     func run() async throws {
         LoggingSystem.bootstrap { label in

@@ -1,0 +1,9 @@
+import ContonKit
+import FilesPlugin
+import Testing
+
+@Suite struct FilesPluginTests {
+    @Test func pluginID() {
+        #expect(FilesPlugin().id == "files")
+    }
+}
