@@ -244,7 +244,7 @@ let package = Package(
         .testTarget(
             name: "ClientsPluginTests",
             dependencies: [
-                "ClientsPlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore", "ContonBrazil", "ContonIdentity",
+                "ClientsPlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore", "ContonBrazil", "ContonIdentity", "ContonTransport",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -16,6 +16,8 @@ public struct ClientLogins: Sendable {
         public var activated: Bool
         public var disabled: Bool
         public var lastLoginAt: Int64?
+        /// Signs in with a password staff chose and must change it first.
+        public var passwordChangeRequired: Bool
     }
 
     let settings: IdentitySettings
@@ -24,11 +26,17 @@ public struct ClientLogins: Sendable {
         self.settings = settings
     }
 
-    /// Creates an inactive login for `clientID` and queues its activation e-mail. Throws
-    /// INVALID_ARGUMENT for a bad e-mail or name (field `email`/`name`), ALREADY_EXISTS when the
-    /// e-mail already signs in somewhere.
+    /// Creates a login for `clientID`. Throws INVALID_ARGUMENT for a bad e-mail or name (field
+    /// `email`/`name`), ALREADY_EXISTS when the e-mail already signs in somewhere.
+    ///
+    /// - Parameters:
+    ///   - initialPasswordHash: a hash from ``PasswordHasher`` of a password staff chose; the
+    ///     client can sign in with it but must change it first. Nil: no password until the
+    ///     client redeems an activation code.
+    ///   - invite: queue the activation e-mail (a single-use code, never a password).
     @discardableResult
-    public func create(clientID: String, email rawEmail: String, name rawName: String, in m: inout Mutation) throws -> Login {
+    public func create(clientID: String, email rawEmail: String, name rawName: String,
+                       initialPasswordHash: String? = nil, invite: Bool = true, in m: inout Mutation) throws -> Login {
         var errors = FieldErrors()
         let email = IdentityValidation.email(rawEmail)
         if email == nil { errors.add("email", "is not an e-mail address") }
@@ -41,11 +49,44 @@ public struct ClientLogins: Sendable {
             throw RPCError(code: .alreadyExists, message: "a login with e-mail \(email) already exists")
         }
         let id = UUID().uuidString.lowercased()
-        try m.db.execute(sql: "INSERT INTO identity_user (id, email, name, kind, client_id, created_at_ms) VALUES (?, ?, ?, 'client', ?, ?)",
-                         arguments: [id, email, name, clientID, m.now])
-        try invite(userID: id, email: email, name: name, in: &m)
-        m.audit("client_login", id, "created portal login \(email) for client \(clientID); invitation queued")
+        try m.db.execute(sql: """
+            INSERT INTO identity_user (id, email, name, kind, client_id, password_hash, password_change_required, created_at_ms, password_changed_at_ms)
+            VALUES (?, ?, ?, 'client', ?, ?, ?, ?, ?)
+            """, arguments: [id, email, name, clientID, initialPasswordHash, initialPasswordHash != nil, m.now,
+                             initialPasswordHash != nil ? m.now : nil])
+        if invite { try self.invite(userID: id, email: email, name: name, in: &m) }
+        let how = [initialPasswordHash != nil ? "initial password set" : nil, invite ? "invitation queued" : nil].compactMap { $0 }
+        m.audit("client_login", id, "created portal login for client \(clientID)" + (how.isEmpty ? "" : "; " + how.joined(separator: ", ")))
         return try login(userID: id, in: m.db)!
+    }
+
+    /// What is wrong with `password` as a password of the login `email` (nil: nothing).
+    public static func passwordProblem(_ password: String, email: String) -> String? {
+        IdentityValidation.passwordProblem(password, email: email.lowercased())
+    }
+
+    /// Checks a password staff chose for a client (the same rules as any password) and hashes it
+    /// for ``create(clientID:email:name:initialPasswordHash:invite:in:)``. Hash outside the
+    /// transaction: it costs tens of milliseconds on purpose.
+    /// - Throws: INVALID_ARGUMENT on `field`.
+    public func hashInitialPassword(_ password: String, email: String, field: String = "initial_password") async throws -> String {
+        if let problem = IdentityValidation.passwordProblem(password, email: email.lowercased()) {
+            throw FieldErrors.single(field, problem)
+        }
+        return await settings.hasher.hash(password)
+    }
+
+    /// Deletes every login of `clientID` with its sessions and codes (the client's personal data
+    /// goes with it); returns how many logins.
+    @discardableResult
+    public func delete(clientID: String, in m: inout Mutation) throws -> Int {
+        let ids = try String.fetchAll(m.db, sql: "SELECT id FROM identity_user WHERE kind = 'client' AND client_id = ?", arguments: [clientID])
+        for id in ids {
+            try Sessions.revokeAll(userID: id, now: m.now, in: m.db)
+            try m.db.execute(sql: "DELETE FROM identity_user WHERE id = ?", arguments: [id])
+            m.audit("client_login", id, "deleted portal login of client \(clientID)")
+        }
+        return ids.count
     }
 
     /// Disables every login of `clientID` and revokes their sessions; returns how many logins.
@@ -98,7 +139,8 @@ public struct ClientLogins: Sendable {
 
     private static func login(_ user: UserRecord) -> Login {
         Login(userID: user.id, clientID: user.clientID ?? "", email: user.email, name: user.name,
-              activated: user.isActivated, disabled: user.disabled, lastLoginAt: user.lastLoginAt)
+              activated: user.isActivated, disabled: user.disabled, lastLoginAt: user.lastLoginAt,
+              passwordChangeRequired: user.passwordChangeRequired)
     }
 
     private func invite(userID: String, email: String, name: String, in m: inout Mutation) throws {

@@ -35,6 +35,13 @@ public enum FieldMaskUpdate {
         return try M(jsonString: String(decoding: data, as: UTF8.self))
     }
 
+    /// The top-level snake_case names of the fields set in `message` (what an empty mask
+    /// updates), without `excluding`.
+    public static func populated<M: ProtoMessage>(_ message: M, excluding: Set<String> = []) -> [String] {
+        guard let source = try? object(message) else { return [] }
+        return populatedPaths(source, descriptor: M.protoDescriptor).filter { !excluding.contains($0) }
+    }
+
     /// The JSON member names of a snake_case dotted path, if every segment is a field (only the
     /// last may be a non-message field).
     static func jsonPath(_ path: String, in descriptor: ProtoMessageDescriptor) -> [String]? {

@@ -2,6 +2,7 @@ import ArgumentParser
 import ClientsPlugin
 import FilesPlugin
 import OfficePlugin
+import ContonIdentity
 import ContonKit
 import ContonServer
 import Foundation
@@ -90,7 +91,13 @@ struct Serve: AsyncParsableCommand {
 
     /// The composition root: every built-in feature plugin, listed explicitly. (The feature
     /// plugins — clients, fees, payments, protocols, attendances, files, … — join here as they land.)
-    static let builtInPlugins: [any Plugin] = [OfficePlugin(), ClientsPlugin(), FilesPlugin()]
+    static func builtInPlugins(_ config: ServerConfiguration) -> [any Plugin] {
+        [
+            OfficePlugin(),
+            ClientsPlugin(logins: ClientLogins(settings: config.identity)),
+            FilesPlugin(),
+        ]
+    }
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -99,7 +106,8 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "conton")
-        let server = try ContonServer(configuration: try configuration(), plugins: Self.builtInPlugins, logger: logger)
+        let config = try configuration()
+        let server = try ContonServer(configuration: config, plugins: Self.builtInPlugins(config), logger: logger)
         if let ca = server.developmentCAPath {
             print("development CA: \(ca)  (clients trust it with --cacert)")
         }

@@ -1,0 +1,110 @@
+import ClientsPlugin
+import ContonAPI
+import ContonKit
+import ContonTesting
+import ContonTransport
+import ContonBrazil
+import GRDB
+import GRPCCore
+import Testing
+
+typealias Client = Conton_Clients_V1_Client
+
+/// A client under test: the API stub and the owner's credentials.
+struct ClientsTest {
+    let test: TestServer
+    let api: Conton_Clients_V1_Clients.Client<ContonClientTransport>
+    let owner: Metadata
+
+    static func run<R: Sendable>(extraPlugins: [any Plugin] = [], _ body: (ClientsTest) async throws -> R) async throws -> R {
+        try await withTestServer(plugins: [ClientsPlugin()] + extraPlugins) { test in
+            let owner = TestServer.bearer(try await test.login())
+            return try await body(ClientsTest(test: test, api: .init(wrapping: test.client), owner: owner))
+        }
+    }
+
+    /// Creates a client; returns it as stored.
+    @discardableResult
+    func create(_ client: Client, access: Conton_Clients_V1_SetClientAccessRequest? = nil) async throws -> Client {
+        var request = Conton_Clients_V1_CreateClientRequest()
+        request.client = client
+        if let access { request.access = access }
+        return try await api.createClient(request, metadata: owner).client
+    }
+
+    func list(_ configure: (inout Conton_Clients_V1_ListClientsRequest) -> Void = { _ in }) async throws -> Conton_Clients_V1_ListClientsResponse {
+        var request = Conton_Clients_V1_ListClientsRequest()
+        configure(&request)
+        return try await api.listClients(request, metadata: owner)
+    }
+
+    func get(_ id: String, metadata: Metadata? = nil) async throws -> Client {
+        var request = Conton_Clients_V1_GetClientRequest()
+        request.clientId = id
+        return try await api.getClient(request, metadata: metadata ?? owner).client
+    }
+
+    func count(_ sql: String, _ arguments: StatementArguments = []) async throws -> Int {
+        try await test.server.host.database.pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+    }
+}
+
+/// A PF client.
+func person(_ name: String, cpf: String, email: String = "pf@example.com") -> Client {
+    var c = Client()
+    c.personType = .individual
+    c.name = name
+    c.document = cpf
+    c.email = email
+    return c
+}
+
+/// A PJ client.
+func company(_ name: String, trade: String = "", cnpj: String, email: String = "pj@example.com") -> Client {
+    var c = Client()
+    c.personType = .company
+    c.name = name
+    c.tradeName = trade
+    c.document = cnpj
+    c.email = email
+    return c
+}
+
+/// The status code of what `body` throws (nil when it does not throw).
+func code(_ body: () async throws -> Void) async -> RPCError.Code? {
+    do {
+        try await body()
+        return nil
+    } catch let error as RPCError {
+        return error.code
+    } catch {
+        return .unknown
+    }
+}
+
+/// The RPCError `body` throws; records an issue when it does not.
+func rpcError(_ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> RPCError? {
+    do {
+        try await body()
+        Issue.record("expected an error", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as RPCError {
+        return error
+    } catch {
+        Issue.record("expected an RPCError, got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
+
+/// Valid CPFs and CNPJs for tests (check digits computed by ContonBrazil's tests' oracle).
+enum Docs {
+    static let cpfs = ["111.444.777-35", "529.982.247-25", "123.456.789-09", "987.654.321-00", "390.533.447-05",
+                       "168.995.350-09", "779.612.338-81", "275.484.389-23", "714.602.380-01", "853.513.468-93"]
+    /// The n-th of a run of distinct valid CPFs (n < 800,000,000).
+    static func cpf(_ n: Int) -> String {
+        let base = String(100_000_000 + n)
+        return (try? CPF(base: base).formatted) ?? ""
+    }
+
+    static let cnpjs = ["12.ABC.345/01DE-35", "11.222.333/0001-81", "11.444.777/0001-61", "45.997.418/0001-53"]
+}
