@@ -188,8 +188,9 @@ let package = Package(
         .executableTarget(
             name: "conton",
             dependencies: [
-                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "ContonIdentity", "ContonStore", "ContonServer", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
+                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "ContonIdentity", "ContonStore", "ContonServer", "ContonBrazil", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

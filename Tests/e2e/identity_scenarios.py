@@ -5,76 +5,16 @@ real SMTP server (aiosmtpd) receiving the activation e-mail.
 
 Usage: identity_scenarios.py PATH/TO/conton
 """
-import email
-import email.policy
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 
 from aiosmtpd.controller import Controller
 
-BINARY = os.path.abspath(sys.argv[1])
-OWNER, PASSWORD = "owner@example.com", "correct horse 42"
-
-
-class Sink:
-    """Keeps every message aiosmtpd receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=email.policy.default)))
-        return "250 OK"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def serve(data, env_extra, args=()):
-    port = free_port()
-    env = dict(os.environ, **env_extra)
-    proc = subprocess.Popen([BINARY, "serve", "--data-dir", data, "--listen", "127.0.0.1:%d" % port, *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    lines = []
-    while True:
-        line = proc.stdout.readline()
-        if not line:
-            raise RuntimeError("server exited: " + proc.stderr.read())
-        lines.append(line)
-        if line.startswith("listening on"):
-            return proc, port, lines
-
-
-def call(data, port, method, body, token=None):
-    cmd = [BINARY, "call", "--addr", "127.0.0.1:%d" % port, "--data-dir", data]
-    if token:
-        cmd += ["--token", token]
-    r = subprocess.run(cmd + [method, body], capture_output=True, text=True, timeout=60)
-    return r.returncode, r.stdout, r.stderr
-
-
-def login(data, port, user, password):
-    return call(data, port, "conton.identity.v1.Identity/Login", json.dumps({"email": user, "password": password}))
-
-
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+from conton_e2e import BINARY, OWNER, PASSWORD, Sink, call, free_port, login, run_scenarios, serve, stop
 
 
 def contract_login_whoami_throttle_and_reset_owner():
@@ -166,18 +106,5 @@ def activation_email_reaches_smtp_and_its_code_works_once():
         shutil.rmtree(data, ignore_errors=True)
 
 
-def main():
-    failed = 0
-    for fn in (contract_login_whoami_throttle_and_reset_owner, first_serve_prints_a_generated_owner_login,
-               activation_email_reaches_smtp_and_its_code_works_once):
-        try:
-            fn()
-            print("PASS " + fn.__name__)
-        except Exception as e:  # noqa: BLE001 — report every scenario
-            failed += 1
-            print("FAIL %s: %r" % (fn.__name__, e))
-    print("%d failed" % failed)
-    sys.exit(1 if failed else 0)
-
-
-main()
+run_scenarios(contract_login_whoami_throttle_and_reset_owner, first_serve_prints_a_generated_owner_login,
+              activation_email_reaches_smtp_and_its_code_works_once)

@@ -1,0 +1,92 @@
+"""Shared helpers of the end-to-end scenario scripts: a release `conton serve` on a free port,
+the `conton call` CLI, and an SMTP sink for aiosmtpd. The binary is the script's first argument."""
+import email
+import email.policy
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+BINARY = os.path.abspath(sys.argv[1])
+OWNER, PASSWORD = "owner@example.com", "correct horse 42"
+
+
+class Sink:
+    """Keeps every message aiosmtpd receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=email.policy.default)))
+        return "250 OK"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def serve(data, env_extra, args=()):
+    port = free_port()
+    env = dict(os.environ, **env_extra)
+    proc = subprocess.Popen([BINARY, "serve", "--data-dir", data, "--listen", "127.0.0.1:%d" % port, *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    lines = []
+    while True:
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError("server exited: " + proc.stderr.read())
+        lines.append(line)
+        if line.startswith("listening on"):
+            return proc, port, lines
+
+
+def call(data, port, method, body, token=None):
+    cmd = [BINARY, "call", "--addr", "127.0.0.1:%d" % port, "--data-dir", data]
+    if token:
+        cmd += ["--token", token]
+    r = subprocess.run(cmd + [method, body], capture_output=True, text=True, timeout=60)
+    return r.returncode, r.stdout, r.stderr
+
+
+def login(data, port, user, password):
+    return call(data, port, "conton.identity.v1.Identity/Login", json.dumps({"email": user, "password": password}))
+
+
+def stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+
+def wait_for(predicate, timeout=30):
+    """Polls until predicate() is truthy; returns its value (or the last falsy one)."""
+    deadline = time.time() + timeout
+    value = predicate()
+    while not value and time.time() < deadline:
+        time.sleep(0.1)
+        value = predicate()
+    return value
+
+
+def run_scenarios(*scenarios):
+    """Runs every scenario, prints PASS/FAIL for each, exits 1 if any failed."""
+    failed = 0
+    for fn in scenarios:
+        try:
+            fn()
+            print("PASS " + fn.__name__)
+        except Exception as e:  # noqa: BLE001 — report every scenario
+            failed += 1
+            print("FAIL %s: %r" % (fn.__name__, e))
+    print("%d failed" % failed)
+    sys.exit(1 if failed else 0)
