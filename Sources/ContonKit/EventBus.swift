@@ -28,8 +28,20 @@ public final class EventBus: Sendable {
 
     /// Writes `event` to the outbox in the caller's transaction. Delivery happens after commit.
     public func publish<E: DomainEvent>(_ event: E, in db: Database) throws {
+        try append(event, in: db)
+        wakeAfterCommit(db)
+    }
+
+    /// Writes `event` to the outbox without scheduling delivery (``Mutation`` schedules it once
+    /// per transaction: every `afterNextTransaction` hook is a GRDB transaction observer, and
+    /// thousands of them make every later statement of the transaction slower).
+    func append<E: DomainEvent>(_ event: E, in db: Database) throws {
         let payload = try JSONEncoder().encode(event)
         try Outbox.append(topic: E.topic, payload: payload, nowMilliseconds: clock.nowMilliseconds, in: db)
+    }
+
+    /// Runs delivery once `db`'s transaction commits.
+    func wakeAfterCommit(_ db: Database) {
         db.afterNextTransaction { [wake] _ in wake.yield() }
     }
 

@@ -19,16 +19,25 @@ public final class Mailer: Sendable {
     @discardableResult
     public func enqueue(_ message: MailMessage, nowMilliseconds: Int64, in db: Database) throws -> Int64 {
         let id = try MailOutbox.enqueue(message, nowMilliseconds: nowMilliseconds, in: db)
+        wakeAfterCommit(db)
+        return id
+    }
+
+    /// Wakes the delivery worker once `db`'s transaction commits.
+    func wakeAfterCommit(_ db: Database) {
         db.afterNextTransaction { [weak self] _ in
             self?.wakeDelivery.withLock { $0 }?()
         }
-        return id
     }
 }
 
 extension Mutation {
     /// Queues an e-mail in this transaction (sent only if the request commits).
     public func mail(_ message: MailMessage) throws {
-        try mailer.enqueue(message, nowMilliseconds: now, in: db)
+        try MailOutbox.enqueue(message, nowMilliseconds: now, in: db)
+        if !wakes.mail {
+            wakes.mail = true
+            mailer.wakeAfterCommit(db)
+        }
     }
 }

@@ -13,6 +13,13 @@ public struct Mutation {
     let events: EventBus
     let mailer: Mailer
     private(set) var entries: [AuditLog.Entry] = []
+    /// Which after-commit wake-ups this transaction has scheduled (each at most once).
+    let wakes = Wakes()
+
+    final class Wakes {
+        var events = false
+        var mail = false
+    }
 
     init(db: Database, now: Int64, actor: AuditLog.Actor, events: EventBus, mailer: Mailer) {
         self.db = db
@@ -30,7 +37,11 @@ public struct Mutation {
 
     /// Publishes a domain event, delivered to subscribers after commit.
     public func publish<E: DomainEvent>(_ event: E) throws {
-        try events.publish(event, in: db)
+        try events.append(event, in: db)
+        if !wakes.events {
+            wakes.events = true
+            events.wakeAfterCommit(db)
+        }
     }
 }
 

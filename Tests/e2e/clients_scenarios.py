@@ -18,7 +18,7 @@ from validate_docbr import CNPJ, CPF
 
 from conton_client import Channel
 from conton_client.gen.conton.clients.v1 import clients_pb2
-from conton_e2e import OWNER, PASSWORD, Sink, call, free_port, login, run_scenarios, serve, stop, wait_for
+from conton_e2e import OWNER, PASSWORD, Sink, call, free_port, login, run_scenarios, running, wait_for
 
 OWNER_ENV = {"CONTON_OWNER_EMAIL": OWNER, "CONTON_OWNER_PASSWORD": PASSWORD}
 
@@ -32,36 +32,35 @@ def token_for(data, port, email=OWNER, password=PASSWORD):
 def contract_examples_through_the_cli():
     data = tempfile.mkdtemp(prefix="conton-clients-")
     try:
-        proc, port, _ = serve(data, OWNER_ENV)
-        t = token_for(data, port)
-        code, out, err = call(data, port, "conton.clients.v1.Clients/CreateClient", json.dumps({"client": {
-            "personType": "PERSON_TYPE_COMPANY", "name": "Padaria Pão Quente Ltda", "tradeName": "Pão Quente",
-            "document": "12.ABC.345/01DE-35", "email": "contato@paoquente.com.br"}}), token=t)
-        assert code == 0, (code, out, err)
-        pj = json.loads(out)["client"]
-        assert pj["id"] and pj["document"] == "12ABC34501DE35" and pj["documentFormatted"] == "12.ABC.345/01DE-35", pj
-        code, out, err = call(data, port, "conton.clients.v1.Clients/CreateClient", json.dumps({"client": {
-            "personType": "PERSON_TYPE_INDIVIDUAL", "name": "João da Silva", "document": "111.444.777-35",
-            "email": "joao@example.com"}}), token=t)
-        assert code == 0, (code, out, err)
-        code, out, err = call(data, port, "conton.clients.v1.Clients/ListClients", '{"query":"joao"}', token=t)
-        assert code == 0, (code, out, err)
-        listed = json.loads(out)
-        assert [c["name"] for c in listed["clients"]] == ["João da Silva"] and int(listed["totalCount"]) == 1, listed
-        code, out, err = call(data, port, "conton.clients.v1.Clients/ListClients", '{"query":"pao quente"}', token=t)
-        assert [c["id"] for c in json.loads(out)["clients"]] == [pj["id"]], out
-        # A wrong check digit: exit 1, INVALID_ARGUMENT naming client.document, nothing written.
-        code, out, err = call(data, port, "conton.clients.v1.Clients/CreateClient", json.dumps({"client": {
-            "personType": "PERSON_TYPE_INDIVIDUAL", "name": "Errado", "document": "111.444.777-36",
-            "email": "errado@example.com"}}), token=t)
-        assert code == 1 and err.startswith("ERROR INVALID_ARGUMENT (3)") and "client.document" in err, (code, err)
-        code, out, err = call(data, port, "conton.clients.v1.Clients/ListClients", '{"status":"STATUS_FILTER_ALL"}', token=t)
-        assert int(json.loads(out)["totalCount"]) == 2, out
-        # The same document again: ALREADY_EXISTS naming the existing client.
-        code, out, err = call(data, port, "conton.clients.v1.Clients/CreateClient", json.dumps({"client": {
-            "personType": "PERSON_TYPE_COMPANY", "name": "Outra", "document": "12abc34501de35", "email": "o@example.com"}}), token=t)
-        assert code == 1 and err.startswith("ERROR ALREADY_EXISTS (6)") and pj["id"] in err, (code, err)
-        stop(proc)
+        with running(data, OWNER_ENV) as (proc, port, _):
+            t = token_for(data, port)
+            code, out, err = call(data, port, "conton.clients.v1.Clients/CreateClient", json.dumps({"client": {
+                "personType": "PERSON_TYPE_COMPANY", "name": "Padaria Pão Quente Ltda", "tradeName": "Pão Quente",
+                "document": "12.ABC.345/01DE-35", "email": "contato@paoquente.com.br"}}), token=t)
+            assert code == 0, (code, out, err)
+            pj = json.loads(out)["client"]
+            assert pj["id"] and pj["document"] == "12ABC34501DE35" and pj["documentFormatted"] == "12.ABC.345/01DE-35", pj
+            code, out, err = call(data, port, "conton.clients.v1.Clients/CreateClient", json.dumps({"client": {
+                "personType": "PERSON_TYPE_INDIVIDUAL", "name": "João da Silva", "document": "111.444.777-35",
+                "email": "joao@example.com"}}), token=t)
+            assert code == 0, (code, out, err)
+            code, out, err = call(data, port, "conton.clients.v1.Clients/ListClients", '{"query":"joao"}', token=t)
+            assert code == 0, (code, out, err)
+            listed = json.loads(out)
+            assert [c["name"] for c in listed["clients"]] == ["João da Silva"] and int(listed["totalCount"]) == 1, listed
+            code, out, err = call(data, port, "conton.clients.v1.Clients/ListClients", '{"query":"pao quente"}', token=t)
+            assert [c["id"] for c in json.loads(out)["clients"]] == [pj["id"]], out
+            # A wrong check digit: exit 1, INVALID_ARGUMENT naming client.document, nothing written.
+            code, out, err = call(data, port, "conton.clients.v1.Clients/CreateClient", json.dumps({"client": {
+                "personType": "PERSON_TYPE_INDIVIDUAL", "name": "Errado", "document": "111.444.777-36",
+                "email": "errado@example.com"}}), token=t)
+            assert code == 1 and err.startswith("ERROR INVALID_ARGUMENT (3)") and "client.document" in err, (code, err)
+            code, out, err = call(data, port, "conton.clients.v1.Clients/ListClients", '{"status":"STATUS_FILTER_ALL"}', token=t)
+            assert int(json.loads(out)["totalCount"]) == 2, out
+            # The same document again: ALREADY_EXISTS naming the existing client.
+            code, out, err = call(data, port, "conton.clients.v1.Clients/CreateClient", json.dumps({"client": {
+                "personType": "PERSON_TYPE_COMPANY", "name": "Outra", "document": "12abc34501de35", "email": "o@example.com"}}), token=t)
+            assert code == 1 and err.startswith("ERROR ALREADY_EXISTS (6)") and pj["id"] in err, (code, err)
     finally:
         shutil.rmtree(data, ignore_errors=True)
 
@@ -110,25 +109,24 @@ def documents_agree_with_validate_docbr():
     assert sum(verdicts) >= 4000 and verdicts.count(False) >= 1500, (sum(verdicts), verdicts.count(False))
     data = tempfile.mkdtemp(prefix="conton-clients-")
     try:
-        proc, port, _ = serve(data, OWNER_ENV)
-        t = token_for(data, port)
-        rows = []
-        for i, d in enumerate(unique):
-            client = clients_pb2.Client(name="Cliente %d" % i, document=d, email="c%d@example.com" % i)
-            client.person_type = (clients_pb2.PERSON_TYPE_INDIVIDUAL if len(re.sub(r"[^0-9A-Z]", "", d)) == 11
-                                  else clients_pb2.PERSON_TYPE_COMPANY)
-            rows.append(clients_pb2.ImportClientsRequest(client=client))
-        with Channel("127.0.0.1", port, data + "/tls/ca.pem", token=t) as ch:
-            response = ch.client_stream("conton.clients.v1.Clients/ImportClients", iter(rows), timeout=300,
-                                        response_class=clients_pb2.ImportClientsResponse)
-        assert len(response.results) == len(unique), len(response.results)
-        disagreements = [(unique[r.row - 1], verdicts[r.row - 1], [v.description for v in r.violations])
-                         for r in response.results if bool(r.client_id) != verdicts[r.row - 1]]
-        assert not disagreements, disagreements[:10]
-        # Rejections name the document field and nothing else.
-        assert all([v.field for v in r.violations] == ["client.document"] for r in response.results if not r.client_id)
-        assert response.imported == sum(verdicts), (response.imported, sum(verdicts))
-        stop(proc)
+        with running(data, OWNER_ENV) as (proc, port, _):
+            t = token_for(data, port)
+            rows = []
+            for i, d in enumerate(unique):
+                client = clients_pb2.Client(name="Cliente %d" % i, document=d, email="c%d@example.com" % i)
+                client.person_type = (clients_pb2.PERSON_TYPE_INDIVIDUAL if len(re.sub(r"[^0-9A-Z]", "", d)) == 11
+                                      else clients_pb2.PERSON_TYPE_COMPANY)
+                rows.append(clients_pb2.ImportClientsRequest(client=client))
+            with Channel("127.0.0.1", port, data + "/tls/ca.pem", token=t) as ch:
+                response = ch.client_stream("conton.clients.v1.Clients/ImportClients", iter(rows), timeout=300,
+                                            response_class=clients_pb2.ImportClientsResponse)
+            assert len(response.results) == len(unique), len(response.results)
+            disagreements = [(unique[r.row - 1], verdicts[r.row - 1], [v.description for v in r.violations])
+                             for r in response.results if bool(r.client_id) != verdicts[r.row - 1]]
+            assert not disagreements, disagreements[:10]
+            # Rejections name the document field and nothing else.
+            assert all([v.field for v in r.violations] == ["client.document"] for r in response.results if not r.client_id)
+            assert response.imported == sum(verdicts), (response.imported, sum(verdicts))
     finally:
         shutil.rmtree(data, ignore_errors=True)
 
@@ -140,41 +138,40 @@ def access_email_reaches_smtp_and_activates_once():
     controller.start()
     data = tempfile.mkdtemp(prefix="conton-clients-")
     try:
-        proc, port, _ = serve(data, dict(OWNER_ENV, CONTON_SMTP_URL="smtp://127.0.0.1:%d?tls=none" % smtp_port))
-        t = token_for(data, port)
-        code, out, err = call(data, port, "conton.office.v1.Office/UpdateProfile",
-                              '{"profile":{"registration":{"tradeName":"Escritório Exemplo"}},"updateMask":["registration.trade_name"]}',
-                              token=t)
-        assert code == 0, (code, out, err)
-        code, out, err = call(data, port, "conton.clients.v1.Clients/CreateClient", json.dumps({
-            "client": {"personType": "PERSON_TYPE_INDIVIDUAL", "name": "Joana Araújo", "document": "529.982.247-25",
-                       "email": "joana@example.com"},
-            "access": {"sendAccessEmail": True}}), token=t)
-        assert code == 0, (code, out, err)
-        joana = json.loads(out)["client"]
-        code, out, err = call(data, port, "conton.clients.v1.Clients/CreateClient", json.dumps({"client": {
-            "personType": "PERSON_TYPE_INDIVIDUAL", "name": "Outro Cliente", "document": "111.444.777-35",
-            "email": "outro@example.com"}}), token=t)
-        other = json.loads(out)["client"]
-        assert wait_for(lambda: sink.messages), "no e-mail reached the SMTP server"
-        rcpts, msg = sink.messages[-1]
-        assert rcpts == ["joana@example.com"], rcpts
-        body = msg.get_body(preferencelist=("plain",)).get_content()
-        assert "Escritório Exemplo" in body and "joana@example.com" in body, body
-        assert "senha:" not in body.lower(), body
-        code_text = re.search(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}", body).group(0)
-        req = json.dumps({"code": code_text, "newPassword": "joana's own password"})
-        assert call(data, port, "conton.identity.v1.Identity/ActivateAccount", req)[0] == 0
-        code, out, err = call(data, port, "conton.identity.v1.Identity/ActivateAccount", req)
-        assert code == 1 and "INVALID_ARGUMENT" in err, (code, err)
-        portal = token_for(data, port, "joana@example.com", "joana's own password")
-        code, out, err = call(data, port, "conton.clients.v1.Clients/GetClient", "{}", token=portal)
-        assert code == 0 and json.loads(out)["client"]["id"] == joana["id"], (code, out, err)
-        code, out, err = call(data, port, "conton.clients.v1.Clients/GetClient", json.dumps({"clientId": other["id"]}), token=portal)
-        assert code == 1 and err.startswith("ERROR NOT_FOUND (5)"), (code, err)
-        code, out, err = call(data, port, "conton.clients.v1.Clients/ListClients", "{}", token=portal)
-        assert code == 1 and err.startswith("ERROR PERMISSION_DENIED (7)"), (code, err)
-        stop(proc)
+        with running(data, dict(OWNER_ENV, CONTON_SMTP_URL="smtp://127.0.0.1:%d?tls=none" % smtp_port)) as (proc, port, _):
+            t = token_for(data, port)
+            code, out, err = call(data, port, "conton.office.v1.Office/UpdateProfile",
+                                  '{"profile":{"registration":{"tradeName":"Escritório Exemplo"}},"updateMask":["registration.trade_name"]}',
+                                  token=t)
+            assert code == 0, (code, out, err)
+            code, out, err = call(data, port, "conton.clients.v1.Clients/CreateClient", json.dumps({
+                "client": {"personType": "PERSON_TYPE_INDIVIDUAL", "name": "Joana Araújo", "document": "529.982.247-25",
+                           "email": "joana@example.com"},
+                "access": {"sendAccessEmail": True}}), token=t)
+            assert code == 0, (code, out, err)
+            joana = json.loads(out)["client"]
+            code, out, err = call(data, port, "conton.clients.v1.Clients/CreateClient", json.dumps({"client": {
+                "personType": "PERSON_TYPE_INDIVIDUAL", "name": "Outro Cliente", "document": "111.444.777-35",
+                "email": "outro@example.com"}}), token=t)
+            other = json.loads(out)["client"]
+            assert wait_for(lambda: sink.messages), "no e-mail reached the SMTP server"
+            rcpts, msg = sink.messages[-1]
+            assert rcpts == ["joana@example.com"], rcpts
+            body = msg.get_body(preferencelist=("plain",)).get_content()
+            assert "Escritório Exemplo" in body and "joana@example.com" in body, body
+            assert "senha:" not in body.lower(), body
+            code_text = re.search(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}", body).group(0)
+            req = json.dumps({"code": code_text, "newPassword": "joana's own password"})
+            assert call(data, port, "conton.identity.v1.Identity/ActivateAccount", req)[0] == 0
+            code, out, err = call(data, port, "conton.identity.v1.Identity/ActivateAccount", req)
+            assert code == 1 and "INVALID_ARGUMENT" in err, (code, err)
+            portal = token_for(data, port, "joana@example.com", "joana's own password")
+            code, out, err = call(data, port, "conton.clients.v1.Clients/GetClient", "{}", token=portal)
+            assert code == 0 and json.loads(out)["client"]["id"] == joana["id"], (code, out, err)
+            code, out, err = call(data, port, "conton.clients.v1.Clients/GetClient", json.dumps({"clientId": other["id"]}), token=portal)
+            assert code == 1 and err.startswith("ERROR NOT_FOUND (5)"), (code, err)
+            code, out, err = call(data, port, "conton.clients.v1.Clients/ListClients", "{}", token=portal)
+            assert code == 1 and err.startswith("ERROR PERMISSION_DENIED (7)"), (code, err)
     finally:
         controller.stop()
         shutil.rmtree(data, ignore_errors=True)

@@ -1,6 +1,7 @@
 """Shared helpers of the end-to-end scenario scripts: a release `conton serve` on a free port,
 the `conton call` CLI, and an SMTP sink for aiosmtpd. The binary is the script's first argument."""
 import email
+import contextlib
 import email.policy
 import json
 import os
@@ -90,3 +91,14 @@ def run_scenarios(*scenarios):
             print("FAIL %s: %r" % (fn.__name__, e))
     print("%d failed" % failed)
     sys.exit(1 if failed else 0)
+
+
+@contextlib.contextmanager
+def running(data, env_extra, args=()):
+    """`serve` as a context manager: the server is stopped however the block ends."""
+    proc, port, lines = serve(data, env_extra, args)
+    try:
+        yield proc, port, lines
+    finally:
+        if proc.poll() is None:
+            stop(proc)

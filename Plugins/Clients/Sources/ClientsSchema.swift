@@ -29,6 +29,7 @@ enum ClientsSchema {
                 );
                 CREATE INDEX clients_client_order ON clients_client (name_key, id);
                 CREATE INDEX clients_client_active_order ON clients_client (name_key, id) WHERE archived_at_ms IS NULL;
+                CREATE INDEX clients_client_archived ON clients_client (archived_at_ms) WHERE archived_at_ms IS NOT NULL;
                 CREATE VIRTUAL TABLE clients_search USING fts5(
                   search_key, content='clients_client', content_rowid='seq', tokenize='trigram');
                 CREATE TRIGGER clients_client_ai AFTER INSERT ON clients_client BEGIN

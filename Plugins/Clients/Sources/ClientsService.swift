@@ -104,7 +104,9 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
         let search = ClientSearch(query: request.query, document: request.document, email: request.email,
                                   status: request.status, taxRegime: request.taxRegime)
         let (rows, total) = try await self.context.database.pool.read { db in
-            (try search.page(after: cursor, limit: pagination.size, in: db), try search.count(in: db))
+            let matches = try search.indexMatches(in: db)
+            return (try search.page(after: cursor, limit: pagination.size, indexMatches: matches, in: db),
+                    try search.count(indexMatches: matches, in: db))
         }
         var response = Conton_Clients_V1_ListClientsResponse()
         response.clients = rows.map(\.client)
@@ -264,7 +266,9 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
         var cursor: (nameKey: String, id: String)?
         while true {
             let after = cursor.map { (nameKey: $0.nameKey, id: $0.id) }
-            let page = try await self.context.database.pool.read { db in try search.page(after: after, limit: 500, in: db) }
+            let page = try await self.context.database.pool.read { db in
+                try search.page(after: after, limit: 500, indexMatches: nil, in: db)
+            }
             for row in page { try await response.write(row.client) }
             guard page.count == 500, let last = page.last else { return }
             cursor = (last.nameKey, last.client.id)

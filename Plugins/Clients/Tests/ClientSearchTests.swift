@@ -1,4 +1,4 @@
-import ClientsPlugin
+@testable import ClientsPlugin
 import ContonAPI
 import ContonTesting
 import GRPCCore
@@ -99,6 +99,53 @@ import Testing
             // A page size over 500 is clamped; a forged token is refused.
             #expect(await code { _ = try await t.list { $0.pageToken = "bm90IGEgdG9rZW4=" } } == .invalidArgument)
             #expect(await code { _ = try await t.list { $0.pageSize = -1 } } == .invalidArgument)
+        }
+    }
+}
+
+/// Both page plans (sorting the FTS matches, or scanning in name order with `instr`) and both
+/// counts (FTS index minus archived matches, or the full condition) give the same answers.
+@Suite struct ClientSearchPlanTests {
+    @Test func bothPlansAgree() async throws {
+        try await ClientsTest.run { t in
+            let names = ["João da Silva", "Joana Silveira", "SÃO PAULO LTDA", "Padaria São João Ltda", "Maria Conceição",
+                         "Conceição Araújo", "José Souza", "Ana Paula", "Mariana Souza", "Silvana Ltda"]
+            var ids: [String] = []
+            for (i, name) in names.enumerated() {
+                ids.append(try await t.create(person(name, cpf: Docs.cpf(500 + i))).id)
+            }
+            for id in [ids[0], ids[4], ids[9]] {
+                var archive = Conton_Clients_V1_ArchiveClientRequest()
+                archive.clientId = id
+                _ = try await t.api.archiveClient(archive, metadata: t.owner)
+            }
+            let pool = t.test.server.host.database.pool
+            for query in ["silva", "joao", "sao", "ltda", "conceicao souza", "ana", "a", "sil ana", "zzz", ""] {
+                for status in [Conton_Clients_V1_StatusFilter.unspecified, .archived, .all] {
+                    let sorted = ClientSearch(query: query, status: status, taxRegime: .unspecified, denseThreshold: .max)
+                    let scanned = ClientSearch(query: query, status: status, taxRegime: .unspecified, denseThreshold: 0)
+                    let (a, b, countA, countB) = try await pool.read { db in
+                        let matches = try sorted.indexMatches(in: db)
+                        var pageA: [String] = [], pageB: [String] = []
+                        var cursor: (nameKey: String, id: String)?
+                        repeat {  // pages of 2, to cross the cursor too
+                            let rows = try sorted.page(after: cursor, limit: 2, indexMatches: matches, in: db)
+                            pageA += rows.map(\.client.id)
+                            cursor = rows.last.map { ($0.nameKey, $0.client.id) }
+                        } while cursor != nil
+                        repeat {
+                            let rows = try scanned.page(after: cursor, limit: 2, indexMatches: matches, in: db)
+                            pageB += rows.map(\.client.id)
+                            cursor = rows.last.map { ($0.nameKey, $0.client.id) }
+                        } while cursor != nil
+                        // The second count takes the full condition (no FTS shortcut).
+                        return (pageA, pageB, try sorted.count(indexMatches: matches, in: db),
+                                try scanned.count(indexMatches: nil, in: db))
+                    }
+                    #expect(a == b, "\(query) \(status)")
+                    #expect(countA == Int64(a.count) && countB == countA, "\(query) \(status)")
+                }
+            }
         }
     }
 }
