@@ -60,12 +60,13 @@ public enum MutationError: Error, Sendable, CustomStringConvertible {
 extension PluginContext {
     /// Runs `body` in one write transaction with the audit rows it records; nothing is written
     /// unless the body returns and — if it changed any row — recorded at least one audit entry. The actor is the current
-    /// call's principal (``CallIdentity/current``), or `system` outside a call.
+    /// call's principal (``CallIdentity/current``), or `system` outside a call. A transaction
+    /// that has started completes even if the call is cancelled meanwhile (see ``read(_:)``).
     public func write<T: Sendable>(_ body: @escaping @Sendable (inout Mutation) throws -> T) async throws -> T {
         let actor = CallIdentity.current.map(AuditLog.Actor.init) ?? .system("plugin:\(pluginID)")
         let now = clock.nowMilliseconds
         let events = self.events, mailer = self.mailer
-        return try await database.pool.write { db in
+        return try await Self.uninterrupted { [database] in try await database.pool.write { db in
             var mutation = Mutation(db: db, now: now, actor: actor, events: events, mailer: mailer)
             let changesBefore = db.totalChangesCount
             let result = try body(&mutation)
@@ -76,6 +77,22 @@ extension PluginContext {
                 try AuditLog.record(entry, by: actor, at: now, in: db)
             }
             return result
-        }
+        } }
+    }
+
+    /// Runs `body` in one read transaction (a consistent snapshot).
+    ///
+    /// Like ``write(_:)``, it runs to completion even when the call is cancelled: GRDB answers a
+    /// cancelled task with `sqlite3_interrupt`, and with FTS5 in SQLite 3.40 an interrupt can
+    /// leave the pooled connection interrupted for its next user
+    /// (<https://sqlite.org/forum/forumpost/137c7662b3>). Database work is short; handlers check
+    /// cancellation between steps instead.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await Self.uninterrupted { [database] in try await database.pool.read(body) }
+    }
+
+    /// `operation` in a task that does not inherit the caller's cancellation.
+    static func uninterrupted<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Task { try await operation() }.value
     }
 }

@@ -53,7 +53,7 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
         guard !id.isEmpty else { throw FieldErrors.single("client_id", "is required") }
         try scope.check(id, "client \(id)")
         let logins = self.logins
-        let client = try await self.context.database.pool.read { db -> Client? in
+        let client = try await self.context.read { db -> Client? in
             try ClientStore.find(id, in: db).map { try ClientAccessInfo.attach(to: $0, logins: logins, in: db) }
         }
         guard let client else { throw RPCError(code: .notFound, message: "client \(id) not found") }
@@ -103,7 +103,7 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
         let cursor = decoded
         let search = ClientSearch(query: request.query, document: request.document, email: request.email,
                                   status: request.status, taxRegime: request.taxRegime)
-        let (rows, total) = try await self.context.database.pool.read { db in
+        let (rows, total) = try await self.context.read { db in
             let matches = try search.indexMatches(in: db)
             return (try search.page(after: cursor, limit: pagination.size, indexMatches: matches, in: db),
                     try search.count(indexMatches: matches, in: db))
@@ -174,7 +174,7 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
     func setClientAccess(request: Conton_Clients_V1_SetClientAccessRequest, context: ServerContext) async throws -> Conton_Clients_V1_SetClientAccessResponse {
         guard !request.clientId.isEmpty else { throw FieldErrors.single("client_id", "is required") }
         let id = request.clientId
-        let defaultEmail = try await self.context.database.pool.read { db in try ClientStore.require(id, in: db).email }
+        let defaultEmail = try await self.context.read { db in try ClientStore.require(id, in: db).email }
         var errors = FieldErrors()
         var validated = AccessGrant.validated(request, defaultEmail: defaultEmail, prefix: nil, errors: &errors)
         try errors.check()
@@ -222,7 +222,7 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
     func getClientRecord(request: Conton_Clients_V1_GetClientRecordRequest, context: ServerContext) async throws -> Conton_Clients_V1_GetClientRecordResponse {
         let logins = self.logins
         let directory = self.context.clients
-        let record = try await self.context.database.pool.read { db -> Conton_Clients_V1_ClientRecord in
+        let record = try await self.context.read { db -> Conton_Clients_V1_ClientRecord in
             var record = Conton_Clients_V1_ClientRecord()
             let client = try ClientAccessInfo.attach(to: try ClientStore.require(request.clientId, in: db), logins: logins, in: db)
             record.client = client
@@ -266,7 +266,7 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
         var cursor: (nameKey: String, id: String)?
         while true {
             let after = cursor.map { (nameKey: $0.nameKey, id: $0.id) }
-            let page = try await self.context.database.pool.read { db in
+            let page = try await self.context.read { db in
                 try search.page(after: after, limit: 500, indexMatches: nil, in: db)
             }
             for row in page { try await response.write(row.client) }

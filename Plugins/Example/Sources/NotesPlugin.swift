@@ -62,7 +62,7 @@ struct NotesService: Conton_Example_V1_Notes.SimpleServiceProtocol {
     }
 
     func listNotes(request: Conton_Example_V1_ListNotesRequest, context: ServerContext) async throws -> Conton_Example_V1_ListNotesResponse {
-        let notes = try await self.context.database.pool.read { db in
+        let notes = try await self.context.read { db in
             try Row.fetchAll(db, sql: "SELECT id, text, created_at_ms FROM notes_note ORDER BY id").map { row in
                 var note = Conton_Example_V1_Note()
                 note.id = row["id"]

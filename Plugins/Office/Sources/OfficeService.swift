@@ -10,7 +10,7 @@ struct OfficeService: Conton_Office_V1_Office.SimpleServiceProtocol {
     let blobs: BlobStore
 
     private func stored() async throws -> Conton_Office_V1_OfficeProfile {
-        try await context.database.pool.read { db in try OfficeStore.profile(in: db) } ?? Conton_Office_V1_OfficeProfile()
+        try await context.read { db in try OfficeStore.profile(in: db) } ?? Conton_Office_V1_OfficeProfile()
     }
 
     func getProfile(request: Conton_Office_V1_GetProfileRequest, context: ServerContext) async throws -> Conton_Office_V1_GetProfileResponse {

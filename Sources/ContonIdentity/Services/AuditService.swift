@@ -31,7 +31,7 @@ struct AuditService: Conton_Audit_V1_Audit.SimpleServiceProtocol {
             FROM host_audit WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?
             """
         let statementArguments = StatementArguments(arguments)
-        let events = try await self.context.database.pool.read { db in
+        let events = try await self.context.read { db in
             try Row.fetchAll(db, sql: sql, arguments: statementArguments).map { row in
                 var event = Conton_Audit_V1_AuditEvent()
                 event.id = row["id"]

@@ -63,7 +63,7 @@ struct ServiceAccountsService: Conton_Identity_V1_ServiceAccounts.SimpleServiceP
 
     func listServiceAccounts(request: Conton_Identity_V1_ListServiceAccountsRequest, context: ServerContext) async throws -> Conton_Identity_V1_ListServiceAccountsResponse {
         let includeRevoked = request.includeRevoked
-        let accounts = try await self.context.database.pool.read { db in
+        let accounts = try await self.context.read { db in
             try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM identity_service_account WHERE ? OR revoked_at_ms IS NULL ORDER BY name, id",
                              arguments: [includeRevoked]).map(Self.proto)
         }
