@@ -21,7 +21,7 @@ enum Receipts {
         r.payerDocument = payerDocument
         r.amountCents = input.amountPaid
         r.amountFormatted = Money.formatted(input.amountPaid)
-        r.amountInWords = (try? AmountInWords.reais(centavos: input.amountPaid)) ?? ""
+        r.amountInWords = amountInWords(input.amountPaid)
         r.description = receivable.description
         r.competence = receivable.competence
         r.competenceText = Competence(receivable.competence)?.text ?? ""
@@ -37,6 +37,14 @@ enum Receipts {
         r.issuedAtMs = now
         r.text = text(r, payerKind: payerDocument.contains("/") ? "CNPJ" : "CPF")
         return r
+    }
+
+    /// The amount in words as the issue writes it on a receipt: ContonBrazil's
+    /// ``AmountInWords`` without the commas between groups ("mil duzentos e trinta e quatro
+    /// reais e cinquenta e seis centavos", the form the grammars give; the "e" rules are the
+    /// same). docs/FEES.md.
+    static func amountInWords(_ cents: Int64) -> String {
+        ((try? AmountInWords.reais(centavos: cents)) ?? "").replacingOccurrences(of: ", ", with: " ")
     }
 
     /// "Recebemos de Fulano, CPF 111.444.777-35, a importância de R$ 1.500,00 (mil e quinhentos
