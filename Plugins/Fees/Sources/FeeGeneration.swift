@@ -55,6 +55,7 @@ struct FeeGeneration: Sendable {
             }
         }
         if request.amountCents < 0 { errors.add("amount_cents", "must not be negative") }
+        if request.amountCents > Money.maxCents { errors.add("amount_cents", "must be at most \(Money.formatted(Money.maxCents))") }
         if request.dueDay != 0 && !(1...31).contains(request.dueDay) { errors.add("due_day", "must be 1–31 (0: the client's)") }
         let template = request.descriptionTemplate.trimmingCharacters(in: .whitespacesAndNewlines)
         if let problem = DescriptionTemplate.problem(template) { errors.add("description_template", problem) }
@@ -111,6 +112,9 @@ struct FeeGeneration: Sendable {
                 continue
             }
             if client.archived { errors.add("client_ids[\(i)]", "client \(id) (\(client.name)) is archived") }
+            if amountOverride == 0 && client.monthlyFeeCents > Money.maxCents {
+                errors.add("client_ids[\(i)]", "client \(id) (\(client.name)) has a default monthly fee above \(Money.formatted(Money.maxCents))")
+            }
             if amountOverride == 0 && client.monthlyFeeCents <= 0 {
                 errors.add("client_ids[\(i)]", "client \(id) (\(client.name)) has no default monthly fee; give amount_cents")
             }

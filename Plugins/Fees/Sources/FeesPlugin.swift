@@ -69,9 +69,9 @@ public struct FeesPlugin: Plugin {
         sweeper.start {
             while !Task.isCancelled {
                 do {
-                    _ = try await Self.sweepOverdue(context: context)
-                } catch is CancellationError {
-                    return
+                    // Not cancelled by stop() mid-write (GRDB would interrupt the shared writer
+                    // connection): stop waits for the running sweep, then the loop ends.
+                    _ = try await Task { try await Self.sweepOverdue(context: context) }.value
                 } catch {
                     context.logger.error("overdue sweep failed; will retry", metadata: ["error": "\(error)"])
                 }

@@ -63,8 +63,6 @@ enum FeesSchema {
                 CREATE INDEX fees_receivable_due ON fees_receivable (due_date, id);
                 CREATE INDEX fees_receivable_client ON fees_receivable (client_id, due_date, id);
                 CREATE INDEX fees_receivable_payment_date ON fees_receivable (payment_date) WHERE payment_date IS NOT NULL;
-                CREATE INDEX fees_receivable_overdue_pending ON fees_receivable (due_date)
-                  WHERE status = 1 AND overdue_notified_at_ms IS NULL;
                 CREATE TABLE fees_fee (
                   id INTEGER PRIMARY KEY REFERENCES fees_receivable (id),
                   client_id TEXT NOT NULL,

@@ -1,5 +1,9 @@
 /// Money in integer centavos: formatting and the rounding of late charges. Never floating point.
 enum Money {
+    /// The largest amount one field takes: 10 billion reais. Sums of up to 600,000 of them (the
+    /// largest generation) stay far below `Int64.max`, so arithmetic on validated amounts never
+    /// overflows.
+    static let maxCents: Int64 = 1_000_000_000_000
     /// "R$ 1.234,56"; negative amounts "-R$ 1,00".
     static func formatted(_ cents: Int64) -> String {
         let negative = cents < 0

@@ -37,6 +37,7 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
             errors.add("description", "must be at most 200 characters")
         }
         if request.amountCents <= 0 { errors.add("amount_cents", "must be greater than zero") }
+        if request.amountCents > Money.maxCents { errors.add("amount_cents", "must be at most \(Money.formatted(Money.maxCents))") }
         if CivilDate(request.dueDate) == nil { errors.add("due_date", "must be a date YYYY-MM-DD") }
         if !request.competence.isEmpty && Competence(request.competence) == nil { errors.add("competence", "must be a month YYYY-MM") }
         if request.notes.count > 1000 { errors.add("notes", "must be at most 1,000 characters") }

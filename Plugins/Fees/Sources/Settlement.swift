@@ -37,16 +37,17 @@ enum Settlement {
                 errors.add("payment_date", "must not be after today (\(today))")
             }
             if r.amountPaidCents <= 0 { errors.add("amount_paid_cents", "must be greater than zero (cancel the receivable to write it off)") }
-            if r.discountCents < 0 { errors.add("discount_cents", "must not be negative") }
-            if r.interestCents < 0 { errors.add("interest_cents", "must not be negative") }
-            if r.fineCents < 0 { errors.add("fine_cents", "must not be negative") }
+            for (field, value) in [("amount_paid_cents", r.amountPaidCents), ("discount_cents", r.discountCents),
+                                   ("interest_cents", r.interestCents), ("fine_cents", r.fineCents)] {
+                if value < 0 && field != "amount_paid_cents" { errors.add(field, "must not be negative") }
+                if value > Money.maxCents { errors.add(field, "must be at most \(Money.formatted(Money.maxCents))") }
+            }
             switch r.method {
             case .boleto, .pix, .transfer, .cash, .card: break
             default: errors.add("method", "is required: BOLETO, PIX, TRANSFER, CASH or CARD")
             }
             if r.notes.count > 1000 { errors.add("notes", "must be at most 1,000 characters") }
-            let (paid, overflow) = r.amountPaidCents.addingReportingOverflow(r.discountCents)
-            if overflow || paid - r.interestCents - r.fineCents <= 0, r.amountPaidCents > 0 {
+            if errors.isEmpty, r.amountPaidCents - r.interestCents - r.fineCents + r.discountCents <= 0 {
                 errors.add("amount_paid_cents", "pays no part of the balance: amount paid − interest − fine + discount must be greater than zero")
             }
             try errors.check()

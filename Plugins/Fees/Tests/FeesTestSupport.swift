@@ -132,8 +132,13 @@ struct FeesTest {
         _ = try await Conton_Office_V1_Office.Client(wrapping: test.client).updateProfile(update, metadata: owner)
     }
 
+    /// A direct count on the server's database. Retried on SQLITE_INTERRUPT: a direct read
+    /// running next to the server's calls has, rarely, met a stray interrupt (an open item in
+    /// docs/FEES.md; it looks like a cancelled handler's GRDB read interrupting a pooled
+    /// connection just as it is handed over).
     func count(_ sql: String, _ arguments: StatementArguments = []) async throws -> Int {
-        try await test.server.host.database.pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+        let pool = test.server.host.database.pool
+        return try await retrying { try await pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 } }
     }
 
     /// The fees plugin's context (to run the overdue sweep by hand).
