@@ -188,7 +188,7 @@ let package = Package(
         .executableTarget(
             name: "conton",
             dependencies: [
-                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "ContonIdentity", "ContonStore", "ContonServer", "ContonBrazil", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
+                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "ContonIdentity", "ContonStore", "ContonServer", "ContonBrazil", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -250,6 +250,28 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Plugins/Clients/Tests",
+            swiftSettings: swiftSettings
+        ),
+        /// Honorários, Recebimentos, Recibos: fee generation, receivables, settlement, receipts.
+        .target(
+            name: "FeesPlugin",
+            dependencies: [
+                "ClientsPlugin", "OfficePlugin", "ContonKit", "ContonAPI", "ContonProto", "ContonStore", "ContonBrazil",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Fees/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FeesPluginTests",
+            dependencies: [
+                "FeesPlugin", "ClientsPlugin", "OfficePlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore", "ContonBrazil",
+                "ContonIdentity", "ContonTransport",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Fees/Tests",
             swiftSettings: swiftSettings
         ),
         /// Arquivos: documents both ways between the office and each client, streamed, durable.

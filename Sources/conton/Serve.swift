@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClientsPlugin
+import FeesPlugin
 import FilesPlugin
 import OfficePlugin
 import ContonIdentity
@@ -96,6 +97,7 @@ struct Serve: AsyncParsableCommand {
             OfficePlugin(),
             ClientsPlugin(logins: ClientLogins(settings: config.identity)),
             FilesPlugin(),
+            FeesPlugin(),
         ]
     }
 

@@ -6,6 +6,7 @@
 #include "conton/audit/v1/audit.pb-c.h"
 #include "conton/clients/v1/clients.pb-c.h"
 #include "conton/example/v1/notes.pb-c.h"
+#include "conton/fees/v1/fees.pb-c.h"
 #include "conton/files/v1/files.pb-c.h"
 #include "conton/health/v1/health.pb-c.h"
 #include "conton/identity/v1/identity.pb-c.h"

@@ -1,0 +1,35 @@
+import ContonKit
+
+/// A fee generation committed: one event per batch, however many fees it created.
+public struct FeesGenerated: DomainEvent, Equatable {
+    public static let topic = "fees.generated"
+    public var generationID: String
+    public var clients: Int
+    public var created: Int
+    public var skipped: Int
+    public var firstCompetence: String
+    public var lastCompetence: String
+    public var totalCents: Int64
+}
+
+/// A payment was registered on a receivable (partial or the last one); `paid` tells whether its
+/// balance reached zero.
+public struct ReceivableSettled: DomainEvent, Equatable {
+    public static let topic = "receivable.settled"
+    public var receivableID: String
+    public var clientID: String
+    public var paymentID: String
+    public var receiptNumber: Int64
+    public var amountPaidCents: Int64
+    public var balanceCents: Int64
+    public var paid: Bool
+}
+
+/// An open receivable passed its due date (published once per receivable by the overdue sweep).
+public struct ReceivableOverdue: DomainEvent, Equatable {
+    public static let topic = "receivable.overdue"
+    public var receivableID: String
+    public var clientID: String
+    public var dueDate: String
+    public var balanceCents: Int64
+}

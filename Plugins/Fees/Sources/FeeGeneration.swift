@@ -1,0 +1,218 @@
+import ClientsPlugin
+import ContonBrazil
+import ContonAPI
+import ContonKit
+import Foundation
+import GRDB
+import GRPCCore
+import Synchronization
+
+/// A validated GenerateFees request: which clients, which months, what overrides.
+struct FeeGeneration: Sendable {
+    typealias Response = Conton_Fees_V1_GenerateFeesResponse
+
+    static let maxClients = 5_000
+    static let maxTimes = 120
+    /// Skipped pairs listed one by one in the answer (the count covers all of them).
+    static let maxSkippedListed = 1_000
+    /// Progress is reported after every this many clients.
+    static let progressEvery = 25
+
+    var clientIDs: [String]
+    var months: [Competence]
+    var amountOverride: Int64
+    var dueDayOverride: Int
+    var template: String
+    var idempotencyKey: String
+    /// The request's content without its key (its serialized bytes, base64), to tell a replay
+    /// from a different request under the same key.
+    var fingerprint: String
+
+    /// Validates every field at once (INVALID_ARGUMENT naming each).
+    init(_ request: Conton_Fees_V1_GenerateFeesRequest) throws {
+        var errors = FieldErrors()
+        var seen = Set<String>()
+        var ids: [String] = []
+        if request.clientIds.isEmpty { errors.add("client_ids", "at least one client is required") }
+        if request.clientIds.count > Self.maxClients {
+            errors.add("client_ids", "at most \(Self.maxClients) clients per generation (got \(request.clientIds.count))")
+        }
+        for (i, id) in request.clientIds.enumerated() {
+            if id.isEmpty { errors.add("client_ids[\(i)]", "is empty") } else if seen.insert(id).inserted { ids.append(id) }
+        }
+        let start = Competence(request.startMonth)
+        if request.startMonth.isEmpty {
+            errors.add("start_month", "is required (YYYY-MM)")
+        } else if start == nil {
+            errors.add("start_month", "must be a month YYYY-MM, e.g. 2018-01")
+        }
+        var times = 1
+        if request.repeat {
+            if !(1...Self.maxTimes).contains(Int(request.times)) {
+                errors.add("times", "must be 1–\(Self.maxTimes) when repeat is true")
+            } else {
+                times = Int(request.times)
+            }
+        }
+        if request.amountCents < 0 { errors.add("amount_cents", "must not be negative") }
+        if request.amountCents > Money.maxCents { errors.add("amount_cents", "must be at most \(Money.formatted(Money.maxCents))") }
+        if request.dueDay != 0 && !(1...31).contains(request.dueDay) { errors.add("due_day", "must be 1–31 (0: the client's)") }
+        let template = request.descriptionTemplate.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let problem = DescriptionTemplate.problem(template) { errors.add("description_template", problem) }
+        if request.idempotencyKey.count > 200 { errors.add("idempotency_key", "must be at most 200 characters") }
+        var months: [Competence] = []
+        if let start {
+            for n in 0..<times {
+                guard let month = start.adding(months: n) else {
+                    errors.add("times", "goes past year 9999")
+                    break
+                }
+                months.append(month)
+            }
+        }
+        try errors.check()
+        clientIDs = ids
+        self.months = months
+        amountOverride = request.amountCents
+        dueDayOverride = Int(request.dueDay)
+        self.template = template
+        idempotencyKey = request.idempotencyKey
+        var canonical = request
+        canonical.idempotencyKey = ""
+        fingerprint = Data(canonical.serializedBytes()).base64EncodedString()
+    }
+
+    /// The stored answer of an earlier generation with this idempotency key (marked replayed),
+    /// nil when the key is new or empty; INVALID_ARGUMENT when the key was used for a different
+    /// request.
+    func replay(in db: Database) throws -> Response? {
+        guard !idempotencyKey.isEmpty,
+              let row = try Row.fetchOne(db, sql: "SELECT request_hash, response FROM fees_generation WHERE idempotency_key = ?",
+                                         arguments: [idempotencyKey]) else { return nil }
+        guard (row["request_hash"] as String) == fingerprint else {
+            throw FieldErrors.single("idempotency_key", "was already used for a different generation request")
+        }
+        var response = try Response(serializedBytes: row["response"] as Data)
+        response.replayed = true
+        return response
+    }
+
+    /// Generates the fees in the caller's transaction. `progress(clientsDone, createdSoFar)` is
+    /// called every ``progressEvery`` clients; `cancellation` is checked before each client and
+    /// throws CancellationError (rolling the transaction back) once set.
+    func run(in m: inout Mutation, progress: @Sendable (Int, Int) -> Void = { _, _ in },
+             cancellation: CancellationFlag? = nil) throws -> Response {
+        if let replayed = try replay(in: m.db) { return replayed }
+        let db = m.db
+        let defaults = try ClientFeeDefaults.lookup(clientIDs, in: db)
+        var errors = FieldErrors()
+        for (i, id) in clientIDs.enumerated() {
+            guard let client = defaults[id] else {
+                errors.add("client_ids[\(i)]", "client \(id) not found")
+                continue
+            }
+            if client.archived { errors.add("client_ids[\(i)]", "client \(id) (\(client.name)) is archived") }
+            if amountOverride == 0 && client.monthlyFeeCents > Money.maxCents {
+                errors.add("client_ids[\(i)]", "client \(id) (\(client.name)) has a default monthly fee above \(Money.formatted(Money.maxCents))")
+            }
+            if amountOverride == 0 && client.monthlyFeeCents <= 0 {
+                errors.add("client_ids[\(i)]", "client \(id) (\(client.name)) has no default monthly fee; give amount_cents")
+            }
+        }
+        try errors.check()
+        let settings = try FeeSettingsStore.read(in: db)
+        let template = template.isEmpty ? settings.defaultDescriptionTemplate : template
+        let first = months.first!, last = months.last!
+
+        // Fees that already exist in the range, by client and competence.
+        var existing: [String: [String: Int64]] = [:]
+        let idsJSON = String(decoding: try JSONSerialization.data(withJSONObject: clientIDs), as: UTF8.self)
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT id, client_id, competence FROM fees_fee
+            WHERE cancelled_at_ms IS NULL AND competence BETWEEN ? AND ? AND client_id IN (SELECT value FROM json_each(?))
+            """, arguments: [first.description, last.description, idsJSON])
+        while let row = try rows.next() {
+            existing[row["client_id"], default: [:]][row["competence"]] = row["id"]
+        }
+
+        try db.execute(sql: "INSERT INTO fees_generation (idempotency_key, request_hash, created_at_ms) VALUES (?, ?, ?)",
+                       arguments: [idempotencyKey.isEmpty ? nil : idempotencyKey, fingerprint, m.now])
+        let generationID = db.lastInsertedRowID
+        var nextID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM fees_receivable") ?? 0) + 1
+        let insertReceivable = try db.cachedStatement(sql: ReceivableStore.insertSQL)
+        let insertFee = try db.cachedStatement(sql: """
+            INSERT INTO fees_fee (id, client_id, competence, amount_cents, due_date, description, generation_id, created_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let competenceTexts = months.map(\.description)
+        let needsClientName = template.contains("{cliente}")
+        // Descriptions that do not name the client are the same for every client: render once.
+        let sharedDescriptions = needsClientName ? [] : months.map { DescriptionTemplate.render(template, competence: $0, clientName: "") }
+        let sharedDescriptionKeys = sharedDescriptions.map { SearchKey.fold($0) }
+
+        var response = Response()
+        var created = 0, skipped = 0
+        var total: Int64 = 0
+        let now = m.now
+        for (done, id) in clientIDs.enumerated() {
+            if let cancellation, cancellation.isCancelled { throw CancellationError() }
+            if done > 0 && done % Self.progressEvery == 0 { progress(done, created) }
+            let client = defaults[id]!
+            let amount = amountOverride > 0 ? amountOverride : client.monthlyFeeCents
+            let dueDay = dueDayOverride > 0 ? dueDayOverride : (client.feeDueDay > 0 ? client.feeDueDay : Int(settings.defaultDueDay))
+            let clientKey = ReceivableStore.clientKey(name: client.name, document: client.document)
+            let had = existing[id]
+            for (i, month) in months.enumerated() {
+                if let existingID = had?[competenceTexts[i]] {
+                    skipped += 1
+                    if response.skipped.count < Self.maxSkippedListed {
+                        var s = Conton_Fees_V1_SkippedFee()
+                        s.clientId = id
+                        s.competence = competenceTexts[i]
+                        s.existingFeeId = String(existingID)
+                        response.skipped.append(s)
+                    }
+                    continue
+                }
+                let description: String, searchKey: String
+                if needsClientName {
+                    description = DescriptionTemplate.render(template, competence: month, clientName: client.name)
+                    searchKey = clientKey + " \u{2022} " + SearchKey.fold(description)
+                } else {
+                    description = sharedDescriptions[i]
+                    searchKey = clientKey + " \u{2022} " + sharedDescriptionKeys[i]
+                }
+                let due = month.dueDate(day: dueDay, followingMonth: settings.dueInFollowingMonth).description
+                try insertReceivable.execute(arguments: [nextID, id, client.name, client.document, nextID, competenceTexts[i],
+                                                         description, amount, due, "", searchKey, now, now])
+                try insertFee.execute(arguments: [nextID, id, competenceTexts[i], amount, due, description, generationID, now])
+                nextID += 1
+                created += 1
+                total += amount
+            }
+        }
+        progress(clientIDs.count, created)
+
+        response.generationId = String(generationID)
+        response.created = Int32(created)
+        response.skippedCount = Int32(skipped)
+        response.totalCents = total
+        response.firstCompetence = first.description
+        response.lastCompetence = last.description
+        try db.execute(sql: "UPDATE fees_generation SET response = ?, created = ?, skipped = ? WHERE id = ?",
+                       arguments: [Data(response.serializedBytes()), created, skipped, generationID])
+        m.audit("fee_generation", String(generationID),
+                "generated \(created) fees for \(clientIDs.count) clients, \(first)…\(last) (\(skipped) skipped)")
+        try m.publish(FeesGenerated(generationID: String(generationID), clients: clientIDs.count, created: created, skipped: skipped,
+                                    firstCompetence: first.description, lastCompetence: last.description, totalCents: total))
+        return response
+    }
+}
+
+/// Set from a task's cancellation handler, read by synchronous database work that cannot see the
+/// task (it runs on the database's writer queue).
+final class CancellationFlag: Sendable {
+    private let flag = Mutex(false)
+    var isCancelled: Bool { flag.withLock { $0 } }
+    func cancel() { flag.withLock { $0 = true } }
+}

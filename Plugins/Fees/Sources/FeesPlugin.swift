@@ -1,0 +1,132 @@
+import ContonAPI
+import ContonKit
+import GRDB
+import GRPCCore
+import Synchronization
+
+/// Honorários, Recebimentos, Recibos (plugin id `fees`): monthly fee generation for the office's
+/// clients, receivables (from fees or entered by hand), settlement with late charges, numbered
+/// receipts, and the client portal's view of its own (docs/FEES.md).
+///
+/// It reads the clients' default fee and due day through ``ClientsPlugin/ClientFeeDefaults`` and
+/// the office's name, CNPJ, city and late-charge rates through ``OfficePlugin/OfficePlugin``. It
+/// registers two reference counters with the client directory — "receivables" (blocks deleting
+/// a client) and "open receivables" (shown on the ficha) — and runs the overdue sweep.
+public struct FeesPlugin: Plugin {
+    /// How often the overdue sweep runs (it also runs at start).
+    let sweepInterval: Duration
+    private let sweeper = Sweeper()
+
+    public init(sweepInterval: Duration = .seconds(3600)) {
+        self.sweepInterval = sweepInterval
+    }
+
+    public var id: String { "fees" }
+    public var dependencies: [String] { ["clients", "office"] }
+
+    public func registerMigrations(_ migrations: inout PluginMigrations) {
+        FeesSchema.register(&migrations)
+    }
+
+    public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
+        context.clients.registerReferences(plugin: "fees", what: "receivables") { db, clientID in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM fees_receivable WHERE client_id = ?", arguments: [clientID]) ?? 0
+        }
+        context.clients.registerReferences(plugin: "fees", what: "open receivables") { db, clientID in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM fees_receivable WHERE client_id = ? AND status = 1", arguments: [clientID]) ?? 0
+        }
+        // Staff, or an internal service (a billing job, bank reconciliation) with the scope.
+        let read: AccessPolicy = .anyOf([.staff(), .service(scope: "fees:read")])
+        let write: AccessPolicy = .anyOf([.staff(), .service(scope: "fees:write")])
+        let portal: AccessPolicy = .anyOf([.staffOrClient(), .service(scope: "fees:read")])
+        typealias F = Conton_Fees_V1_Fees.Method
+        services.register(FeesService(context: context), policies: [
+            F.PreviewGeneration.descriptor: read,
+            F.GenerateFees.descriptor: write,
+            F.GenerateFeesStream.descriptor: write,
+            F.ListFees.descriptor: read,
+            F.CancelFee.descriptor: .staff(),
+            F.GetFeeSettings.descriptor: .staff(),
+            F.UpdateFeeSettings.descriptor: .staff(minimumRole: .admin),
+        ])
+        typealias R = Conton_Fees_V1_Receivables.Method
+        services.register(ReceivablesService(context: context), policies: [
+            R.CreateReceivable.descriptor: write,
+            R.GetReceivable.descriptor: portal,
+            R.ListReceivables.descriptor: portal,
+            R.QuoteSettlement.descriptor: portal,
+            R.SettleReceivable.descriptor: write,
+            R.ReopenReceivable.descriptor: .staff(),
+            R.CancelReceivable.descriptor: .staff(),
+            R.GetReceipt.descriptor: portal,
+            R.ListReceipts.descriptor: portal,
+        ])
+    }
+
+    /// Starts the overdue sweep: now, then every `sweepInterval`.
+    public func start(context: PluginContext) async throws {
+        let interval = sweepInterval
+        sweeper.start {
+            while !Task.isCancelled {
+                do {
+                    // Not cancelled by stop() mid-write (GRDB would interrupt the shared writer
+                    // connection): stop waits for the running sweep, then the loop ends.
+                    _ = try await Task { try await Self.sweepOverdue(context: context) }.value
+                } catch {
+                    context.logger.error("overdue sweep failed; will retry", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    public func stop(context: PluginContext) async {
+        await sweeper.stop()
+    }
+
+    /// Publishes `receivable.overdue` once for every open receivable due before today (in the
+    /// office's time zone) not flagged yet, and flags it, in one transaction per 1,000. Safe to
+    /// run any time and from several places: a receivable is only ever published once.
+    /// Returns how many were published.
+    @discardableResult
+    public static func sweepOverdue(context: PluginContext) async throws -> Int {
+        let today = CivilDate.today(context.clock).description
+        var published = 0
+        while true {
+            let n = try await context.write { m -> Int in
+                let rows = try Row.fetchAll(m.db, sql: """
+                    SELECT id, client_id, due_date, amount_cents - settled_cents AS balance FROM fees_receivable
+                    WHERE status = 1 AND overdue_notified_at_ms IS NULL AND due_date < ? ORDER BY due_date LIMIT 1000
+                    """, arguments: [today])
+                for row in rows {
+                    let id: Int64 = row["id"]
+                    try m.publish(ReceivableOverdue(receivableID: String(id), clientID: row["client_id"], dueDate: row["due_date"],
+                                                    balanceCents: row["balance"]))
+                    try m.db.execute(sql: "UPDATE fees_receivable SET overdue_notified_at_ms = ? WHERE id = ?", arguments: [m.now, id])
+                }
+                if !rows.isEmpty { m.audit("receivable", "*", "flagged \(rows.count) receivables overdue (due before \(today))") }
+                return rows.count
+            }
+            published += n
+            if n < 1000 { return published }
+        }
+    }
+}
+
+/// The background task of the overdue sweep.
+final class Sweeper: Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    func start(_ body: @escaping @Sendable () async -> Void) {
+        task.withLock { $0 = Task { await body() } }
+    }
+
+    func stop() async {
+        let running = task.withLock { t -> Task<Void, Never>? in
+            defer { t = nil }
+            return t
+        }
+        running?.cancel()
+        await running?.value
+    }
+}

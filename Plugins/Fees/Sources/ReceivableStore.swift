@@ -1,0 +1,135 @@
+import ContonAPI
+import ContonBrazil
+import ContonKit
+import GRDB
+import GRPCCore
+
+/// Reads and writes `fees_receivable` and `fees_fee` rows, inside the caller's transaction.
+enum ReceivableStore {
+    typealias Receivable = Conton_Fees_V1_Receivable
+    typealias Status = Conton_Fees_V1_ReceivableStatus
+
+    /// Stored status values (overdue is derived, never stored).
+    static let open: Int = 1, paid: Int = 3, cancelled: Int = 4
+
+    static let columns = """
+        id, client_id, client_name, client_document, fee_id, competence, description, amount_cents, due_date, status,
+        settled_cents, received_cents, discount_cents, interest_cents, fine_cents, payment_date, notes, created_at_ms,
+        cancelled_at_ms, cancel_reason
+        """
+
+    /// The derived status as SQL, given today as the first bound argument.
+    static let derivedStatusSQL = "(CASE WHEN status = 1 AND due_date < ? THEN 2 ELSE status END)"
+
+    /// The status shown: OVERDUE for an open receivable due before `today`.
+    static func status(stored: Int, dueDate: String, today: String) -> Status {
+        switch stored {
+        case paid: .paid
+        case cancelled: .cancelled
+        default: dueDate < today ? .overdue : .open
+        }
+    }
+
+    static func receivable(_ row: Row, today: CivilDate) -> Receivable {
+        var r = Receivable()
+        r.id = String(row["id"] as Int64)
+        r.clientId = row["client_id"]
+        r.clientName = row["client_name"]
+        r.clientDocumentFormatted = TaxIDText.formatted(row["client_document"])
+        r.feeId = (row["fee_id"] as Int64?).map(String.init) ?? ""
+        r.competence = row["competence"]
+        r.description = row["description"]
+        r.amountCents = row["amount_cents"]
+        r.dueDate = row["due_date"]
+        let stored: Int = row["status"]
+        r.status = status(stored: stored, dueDate: r.dueDate, today: today.description)
+        r.settledCents = row["settled_cents"]
+        r.balanceCents = stored == cancelled ? 0 : r.amountCents - r.settledCents
+        r.receivedCents = row["received_cents"]
+        r.discountCents = row["discount_cents"]
+        r.interestCents = row["interest_cents"]
+        r.fineCents = row["fine_cents"]
+        r.paymentDate = row["payment_date"] ?? ""
+        r.notes = row["notes"]
+        r.createdAtMs = row["created_at_ms"]
+        r.cancelledAtMs = row["cancelled_at_ms"] ?? 0
+        r.cancelReason = row["cancel_reason"]
+        if r.status == .overdue, let due = CivilDate(r.dueDate) {
+            r.daysOverdue = Int32(today.dayNumber - due.dayNumber)
+        }
+        return r
+    }
+
+    /// The receivable `id` (a decimal string) with its row's stored status, or NOT_FOUND —
+    /// also for another client's receivable when `scope` is one client's.
+    static func require(_ id: String, scope: ClientScope = .all, today: CivilDate, in db: Database) throws -> (Receivable, stored: Int) {
+        guard !id.isEmpty else { throw FieldErrors.single("receivable_id", "is required") }
+        guard let key = Int64(id), let row = try Row.fetchOne(db, sql: "SELECT \(columns) FROM fees_receivable WHERE id = ?", arguments: [key]),
+              scope.contains(row["client_id"]) else {
+            throw RPCError(code: .notFound, message: "receivable \(id) not found")
+        }
+        return (receivable(row, today: today), row["status"])
+    }
+
+    /// The search key of a receivable: description, client name and document, folded.
+    static func searchKey(description: String, clientKey: String) -> String {
+        clientKey + " \u{2022} " + SearchKey.fold(description)
+    }
+
+    /// The client part of the search key (computed once per client in a generation).
+    static func clientKey(name: String, document: String) -> String {
+        SearchKey.fold(name) + " " + document.lowercased()
+    }
+
+    static let insertSQL = """
+        INSERT INTO fees_receivable (id, client_id, client_name, client_document, fee_id, competence, description, amount_cents,
+                                     due_date, status, notes, search_key, created_at_ms, updated_at_ms)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+        """
+
+    /// Inserts an open receivable; returns its id.
+    static func insert(client: ClientSummary, description: String, amountCents: Int64, dueDate: String, competence: String,
+                       notes: String, now: Int64, in db: Database) throws -> Int64 {
+        let key = searchKey(description: description, clientKey: clientKey(name: client.name, document: client.document))
+        try db.execute(sql: insertSQL, arguments: [nil, client.id, client.name, client.document, nil, competence, description,
+                                                     amountCents, dueDate, notes, key, now, now])
+        return db.lastInsertedRowID
+    }
+
+    /// The fee of receivable `id`'s row, if any, with the receivable's status.
+    static func fee(_ row: Row, status: Status) -> Conton_Fees_V1_Fee {
+        var f = Conton_Fees_V1_Fee()
+        f.id = String(row["id"] as Int64)
+        f.clientId = row["client_id"]
+        f.clientName = row["client_name"]
+        f.competence = row["competence"]
+        f.amountCents = row["amount_cents"]
+        f.dueDate = row["due_date"]
+        f.description = row["description"]
+        f.status = status
+        f.receivableId = f.id
+        f.generationId = String(row["generation_id"] as Int64)
+        f.createdAtMs = row["created_at_ms"]
+        f.cancelledAtMs = row["cancelled_at_ms"] ?? 0
+        f.cancelReason = row["cancel_reason"]
+        return f
+    }
+
+    /// Fee columns joined with their receivable's name and status, for ``fee(_:status:)``.
+    static let feeSelect = """
+        SELECT f.id, f.client_id, r.client_name, f.competence, f.amount_cents, f.due_date, f.description, f.generation_id,
+               f.created_at_ms, f.cancelled_at_ms, f.cancel_reason, r.status AS stored_status
+        FROM fees_fee f JOIN fees_receivable r ON r.id = f.id
+        """
+
+    static func fee(_ row: Row, today: CivilDate) -> Conton_Fees_V1_Fee {
+        fee(row, status: status(stored: row["stored_status"], dueDate: row["due_date"], today: today.description))
+    }
+}
+
+/// Formatting of normalised CPF/CNPJ documents.
+enum TaxIDText {
+    static func formatted(_ document: String) -> String {
+        (try? TaxID(document))?.formatted ?? document
+    }
+}

@@ -1,0 +1,176 @@
+import ContonAPI
+import ContonKit
+import Foundation
+import GRDB
+import GRPCCore
+import OfficePlugin
+
+/// `conton.fees.v1.Receivables`: receivables, settlement, receipts. A client principal reads its
+/// own receivables and receipts only (another client's: NOT_FOUND).
+struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
+    let context: PluginContext
+
+    private var today: CivilDate { CivilDate.today(context.clock) }
+
+    /// The client a list covers: a client principal's own (asking for another: NOT_FOUND).
+    private func scopedClient(_ requested: String) throws -> (ClientScope, String) {
+        let scope = try ClientScope.current()
+        if case .only(let own) = scope {
+            if !requested.isEmpty { try scope.check(requested, "client \(requested)") }
+            return (scope, own)
+        }
+        return (scope, requested)
+    }
+
+    private static func reason(_ text: String) throws -> String {
+        let reason = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if reason.isEmpty { throw FieldErrors.single("reason", "is required") }
+        if reason.count > 500 { throw FieldErrors.single("reason", "must be at most 500 characters") }
+        return reason
+    }
+
+    func createReceivable(request: Conton_Fees_V1_CreateReceivableRequest, context: ServerContext) async throws -> Conton_Fees_V1_CreateReceivableResponse {
+        var errors = FieldErrors()
+        if request.clientId.isEmpty { errors.add("client_id", "is required") }
+        let description = request.description.trimmingCharacters(in: .whitespacesAndNewlines)
+        if description.isEmpty { errors.add("description", "is required") } else if description.count > 200 {
+            errors.add("description", "must be at most 200 characters")
+        }
+        if request.amountCents <= 0 { errors.add("amount_cents", "must be greater than zero") }
+        if request.amountCents > Money.maxCents { errors.add("amount_cents", "must be at most \(Money.formatted(Money.maxCents))") }
+        if CivilDate(request.dueDate) == nil { errors.add("due_date", "must be a date YYYY-MM-DD") }
+        if !request.competence.isEmpty && Competence(request.competence) == nil { errors.add("competence", "must be a month YYYY-MM") }
+        if request.notes.count > 1000 { errors.add("notes", "must be at most 1,000 characters") }
+        try errors.check()
+        let directory = self.context.clients
+        let today = self.today
+        let receivable = try await self.context.write { m -> Conton_Fees_V1_Receivable in
+            let client = try directory.require(request.clientId, allowArchived: false, in: m.db)
+            let id = try ReceivableStore.insert(client: client, description: description, amountCents: request.amountCents,
+                                                dueDate: request.dueDate, competence: request.competence, notes: request.notes,
+                                                now: m.now, in: m.db)
+            m.audit("receivable", String(id), "created receivable of \(Money.formatted(request.amountCents)) due \(request.dueDate) for client \(client.id)")
+            return try Settlement.detailed(String(id), today: today, in: m.db)
+        }
+        var response = Conton_Fees_V1_CreateReceivableResponse()
+        response.receivable = receivable
+        return response
+    }
+
+    func getReceivable(request: Conton_Fees_V1_GetReceivableRequest, context: ServerContext) async throws -> Conton_Fees_V1_GetReceivableResponse {
+        let scope = try ClientScope.current()
+        let today = self.today
+        var response = Conton_Fees_V1_GetReceivableResponse()
+        response.receivable = try await self.context.database.pool.read { db in
+            try Settlement.detailed(request.receivableId, today: today, scope: scope, in: db)
+        }
+        return response
+    }
+
+    func listReceivables(request: Conton_Fees_V1_ListReceivablesRequest, context: ServerContext) async throws -> Conton_Fees_V1_ListReceivablesResponse {
+        let (_, clientID) = try scopedClient(request.clientId)
+        let pagination = try Pagination(size: request.pageSize, token: request.pageToken, defaultSize: 100, maximum: 1000)
+        let cursor = try ListCursor.decode(pagination.after)
+        let search = try ReceivableSearch(request, clientID: clientID, today: today)
+        let size = pagination.size
+        let (rows, totals) = try await self.context.database.pool.read { db in
+            (try search.page(after: cursor, limit: size, in: db), try search.totals(in: db))
+        }
+        var response = Conton_Fees_V1_ListReceivablesResponse()
+        response.receivables = rows
+        response.totals = totals.byStatus
+        response.total = totals.total
+        response.nextPageToken = pagination.nextToken(lastKey: rows.last.map { ListCursor.encode($0.dueDate, Int64($0.id)!) },
+                                                      returned: rows.count)
+        return response
+    }
+
+    func quoteSettlement(request: Conton_Fees_V1_QuoteSettlementRequest, context: ServerContext) async throws -> Conton_Fees_V1_QuoteSettlementResponse {
+        let scope = try ClientScope.current()
+        let today = self.today
+        var date = today
+        if !request.paymentDate.isEmpty {
+            guard let d = CivilDate(request.paymentDate) else { throw FieldErrors.single("payment_date", "must be a date YYYY-MM-DD") }
+            date = d
+        }
+        let on = date
+        let quote = try await self.context.database.pool.read { db in
+            let (receivable, _) = try ReceivableStore.require(request.receivableId, scope: scope, today: today, in: db)
+            return Settlement.quote(receivable, on: on, office: try OfficePlugin.profile(in: db))
+        }
+        var response = Conton_Fees_V1_QuoteSettlementResponse()
+        response.quote = quote
+        return response
+    }
+
+    func settleReceivable(request: Conton_Fees_V1_SettleReceivableRequest, context: ServerContext) async throws -> Conton_Fees_V1_SettleReceivableResponse {
+        let today = self.today
+        let input = try Settlement.Input(request, today: today)
+        let directory = self.context.clients
+        return try await self.context.write { m in try Settlement.settle(input, directory: directory, today: today, in: &m) }
+    }
+
+    func reopenReceivable(request: Conton_Fees_V1_ReopenReceivableRequest, context: ServerContext) async throws -> Conton_Fees_V1_ReopenReceivableResponse {
+        let reason = try Self.reason(request.reason)
+        let today = self.today
+        var response = Conton_Fees_V1_ReopenReceivableResponse()
+        response.receivable = try await self.context.write { m in try Settlement.reopen(request.receivableId, reason: reason, today: today, in: &m) }
+        return response
+    }
+
+    func cancelReceivable(request: Conton_Fees_V1_CancelReceivableRequest, context: ServerContext) async throws -> Conton_Fees_V1_CancelReceivableResponse {
+        guard let key = Int64(request.receivableId) else {
+            if request.receivableId.isEmpty { throw FieldErrors.single("receivable_id", "is required") }
+            throw RPCError(code: .notFound, message: "receivable \(request.receivableId) not found")
+        }
+        let reason = try Self.reason(request.reason)
+        let today = self.today
+        var response = Conton_Fees_V1_CancelReceivableResponse()
+        response.receivable = try await self.context.write { m in try Settlement.cancel(receivableID: key, reason: reason, in: &m, today: today) }
+        return response
+    }
+
+    func getReceipt(request: Conton_Fees_V1_GetReceiptRequest, context: ServerContext) async throws -> Conton_Fees_V1_GetReceiptResponse {
+        let scope = try ClientScope.current()
+        var response = Conton_Fees_V1_GetReceiptResponse()
+        response.receipt = try await self.context.database.pool.read { db in
+            try Receipts.find(number: request.number, paymentID: request.paymentId, scope: scope, in: db)
+        }
+        return response
+    }
+
+    func listReceipts(request: Conton_Fees_V1_ListReceiptsRequest, context: ServerContext) async throws -> Conton_Fees_V1_ListReceiptsResponse {
+        let (_, clientID) = try scopedClient(request.clientId)
+        let pagination = try Pagination(size: request.pageSize, token: request.pageToken, defaultSize: 100, maximum: 1000)
+        var before: Int64?
+        if let after = pagination.after {
+            guard let n = Int64(after) else { throw FieldErrors.single("page_token", "is not a token from a previous page") }
+            before = n
+        }
+        var conditions: [String] = []
+        var args: StatementArguments = []
+        if !clientID.isEmpty {
+            conditions.append("client_id = ?")
+            _ = args.append(contentsOf: [clientID])
+        }
+        if !request.receivableId.isEmpty {
+            conditions.append("receivable_id = ?")
+            _ = args.append(contentsOf: [Int64(request.receivableId) ?? -1])
+        }
+        if let before {
+            conditions.append("receipt_number < ?")
+            _ = args.append(contentsOf: [before])
+        }
+        let sql = "SELECT receipt, reversed_at_ms, client_id FROM fees_payment WHERE " +
+            (conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")) + " ORDER BY receipt_number DESC LIMIT ?"
+        _ = args.append(contentsOf: [pagination.size])
+        let arguments = args
+        let receipts = try await self.context.database.pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(Receipts.receipt)
+        }
+        var response = Conton_Fees_V1_ListReceiptsResponse()
+        response.receipts = receipts
+        response.nextPageToken = pagination.nextToken(lastKey: receipts.last.map { String($0.number) }, returned: receipts.count)
+        return response
+    }
+}
