@@ -19,7 +19,7 @@ struct FeesService: Conton_Fees_V1_Fees.SimpleServiceProtocol {
         try errors.check()
         let ids = request.clientIds
         let today = self.today
-        let previews = try await self.context.database.pool.read { db -> [Conton_Fees_V1_ClientFeePreview] in
+        let previews = try await self.context.read { db -> [Conton_Fees_V1_ClientFeePreview] in
             let defaults = try ClientFeeDefaults.lookup(ids, in: db)
             var errors = FieldErrors()
             for (i, id) in ids.enumerated() where defaults[id] == nil { errors.add("client_ids[\(i)]", "client \(id) not found") }
@@ -136,7 +136,7 @@ struct FeesService: Conton_Fees_V1_Fees.SimpleServiceProtocol {
         let filter = conditions.joined(separator: " AND ")
         let filterArguments = arguments
         let size = pagination.size
-        let (fees, count) = try await self.context.database.pool.read { db in
+        let (fees, count) = try await self.context.read { db in
             var sql = ReceivableStore.feeSelect + " WHERE \(filter)"
             var args = filterArguments
             if let cursor {
@@ -184,7 +184,7 @@ struct FeesService: Conton_Fees_V1_Fees.SimpleServiceProtocol {
 
     func getFeeSettings(request: Conton_Fees_V1_GetFeeSettingsRequest, context: ServerContext) async throws -> Conton_Fees_V1_GetFeeSettingsResponse {
         var response = Conton_Fees_V1_GetFeeSettingsResponse()
-        response.settings = try await self.context.database.pool.read { db in try FeeSettingsStore.read(in: db) }
+        response.settings = try await self.context.read { db in try FeeSettingsStore.read(in: db) }
         return response
     }
 

@@ -61,7 +61,7 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
         let scope = try ClientScope.current()
         let today = self.today
         var response = Conton_Fees_V1_GetReceivableResponse()
-        response.receivable = try await self.context.database.pool.read { db in
+        response.receivable = try await self.context.read { db in
             try Settlement.detailed(request.receivableId, today: today, scope: scope, in: db)
         }
         return response
@@ -73,7 +73,7 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
         let cursor = try ListCursor.decode(pagination.after)
         let search = try ReceivableSearch(request, clientID: clientID, today: today)
         let size = pagination.size
-        let (rows, totals) = try await self.context.database.pool.read { db in
+        let (rows, totals) = try await self.context.read { db in
             (try search.page(after: cursor, limit: size, in: db), try search.totals(in: db))
         }
         var response = Conton_Fees_V1_ListReceivablesResponse()
@@ -94,7 +94,7 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
             date = d
         }
         let on = date
-        let quote = try await self.context.database.pool.read { db in
+        let quote = try await self.context.read { db in
             let (receivable, _) = try ReceivableStore.require(request.receivableId, scope: scope, today: today, in: db)
             return Settlement.quote(receivable, on: on, office: try OfficePlugin.profile(in: db))
         }
@@ -133,7 +133,7 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
     func getReceipt(request: Conton_Fees_V1_GetReceiptRequest, context: ServerContext) async throws -> Conton_Fees_V1_GetReceiptResponse {
         let scope = try ClientScope.current()
         var response = Conton_Fees_V1_GetReceiptResponse()
-        response.receipt = try await self.context.database.pool.read { db in
+        response.receipt = try await self.context.read { db in
             try Receipts.find(number: request.number, paymentID: request.paymentId, scope: scope, in: db)
         }
         return response
@@ -165,7 +165,7 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
             (conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")) + " ORDER BY receipt_number DESC LIMIT ?"
         _ = args.append(contentsOf: [pagination.size])
         let arguments = args
-        let receipts = try await self.context.database.pool.read { db in
+        let receipts = try await self.context.read { db in
             try Row.fetchAll(db, sql: sql, arguments: arguments).map(Receipts.receipt)
         }
         var response = Conton_Fees_V1_ListReceiptsResponse()

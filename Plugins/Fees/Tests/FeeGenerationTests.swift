@@ -218,20 +218,11 @@ import Testing
             _ = await task.result
             #expect(underWay.map { !$0.finished && $0.clientsDone < 400 } == true)
             // Wait for the writer: a write queues behind the generation's transaction.
-            // (Retried: this direct write has, rarely, met SQLITE_INTERRUPT right after the cancel —
-            // an open item in docs/FEES.md.)
-            for attempt in 1...5 {
-                do {
-                    try await t.test.server.host.database.pool.write { db in try db.execute(sql: "SELECT 1") }
-                    break
-                } catch where attempt < 5 {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-            }
-            #expect(try await retrying { try await t.count("SELECT count(*) FROM fees_fee") } == 0)
-            #expect(try await retrying { try await t.count("SELECT count(*) FROM fees_receivable") } == 0)
-            #expect(try await retrying { try await t.count("SELECT count(*) FROM fees_generation") } == 0)
-            #expect(try await retrying { try await t.count("SELECT count(*) FROM host_outbox WHERE topic = 'fees.generated'") } == 0)
+            try await t.test.server.host.database.pool.write { db in try db.execute(sql: "SELECT 1") }
+            #expect(try await t.count("SELECT count(*) FROM fees_fee") == 0)
+            #expect(try await t.count("SELECT count(*) FROM fees_receivable") == 0)
+            #expect(try await t.count("SELECT count(*) FROM fees_generation") == 0)
+            #expect(try await t.count("SELECT count(*) FROM host_outbox WHERE topic = 'fees.generated'") == 0)
 
             // Run to the end: progress, then one final message with the result.
             r.startMonth = "2018-01"
@@ -250,17 +241,4 @@ import Testing
             #expect(try await t.count("SELECT count(*) FROM fees_fee") == 4_800)
         }
     }
-}
-
-/// Runs a direct database read again (up to 5 times) when it fails: right after a cancelled call
-/// a direct access has, rarely, met SQLITE_INTERRUPT (an open item in docs/FEES.md).
-func retrying<T>(_ body: () async throws -> T) async throws -> T {
-    for attempt in 1... {
-        do {
-            return try await body()
-        } catch where attempt < 5 {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
-    fatalError("unreachable")
 }

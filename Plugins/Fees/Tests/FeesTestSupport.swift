@@ -138,7 +138,7 @@ struct FeesTest {
     /// connection just as it is handed over).
     func count(_ sql: String, _ arguments: StatementArguments = []) async throws -> Int {
         let pool = test.server.host.database.pool
-        return try await retrying { try await pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 } }
+        return try await pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
     }
 
     /// The fees plugin's context (to run the overdue sweep by hand).
