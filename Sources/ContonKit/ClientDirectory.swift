@@ -22,6 +22,7 @@ public final class ClientDirectory: Sendable {
     private struct State {
         var lookup: (any ClientLookup)?
         var counters: [(plugin: String, what: String, count: ClientReferenceCounter)] = []
+        var lastFee: LastFeeLookup?
     }
 
     private let state = Mutex(State())
@@ -60,6 +61,17 @@ public final class ClientDirectory: Sendable {
         state.withLock { $0.counters.append((plugin, what, count)) }
     }
 
+    /// Installs how to find a client's last scheduled fee (the fees plugin does, for the ficha).
+    public func provideLastFee(_ lookup: @escaping LastFeeLookup) {
+        state.withLock { $0.lastFee = lookup }
+    }
+
+    /// The client's last scheduled fee, or nil (none yet, or no fees plugin).
+    public func lastFee(of clientID: String, in db: Database) throws -> LastFeeSummary? {
+        guard let lookup = state.withLock({ $0.lastFee }) else { return nil }
+        return try lookup(db, clientID)
+    }
+
     /// Every plugin's records still pointing to `clientID`, those with a count above zero.
     public func references(to clientID: String, in db: Database) throws -> [ClientReference] {
         let counters = state.withLock { $0.counters }
@@ -72,6 +84,27 @@ public final class ClientDirectory: Sendable {
 
 /// Counts the records a plugin keeps for a client, inside the caller's transaction.
 public typealias ClientReferenceCounter = @Sendable (_ db: Database, _ clientID: String) throws -> Int
+
+/// Finds a client's last scheduled (not cancelled) fee, inside the caller's transaction.
+public typealias LastFeeLookup = @Sendable (_ db: Database, _ clientID: String) throws -> LastFeeSummary?
+
+/// A client's last scheduled fee, as the clients plugin's ficha shows it.
+public struct LastFeeSummary: Sendable, Hashable {
+    /// `YYYY-MM`.
+    public var competence: String
+    public var amountCents: Int64
+    /// `YYYY-MM-DD`.
+    public var dueDate: String
+    /// `open`, `overdue`, `paid` or `cancelled`.
+    public var status: String
+
+    public init(competence: String, amountCents: Int64, dueDate: String, status: String) {
+        self.competence = competence
+        self.amountCents = amountCents
+        self.dueDate = dueDate
+        self.status = status
+    }
+}
 
 /// Looks a client up by id; implemented by the clients plugin.
 public protocol ClientLookup: Sendable {

@@ -230,6 +230,12 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
             for reference in try directory.references(to: client.id, in: db) {
                 record.references[reference.what] = Int64(reference.count)
             }
+            if let last = try directory.lastFee(of: client.id, in: db) {
+                record.lastFee.competence = last.competence
+                record.lastFee.amountCents = last.amountCents
+                record.lastFee.dueDate = last.dueDate
+                record.lastFee.status = last.status
+            }
             record.files = record.references["files"] ?? 0
             record.openReceivables = record.references["open receivables"] ?? 0
             return record

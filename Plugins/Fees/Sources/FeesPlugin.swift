@@ -32,6 +32,20 @@ public struct FeesPlugin: Plugin {
         context.clients.registerReferences(plugin: "fees", what: "receivables") { db, clientID in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM fees_receivable WHERE client_id = ?", arguments: [clientID]) ?? 0
         }
+        context.clients.provideLastFee { db, clientID in
+            let today = CivilDate(milliseconds: context.clock.nowMilliseconds)
+            guard let row = try Row.fetchOne(db, sql: ReceivableStore.feeSelect + """
+                 WHERE f.client_id = ? AND f.cancelled_at_ms IS NULL ORDER BY f.competence DESC LIMIT 1
+                """, arguments: [clientID]) else { return nil }
+            let fee = ReceivableStore.fee(row, today: today)
+            let status = switch fee.status {
+            case .overdue: "overdue"
+            case .paid: "paid"
+            case .cancelled: "cancelled"
+            default: "open"
+            }
+            return LastFeeSummary(competence: fee.competence, amountCents: fee.amountCents, dueDate: fee.dueDate, status: status)
+        }
         context.clients.registerReferences(plugin: "fees", what: "open receivables") { db, clientID in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM fees_receivable WHERE client_id = ? AND status = 1", arguments: [clientID]) ?? 0
         }

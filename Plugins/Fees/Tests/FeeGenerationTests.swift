@@ -42,6 +42,13 @@ import Testing
             #expect(after.hasLastFee && after.lastFee.competence == "2018-12" && after.lastFee.amountCents == 150_000)
             #expect(after.lastFee.dueDate == "2018-12-10" && after.lastFee.status == .overdue)
             #expect(after.description == "Honorários 01/2019")
+            // The clients plugin's ficha shows it too, with the open receivables.
+            var record = Conton_Clients_V1_GetClientRecordRequest()
+            record.clientId = a.id
+            let ficha = try await t.clients.getClientRecord(record, metadata: t.owner).record
+            #expect(ficha.lastFee.competence == "2018-12" && ficha.lastFee.amountCents == 150_000)
+            #expect(ficha.lastFee.dueDate == "2018-12-10" && ficha.lastFee.status == "overdue")
+            #expect(ficha.openReceivables == 12 && ficha.references["receivables"] == 12)
 
             // The same generation again creates nothing and reports every month as skipped.
             let again = try await t.generate([a.id], start: "2018-01", times: 12) { $0.amountCents = 150_000 }
