@@ -278,7 +278,7 @@ let package = Package(
         .target(
             name: "FilesPlugin",
             dependencies: [
-                "ContonKit", "ContonAPI", "ContonProto", "ContonStore",
+                "ContonKit", "ContonAPI", "ContonProto", "ContonStore", "ContonBrazil",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -288,7 +288,8 @@ let package = Package(
         .testTarget(
             name: "FilesPluginTests",
             dependencies: [
-                "FilesPlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore",
+                "FilesPlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore", "ContonProto", "ContonTLS",
+                "ContonTransport", "ContonServer",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

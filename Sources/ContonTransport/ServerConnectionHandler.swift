@@ -23,7 +23,17 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         var cancellation: CallCancellation
         var deadline: Scheduled<Void>?
         var sentHeaders = false
+        /// Message bytes handed to the call and not yet taken by its handler.
+        var buffered = 0
     }
+
+    /// Inbound backpressure: message bytes handed to calls and not yet taken by their handlers,
+    /// on this connection. Above the high watermark the handler stops asking the channel for
+    /// reads (TCP then pushes back on the peer); below the low one it reads again.
+    private var buffered = 0
+    private var readDeferred = false
+    static let highWatermark = 4 * 1024 * 1024
+    static let lowWatermark = 1024 * 1024
 
     private let limits: ServerLimits
     private let accept: @Sendable (AcceptedCall) -> Void
@@ -118,6 +128,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .headers: self.openCall(frame)
         case .message:
             guard let call = self.callFrame(frame) else { return }
+            let size = frame.payload.readableBytes
+            self.calls[frame.callID]?.buffered += size
+            self.buffered += size
             call.inbound.yield(.message(Array(frame.payload.readableBytesView)))
             if frame.flags.contains(.endStream) { call.inbound.finish() }
         case .halfClose:
@@ -199,7 +212,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         self.idleTimer = nil
 
         let writer = ServerCallWriter(callID: callID, handler: NIOLoopBound(self, eventLoop: context.eventLoop), channel: context.channel)
-        let stream = RPCStream(descriptor: descriptor, inbound: RPCAsyncSequence(wrapping: inbound), outbound: RPCWriter.Closable(wrapping: writer))
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let tracked = ConsumptionTrackingSequence(base: inbound) { size in
+            bound.eventLoop.execute { bound.value.consumed(size, callID: callID) }
+        }
+        let stream = RPCStream(descriptor: descriptor, inbound: RPCAsyncSequence(wrapping: tracked), outbound: RPCWriter.Closable(wrapping: writer))
         let remote = PeerIdentity.describe(context.channel.remoteAddress)
         let local = context.channel.localAddress.map { "\($0)" } ?? "unknown"
         self.accept(AcceptedCall(stream: stream, cancellation: cancellation, peer: PeerIdentity(tls: self.tlsPeer, remoteAddress: remote), localAddress: local))
@@ -228,10 +245,36 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private func endCall(_ callID: UInt32) {
         if let call = self.calls.removeValue(forKey: callID) {
             call.deadline?.cancel()
+            self.release(call.buffered)
         }
         if self.calls.isEmpty {
             self.closeIfDone()
             self.armIdleTimer()
+        }
+    }
+
+    // MARK: inbound backpressure
+
+    func read(context: ChannelHandlerContext) {
+        if self.buffered >= Self.highWatermark {
+            self.readDeferred = true
+            return
+        }
+        context.read()
+    }
+
+    /// A call's handler took a message of `size` bytes (on the event loop).
+    func consumed(_ size: Int, callID: UInt32) {
+        guard self.calls[callID] != nil else { return }  // ended: already released
+        self.calls[callID]!.buffered -= size
+        self.release(size)
+    }
+
+    private func release(_ size: Int) {
+        self.buffered -= size
+        if self.readDeferred && self.buffered < Self.lowWatermark, let context = self.context {
+            self.readDeferred = false
+            context.read()
         }
     }
 

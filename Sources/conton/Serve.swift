@@ -47,6 +47,27 @@ struct Serve: AsyncParsableCommand {
     var smtpURL: String?
     @Option(name: .customLong("mail-from"), help: "Sender of outgoing mail (env CONTON_MAIL_FROM).")
     var mailFrom: String?
+    @Option(name: .customLong("files-max-file-bytes"), help: "Largest file accepted by the files plugin (env CONTON_FILES_MAX_FILE_BYTES; default 104857600).")
+    var filesMaxFileBytes: Int64?
+    @Option(name: .customLong("files-quota-bytes"), help: "The office's storage quota for files, distinct content counted once; 0 for none (env CONTON_FILES_QUOTA_BYTES; default 21474836480).")
+    var filesQuotaBytes: Int64?
+
+    /// The files plugin's limits (docs/FILES.md).
+    func filesSettings() throws -> FilesSettings {
+        let env = ProcessInfo.processInfo.environment
+        var settings = FilesSettings()
+        func bytes(_ option: Int64?, _ flag: String, _ name: String, allowZero: Bool) throws -> Int64? {
+            let raw = option.map(String.init) ?? env[name]
+            guard let raw else { return nil }
+            guard let value = Int64(raw), value > 0 || (allowZero && value == 0) else {
+                throw ValidationError("\(flag) (\(name)) takes a number of bytes\(allowZero ? ", 0 or more" : " above 0"), got '\(raw)'")
+            }
+            return value
+        }
+        if let n = try bytes(filesMaxFileBytes, "--files-max-file-bytes", "CONTON_FILES_MAX_FILE_BYTES", allowZero: false) { settings.maxFileBytes = n }
+        if let n = try bytes(filesQuotaBytes, "--files-quota-bytes", "CONTON_FILES_QUOTA_BYTES", allowZero: true) { settings.quotaBytes = n }
+        return settings
+    }
 
     func configuration() throws -> ServerConfiguration {
         let env = ProcessInfo.processInfo.environment
@@ -92,11 +113,11 @@ struct Serve: AsyncParsableCommand {
 
     /// The composition root: every built-in feature plugin, listed explicitly. (The feature
     /// plugins — clients, fees, payments, protocols, attendances, files, … — join here as they land.)
-    static func builtInPlugins(_ config: ServerConfiguration) -> [any Plugin] {
+    static func builtInPlugins(_ config: ServerConfiguration, files: FilesSettings = FilesSettings()) -> [any Plugin] {
         [
             OfficePlugin(),
             ClientsPlugin(logins: ClientLogins(settings: config.identity)),
-            FilesPlugin(),
+            FilesPlugin(settings: files),
             FeesPlugin(),
         ]
     }
@@ -109,7 +130,7 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "conton")
         let config = try configuration()
-        let server = try ContonServer(configuration: config, plugins: Self.builtInPlugins(config), logger: logger)
+        let server = try ContonServer(configuration: config, plugins: Self.builtInPlugins(config, files: try filesSettings()), logger: logger)
         if let ca = server.developmentCAPath {
             print("development CA: \(ca)  (clients trust it with --cacert)")
         }

@@ -374,10 +374,11 @@ def main():
         code, out, err = cli("call", "conton.health.v1.Health/Check", "{}")
         assert code == 0 and out == '{"status":"SERVING"}\n', (code, out, err)
         code, out, _ = cli("list")
-        # Every service of the built-in plugins (identity, office) and the test service, sorted.
-        assert out.split() == ["conton.audit.v1.Audit", "conton.health.v1.Health", "conton.identity.v1.Identity",
-                               "conton.identity.v1.ServiceAccounts", "conton.identity.v1.Users", "conton.office.v1.Office",
-                               "conton.reflection.v1.Reflection", "conton.testing.v1.TestService"], out
+        # Every service of the built-in plugins and the test service, sorted.
+        assert out.split() == ["conton.audit.v1.Audit", "conton.clients.v1.Clients", "conton.fees.v1.Fees",
+                               "conton.fees.v1.Receivables", "conton.files.v1.Files", "conton.health.v1.Health",
+                               "conton.identity.v1.Identity", "conton.identity.v1.ServiceAccounts", "conton.identity.v1.Users",
+                               "conton.office.v1.Office", "conton.reflection.v1.Reflection", "conton.testing.v1.TestService"], out
         code, out, err = cli("call", "conton.testing.v1.TestService/UnaryCall", '{"responseStatus":{"code":3,"message":"bad"}}')
         assert code == 1 and err.startswith("ERROR INVALID_ARGUMENT (3): bad"), (code, err)
         code, out, err = cli("call", "conton.testing.v1.TestService/StreamingInputCall", "-",

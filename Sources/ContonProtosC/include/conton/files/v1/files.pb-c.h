@@ -312,7 +312,7 @@ struct  Conton__Files__V1__GetUploadStatusResponse
    */
   protobuf_c_boolean in_progress;
   /*
-   * After this instant (24 h after the last call on it) the upload is forgotten.
+   * After this instant (24 h after the last call on it began) the upload is forgotten.
    */
   int64_t expires_at_ms;
   char *client_id;
