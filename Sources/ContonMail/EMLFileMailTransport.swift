@@ -1,3 +1,4 @@
+import ContonStore
 import Foundation
 import Logging
 #if canImport(Glibc)

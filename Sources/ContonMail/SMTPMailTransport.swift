@@ -1,3 +1,5 @@
+import ContonStore
+
 /// Delivers over SMTP with libcurl: one easy handle per message, run on a thread of its own (never
 /// on Swift concurrency's cooperative pool), TLS per ``SMTPConfiguration`` with peer verification.
 ///

@@ -8,7 +8,8 @@ import GRDB
 /// returns, so a settled payment survives a power cut; `NORMAL` would be faster but could lose the
 /// last commits (never corrupt the file). See docs/STORAGE.md.
 public final class ContonDatabase: Sendable {
-    /// The pool; plugins read with `pool.read { }` and write with `pool.write { }`.
+    /// The pool. Plugins go through `PluginContext.read`/`write` (one transaction, audited, not
+    /// interrupted by a cancelled call) rather than using it directly.
     public let pool: DatabasePool
     public let path: String
     /// The data directory holding the database (and blobs, TLS files, the mail outbox).

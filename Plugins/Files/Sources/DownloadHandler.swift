@@ -16,7 +16,7 @@ struct DownloadHandler: Sendable {
         guard !message.fileId.isEmpty else { throw FieldErrors.single("fileId", "is required") }
         let scope = try ClientScope.current()
         let principal = context.principal
-        guard let file = try await storage.context.database.pool.read({ db in try FileRecord.find(message.fileId, in: db) }) else {
+        guard let file = try await storage.context.read({ db in try FileRecord.find(message.fileId, in: db) }) else {
             throw RPCError(code: .notFound, message: "file not found")
         }
         try scope.check(file.clientId, "file")
@@ -32,7 +32,7 @@ struct DownloadHandler: Sendable {
         return StreamingServerResponse { writer in
             let reader: Handoff<BlobStore.Reader>
             do {
-                reader = try await Blocking.run { Handoff(try BlobStore.Reader(store: storage.blobs, sha256: file.sha256, offset: offset)) }
+                reader = try await BlockingWork.run(name: "conton-files-io") { Handoff(try BlobStore.Reader(store: storage.blobs, sha256: file.sha256, offset: offset)) }
             } catch {
                 throw Self.corrupt(file, error, storage)
             }

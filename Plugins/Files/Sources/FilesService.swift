@@ -1,5 +1,6 @@
 import ContonAPI
 import ContonKit
+import ContonStore
 import Foundation
 import GRDB
 import GRPCCore
@@ -41,7 +42,7 @@ struct FilesService: Conton_Files_V1_Files.StreamingServiceProtocol {
                 throw RPCError(code: .notFound, message: "upload \(id) not found (finished, expired, or never started)")
             }
             let active = sessions.isActive(id)
-            if !active { _ = try await Blocking.run { sessions.syncPart(id) } }
+            if !active { _ = try await BlockingWork.run(name: "conton-files-io") { sessions.syncPart(id) } }
             guard let received = sessions.received(id) else {
                 throw RPCError(code: .notFound, message: "upload \(id) not found (finished, expired, or never started)")
             }
@@ -97,7 +98,7 @@ struct FilesService: Conton_Files_V1_Files.StreamingServiceProtocol {
                 ORDER BY f.uploaded_at_ms DESC, f.id DESC LIMIT \(page.size)
                 """
             let finalArguments = arguments
-            let files = try await plugin.database.pool.read { db in
+            let files = try await plugin.read { db in
                 try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(FileRecord.file)
             }
             var response = Conton_Files_V1_ListFilesResponse()
@@ -111,7 +112,7 @@ struct FilesService: Conton_Files_V1_Files.StreamingServiceProtocol {
         try await unary(request) { r in
             let scope = try ClientScope.current()
             guard !r.fileId.isEmpty else { throw FieldErrors.single("fileId", "is required") }
-            guard let file = try await plugin.database.pool.read({ db in try FileRecord.find(r.fileId, in: db) }) else {
+            guard let file = try await plugin.read({ db in try FileRecord.find(r.fileId, in: db) }) else {
                 throw RPCError(code: .notFound, message: "file not found")
             }
             try scope.check(file.clientId, "file")
@@ -147,7 +148,7 @@ struct FilesService: Conton_Files_V1_Files.StreamingServiceProtocol {
             let scope = try ClientScope.current()
             let clientID: String? = if case .all = scope, !r.clientId.isEmpty { r.clientId } else { nil }
             var response = Conton_Files_V1_ListFoldersResponse()
-            response.folders = try await plugin.database.pool.read { db in try FolderRecord.list(scope: scope, clientID: clientID, in: db) }
+            response.folders = try await plugin.read { db in try FolderRecord.list(scope: scope, clientID: clientID, in: db) }
             return response
         }
     }

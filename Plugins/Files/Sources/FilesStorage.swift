@@ -32,7 +32,7 @@ final class FilesStorage: Sendable {
         return try await locks.withLock(sha256) {
             let placed: Bool
             do {
-                placed = try await Blocking.run { try blobs.adopt(part, sha256: sha256) }
+                placed = try await BlockingWork.run(name: "conton-files-io") { try blobs.adopt(part, sha256: sha256) }
             } catch {
                 lease.discard()
                 context.logger.error("files: cannot store a blob", metadata: ["sha256": "\(sha256)", "error": "\(error)"])
@@ -59,7 +59,7 @@ final class FilesStorage: Sendable {
         let blobs = self.blobs
         await locks.withLock(sha256) {
             do {
-                let claimed = try await context.database.pool.read { db in try FileRecord.blobKnown(sha256, in: db) }
+                let claimed = try await context.read { db in try FileRecord.blobKnown(sha256, in: db) }
                 if !claimed { try blobs.remove(sha256) }
             } catch {
                 context.logger.warning("files: could not remove an unused blob; start-up will", metadata: ["sha256": "\(sha256)", "error": "\(error)"])
@@ -89,7 +89,7 @@ final class FilesStorage: Sendable {
         let expired = sweepUploads()
         let (stored, temporaries) = blobs.inventory()
         for path in temporaries { unlink(path) }
-        let known = Set(try await context.database.pool.read { db in try String.fetchAll(db, sql: "SELECT sha256 FROM files_blob") })
+        let known = Set(try await context.read { db in try String.fetchAll(db, sql: "SELECT sha256 FROM files_blob") })
         var orphans = 0
         for sha in stored where !known.contains(sha) {
             try? blobs.remove(sha)

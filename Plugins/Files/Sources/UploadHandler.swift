@@ -81,7 +81,7 @@ struct UploadHandler: Sendable {
                            message: "a file of \(metadata.size) bytes exceeds the maximum file size of \(settings.maxFileBytes) bytes")
         }
         let clients = storage.context.clients
-        try await storage.context.database.pool.read { db in
+        try await storage.context.read { db in
             _ = try clients.require(clientID, allowArchived: false, in: db)
             guard try FolderRecord.find(folderID, in: db) != nil else {
                 throw RPCError(code: .notFound, message: "folder \(folderID) not found")
@@ -97,7 +97,7 @@ struct UploadHandler: Sendable {
         let sessions = storage.sessions
         _ = sessions.acquire(session.id)
         do {
-            return try await Blocking.run {
+            return try await BlockingWork.run(name: "conton-files-io") {
                 try sessions.ensureDirectory()
                 let writer = try BlobStore.Writer(path: sessions.partPath(session.id))
                 let lease = UploadLease(session: session, writer: writer, sessions: sessions)
@@ -145,7 +145,7 @@ struct UploadHandler: Sendable {
         session.expiresAtMs = now + storage.settings.resumableForMilliseconds
         let resumed = session, offset = metadata.offset
         do {
-            return try await Blocking.run {
+            return try await BlockingWork.run(name: "conton-files-io") {
                 let received = sessions.received(id) ?? 0
                 guard offset <= received else {
                     throw RPCError(code: .outOfRange, message: "offset \(offset) is beyond the \(received) bytes received; resume from GetUploadStatus's receivedBytes")
@@ -197,19 +197,19 @@ struct UploadHandler: Sendable {
         } catch {
             // The stream broke (connection lost, cancelled, deadline): keep what arrived.
             let suspended = lease
-            try? await Blocking.run { suspended.suspend() }
+            try? await BlockingWork.run(name: "conton-files-io") { suspended.suspend() }
             throw error
         }
         let received = lease.writer.count
         if Task.isCancelled || received < session.size {
             let suspended = lease
-            try? await Blocking.run { suspended.suspend() }
+            try? await BlockingWork.run(name: "conton-files-io") { suspended.suspend() }
             if Task.isCancelled { throw RPCError(code: .cancelled, message: "upload \(session.id) cancelled; it can be resumed") }
             throw RPCError(code: .failedPrecondition,
                            message: "upload \(session.id) ended after \(received) of \(session.size) bytes; resume it with uploadId and offset \(received)")
         }
         let finished = lease
-        let sha256 = try await Blocking.run { () -> String in
+        let sha256 = try await BlockingWork.run(name: "conton-files-io") { () -> String in
             try finished.writer.sync()
             return finished.writer.finish()
         }
