@@ -33,8 +33,8 @@ public struct TestServer: Sendable {
     }
 
     /// The activation or reset codes mailed so far to `email`, oldest first, read from the `.eml`
-    /// files (waits up to `timeout` for the first).
-    public func mailedCodes(to email: String, timeout: Duration = .seconds(10)) async throws -> [String] {
+    /// files (waits up to `timeout` for `atLeast` of them).
+    public func mailedCodes(to email: String, atLeast: Int = 1, timeout: Duration = .seconds(10)) async throws -> [String] {
         let deadline = ContinuousClock.now + timeout
         while true {
             let codes = outboxFiles().compactMap { path -> String? in
@@ -42,7 +42,7 @@ public struct TestServer: Sendable {
                 let unfolded = text.replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "=\n", with: "")
                 return unfolded.firstMatch(of: /[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/).map { String($0.output) }
             }
-            if !codes.isEmpty || ContinuousClock.now > deadline { return codes }
+            if codes.count >= atLeast || ContinuousClock.now > deadline { return codes }
             try await Task.sleep(for: .milliseconds(50))
         }
     }

@@ -70,32 +70,6 @@ func company(_ name: String, trade: String = "", cnpj: String, email: String = "
     return c
 }
 
-/// The status code of what `body` throws (nil when it does not throw).
-func code(_ body: () async throws -> Void) async -> RPCError.Code? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error.code
-    } catch {
-        return .unknown
-    }
-}
-
-/// The RPCError `body` throws; records an issue when it does not.
-func rpcError(_ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> RPCError? {
-    do {
-        try await body()
-        Issue.record("expected an error", sourceLocation: sourceLocation)
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        Issue.record("expected an RPCError, got \(error)", sourceLocation: sourceLocation)
-        return nil
-    }
-}
-
 /// Valid CPFs and CNPJs for tests (check digits computed by ContonBrazil's tests' oracle).
 enum Docs {
     static let cpfs = ["111.444.777-35", "529.982.247-25", "123.456.789-09", "987.654.321-00", "390.533.447-05",

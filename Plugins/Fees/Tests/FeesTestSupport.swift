@@ -150,31 +150,5 @@ struct FeesTest {
     }
 }
 
-/// The status code of what `body` throws (nil when it does not throw).
-func code(_ body: () async throws -> Void) async -> RPCError.Code? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error.code
-    } catch {
-        return .unknown
-    }
-}
-
-/// The RPCError `body` throws; records an issue when it does not.
-func rpcError(_ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> RPCError? {
-    do {
-        try await body()
-        Issue.record("expected an error", sourceLocation: sourceLocation)
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        Issue.record("expected an RPCError, got \(error)", sourceLocation: sourceLocation)
-        return nil
-    }
-}
-
 /// Today in the office's time zone (UTC−3), YYYY-MM-DD.
 func officeToday() -> CivilDate { CivilDate(milliseconds: SystemClock().nowMilliseconds) }
