@@ -18,15 +18,7 @@ from validate_docbr import CNPJ, CPF
 
 from conton_client import Channel
 from conton_client.gen.conton.clients.v1 import clients_pb2
-from conton_e2e import OWNER, PASSWORD, Sink, call, free_port, login, run_scenarios, running, wait_for
-
-OWNER_ENV = {"CONTON_OWNER_EMAIL": OWNER, "CONTON_OWNER_PASSWORD": PASSWORD}
-
-
-def token_for(data, port, email=OWNER, password=PASSWORD):
-    code, out, err = login(data, port, email, password)
-    assert code == 0, (code, out, err)
-    return json.loads(out)["token"]
+from conton_e2e import OWNER_ENV, Sink, call, free_port, run_scenarios, running, token_for, wait_for
 
 
 def contract_examples_through_the_cli():

@@ -12,6 +12,8 @@ import time
 
 BINARY = os.path.abspath(sys.argv[1])
 OWNER, PASSWORD = "owner@example.com", "correct horse 42"
+# The environment that makes the first `serve` create the owner with that password.
+OWNER_ENV = {"CONTON_OWNER_EMAIL": OWNER, "CONTON_OWNER_PASSWORD": PASSWORD}
 
 
 class Sink:
@@ -34,15 +36,21 @@ def free_port():
 
 
 def serve(data, env_extra, args=()):
+    """Starts `conton serve` on `data` and a free port; returns once it listens. Its log (stderr,
+    one line per call) goes to `data/server.log`: a pipe nobody reads would fill and stall it."""
     port = free_port()
     env = dict(os.environ, **env_extra)
-    proc = subprocess.Popen([BINARY, "serve", "--data-dir", data, "--listen", "127.0.0.1:%d" % port, *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    log_path = os.path.join(data, "server.log")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([BINARY, "serve", "--data-dir", data, "--listen", "127.0.0.1:%d" % port, *args],
+                                stdout=subprocess.PIPE, stderr=log, text=True, env=env)
     lines = []
     while True:
         line = proc.stdout.readline()
         if not line:
-            raise RuntimeError("server exited: " + proc.stderr.read())
+            proc.wait()
+            with open(log_path) as log:
+                raise RuntimeError("server exited: " + log.read())
         lines.append(line)
         if line.startswith("listening on"):
             return proc, port, lines
@@ -58,6 +66,13 @@ def call(data, port, method, body, token=None):
 
 def login(data, port, user, password):
     return call(data, port, "conton.identity.v1.Identity/Login", json.dumps({"email": user, "password": password}))
+
+
+def token_for(data, port, email=OWNER, password=PASSWORD):
+    """Signs in through the CLI; returns the session token."""
+    code, out, err = login(data, port, email, password)
+    assert code == 0, (code, out, err)
+    return json.loads(out)["token"]
 
 
 def stop(proc):

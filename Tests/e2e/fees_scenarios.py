@@ -11,21 +11,13 @@ import json
 import shutil
 import tempfile
 
-from conton_e2e import OWNER, PASSWORD, call, login, run_scenarios, serve, stop
-
-OWNER_ENV = {"CONTON_OWNER_EMAIL": OWNER, "CONTON_OWNER_PASSWORD": PASSWORD}
+from conton_e2e import OWNER_ENV, call, run_scenarios, serve, stop, token_for
 
 
 def ok(data, port, method, body, token):
     code, out, err = call(data, port, method, json.dumps(body), token=token)
     assert code == 0, (method, code, out, err)
     return json.loads(out.splitlines()[-1])
-
-
-def token_for(data, port):
-    code, out, err = login(data, port, OWNER, PASSWORD)
-    assert code == 0, (code, out, err)
-    return json.loads(out)["token"]
 
 
 def new_client(data, port, t, name, cpf, fee="150000", due_day=10):

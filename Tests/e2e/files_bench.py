@@ -11,7 +11,6 @@ import hashlib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,20 +21,11 @@ from conton_client import Channel  # noqa: E402
 from conton_client.gen.conton.clients.v1 import clients_pb2  # noqa: E402
 from conton_client.gen.conton.files.v1 import files_pb2  # noqa: E402
 from conton_client.gen.conton.identity.v1 import identity_pb2  # noqa: E402
+from conton_e2e import BINARY, OWNER, PASSWORD, free_port  # noqa: E402
 
-BINARY = os.path.abspath(sys.argv[1])
 SIZE_MIB = int(sys.argv[2]) if len(sys.argv) > 2 else 256
 ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 3
 MiB = 1 << 20
-OWNER, PASSWORD = "owner@example.com", "correct horse 42"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def cpu_seconds(pid):

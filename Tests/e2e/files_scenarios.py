@@ -12,22 +12,12 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 
-BINARY = os.path.abspath(sys.argv[1])
-OWNER, PASSWORD = "owner@example.com", "correct horse 42"
+from conton_e2e import BINARY, OWNER, PASSWORD, free_port
+
 MiB = 1 << 20
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def main():

@@ -14,13 +14,13 @@ import time
 
 from aiosmtpd.controller import Controller
 
-from conton_e2e import BINARY, OWNER, PASSWORD, Sink, call, free_port, login, run_scenarios, serve, stop
+from conton_e2e import BINARY, OWNER, OWNER_ENV, PASSWORD, Sink, call, free_port, login, run_scenarios, serve, stop
 
 
 def contract_login_whoami_throttle_and_reset_owner():
     data = tempfile.mkdtemp(prefix="conton-identity-")
     try:
-        proc, port, lines = serve(data, {"CONTON_OWNER_EMAIL": OWNER, "CONTON_OWNER_PASSWORD": PASSWORD})
+        proc, port, lines = serve(data, OWNER_ENV)
         assert any(OWNER in l for l in lines), lines
         code, out, err = login(data, port, OWNER, PASSWORD)
         assert code == 0, (code, out, err)
@@ -79,8 +79,7 @@ def activation_email_reaches_smtp_and_its_code_works_once():
     controller.start()
     data = tempfile.mkdtemp(prefix="conton-identity-")
     try:
-        proc, port, _ = serve(data, {"CONTON_OWNER_EMAIL": OWNER, "CONTON_OWNER_PASSWORD": PASSWORD,
-                                     "CONTON_SMTP_URL": "smtp://127.0.0.1:%d?tls=none" % smtp_port})
+        proc, port, _ = serve(data, dict(OWNER_ENV, CONTON_SMTP_URL="smtp://127.0.0.1:%d?tls=none" % smtp_port))
         token = json.loads(login(data, port, OWNER, PASSWORD)[1])["token"]
         code, out, err = call(data, port, "conton.identity.v1.Users/CreateUser",
                               json.dumps({"email": "joana@example.com", "name": "Joana Araújo", "role": "ROLE_STAFF"}), token=token)
