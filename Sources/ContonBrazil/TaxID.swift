@@ -40,6 +40,12 @@ public enum TaxID: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
+    /// `value` formatted when it is a valid CPF or CNPJ (stored documents are), else `value` as
+    /// given: for showing a stored document without failing on a legacy one.
+    public static func formatted(_ value: String) -> String {
+        (try? TaxID(value))?.formatted ?? value
+    }
+
     /// Whether this is a CPF (a natural person).
     public var isCPF: Bool { if case .cpf = self { true } else { false } }
 

@@ -1,4 +1,5 @@
 import ContonAPI
+import ContonBrazil
 import ContonKit
 import Foundation
 import GRDB
@@ -36,7 +37,7 @@ public struct ClientFeeDefaults: Sendable, Hashable {
             let client = try Conton_Clients_V1_Client(serializedBytes: row["data"] as Data)
             let id: String = row["id"], document: String = row["document"]
             result[id] = ClientFeeDefaults(clientID: id, name: row["name"], document: document,
-                                           documentFormatted: ClientValidation.formatted(document),
+                                           documentFormatted: TaxID.formatted(document),
                                            monthlyFeeCents: client.monthlyFeeCents, feeDueDay: Int(client.feeDueDay),
                                            archived: (row["archived_at_ms"] as Int64?) != nil)
         }

@@ -16,7 +16,7 @@ enum ClientStore {
     static func client(_ row: Row) throws -> Client {
         var c = try Client(serializedBytes: row["data"] as Data)
         c.id = row["id"]
-        c.documentFormatted = ClientValidation.formatted(c.document)
+        c.documentFormatted = TaxID.formatted(c.document)
         c.version = row["version"]
         c.createdAtMs = row["created_at_ms"]
         c.updatedAtMs = row["updated_at_ms"]
@@ -45,7 +45,7 @@ enum ClientStore {
         var metadata = Metadata()
         metadata.addString(row["id"] as String, forKey: "existing-client-id")
         throw RPCError(code: .alreadyExists,
-                       message: "\(ClientValidation.formatted(document)) is already the document of client \(row["id"] as String) (\(name))",
+                       message: "\(TaxID.formatted(document)) is already the document of client \(row["id"] as String) (\(name))",
                        metadata: metadata)
     }
 
@@ -90,7 +90,13 @@ enum ClientStore {
 
     /// The registration as stored: output-only fields live in columns, not in the bytes.
     private static func stored(_ input: Client) -> Data {
-        var c = input
+        Data(registration(of: input).serializedBytes())
+    }
+
+    /// `client` without its output-only fields (id, formatted document, status, version,
+    /// timestamps, access): what a caller may write and what the `data` column keeps.
+    static func registration(of client: Client) -> Client {
+        var c = client
         c.id = ""
         c.documentFormatted = ""
         c.status = .unspecified
@@ -99,6 +105,6 @@ enum ClientStore {
         c.updatedAtMs = 0
         c.archivedAtMs = 0
         c.clearAccess()
-        return Data(c.serializedBytes())
+        return c
     }
 }

@@ -17,19 +17,10 @@ enum ClientValidation {
 
     /// The normalised client and the violations found. Output-only fields are cleared.
     static func normalized(_ input: Client, prefix: String = "client", today: CivilDate) -> (Client, FieldErrors) {
-        var c = input
+        // Output only: whatever the caller sent is ignored.
+        var c = ClientStore.registration(of: input)
         var errors = FieldErrors()
         func path(_ s: String) -> String { "\(prefix).\(s)" }
-
-        // Output only: whatever the caller sent is ignored.
-        c.id = ""
-        c.documentFormatted = ""
-        c.status = .unspecified
-        c.version = 0
-        c.createdAtMs = 0
-        c.updatedAtMs = 0
-        c.archivedAtMs = 0
-        c.clearAccess()
 
         func text(_ value: inout String, _ field: String, max: Int = maxText, required: Bool = false) {
             value = trimmed(value)
@@ -153,11 +144,6 @@ enum ClientValidation {
             }
         }
         return (c, errors)
-    }
-
-    /// The formatted CPF or CNPJ of a normalised document.
-    static func formatted(_ document: String) -> String {
-        (try? TaxID(document))?.formatted ?? document
     }
 
     private static func trimmed(_ s: String) -> String {

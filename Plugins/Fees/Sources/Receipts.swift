@@ -32,7 +32,7 @@ enum Receipts {
         r.placeAndDate = (r.place.isEmpty ? "" : r.place + ", ") + input.paymentDate.longText
         let legal = registration?.legalName ?? "", trade = registration?.tradeName ?? ""
         r.issuerName = legal.isEmpty ? trade : legal
-        r.issuerCnpj = registration.map { $0.cnpj.isEmpty ? "" : TaxIDText.formatted($0.cnpj) } ?? ""
+        r.issuerCnpj = registration.map { $0.cnpj.isEmpty ? "" : TaxID.formatted($0.cnpj) } ?? ""
         r.method = input.method
         r.issuedAtMs = now
         r.text = text(r, payerKind: payerDocument.contains("/") ? "CNPJ" : "CPF")

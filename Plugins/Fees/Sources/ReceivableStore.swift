@@ -35,7 +35,7 @@ enum ReceivableStore {
         r.id = String(row["id"] as Int64)
         r.clientId = row["client_id"]
         r.clientName = row["client_name"]
-        r.clientDocumentFormatted = TaxIDText.formatted(row["client_document"])
+        r.clientDocumentFormatted = TaxID.formatted(row["client_document"])
         r.feeId = (row["fee_id"] as Int64?).map(String.init) ?? ""
         r.competence = row["competence"]
         r.description = row["description"]
@@ -127,9 +127,3 @@ enum ReceivableStore {
     }
 }
 
-/// Formatting of normalised CPF/CNPJ documents.
-enum TaxIDText {
-    static func formatted(_ document: String) -> String {
-        (try? TaxID(document))?.formatted ?? document
-    }
-}

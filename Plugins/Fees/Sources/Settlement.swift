@@ -87,7 +87,7 @@ enum Settlement {
         let payer = try directory.find(receivable.clientId, in: db)
         let receipt = try Receipts.make(number: number, receivable: receivable, input: input,
                                         payerName: payer?.name ?? receivable.clientName,
-                                        payerDocument: payer.map { TaxIDText.formatted($0.document) } ?? receivable.clientDocumentFormatted,
+                                        payerDocument: payer.map { TaxID.formatted($0.document) } ?? receivable.clientDocumentFormatted,
                                         office: try OfficePlugin.profile(in: db), now: m.now)
         let key = Int64(receivable.id)!
         try db.execute(sql: """
