@@ -83,9 +83,9 @@ public struct FeesPlugin: Plugin {
         sweeper.start {
             while !Task.isCancelled {
                 do {
-                    // Not cancelled by stop() mid-write (GRDB would interrupt the shared writer
-                    // connection): stop waits for the running sweep, then the loop ends.
-                    _ = try await Task { try await Self.sweepOverdue(context: context) }.value
+                    // `context.write` runs to completion when stop() cancels this task: stop waits
+                    // for the running sweep, then the loop ends.
+                    _ = try await Self.sweepOverdue(context: context)
                 } catch {
                     context.logger.error("overdue sweep failed; will retry", metadata: ["error": "\(error)"])
                 }

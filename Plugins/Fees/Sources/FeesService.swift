@@ -59,13 +59,11 @@ struct FeesService: Conton_Fees_V1_Fees.SimpleServiceProtocol {
     static func generate(_ plan: FeeGeneration, context: PluginContext,
                          progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> FeeGeneration.Response {
         let flag = CancellationFlag()
-        // The write runs in a task of its own that does not inherit the caller's cancellation:
-        // GRDB answers a cancelled task by interrupting the (shared) writer connection, which can
-        // hit the statement of whichever transaction runs next. The flag stops the generation
-        // between clients instead, and its transaction rolls back by itself.
-        let work = Task { try await context.write { m in try plan.run(in: &m, progress: progress, cancellation: flag) } }
+        // `context.write` does not see the caller's cancellation (it would interrupt the shared
+        // writer connection, see PluginContext.read): the flag stops the generation between
+        // clients instead, and its transaction rolls back by itself.
         return try await withTaskCancellationHandler {
-            try await work.value
+            try await context.write { m in try plan.run(in: &m, progress: progress, cancellation: flag) }
         } onCancel: {
             flag.cancel()
         }
