@@ -1,9 +1,6 @@
 import ArgumentParser
 import ContonAPI
-import ContonBench
 import ContonBrazil
-import ContonTLS
-import ContonTransport
 import Foundation
 import GRPCCore
 import Histogram
@@ -30,30 +27,12 @@ struct BenchClients: AsyncParsableCommand {
     @Option(name: .customLong("server-log"), help: "Where the server's stderr goes. Default: discarded.")
     var serverLog: String?
 
-    static let owner = (email: "bench@example.com", password: "bench password 1")
     /// Folded, accent-free queries over names written with accents.
     static let queries = ["joao", "sao paulo", "conceicao", "padaria", "silva", "ltda", "jose souza", "acougue", "ana"]
 
     func run() async throws {
-        setenv("CONTON_OWNER_EMAIL", Self.owner.email, 1)
-        setenv("CONTON_OWNER_PASSWORD", Self.owner.password, 1)
-        let dataDir = NSTemporaryDirectory() + "conton-bench-clients-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: dataDir) }
-        let server = try await ServerProcess.launch(
-            executable: Bench.executablePath(), arguments: ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir],
-            stderrPath: serverLog)
-        defer { Task { await server.stop() } }
-        let tls = try SSLContext(client: TLSClientConfiguration(trustRootsPath: DevelopmentCertificates(directory: dataDir + "/tls").caCertificatePath))
-        let transport = ContonClientTransport(host: server.host, port: server.port, tls: tls, serverHostname: "localhost")
         var out = StandardError()
-        try await withClients([transport]) { grpc in
-            let client = grpc[0]
-            var login = Conton_Identity_V1_LoginRequest()
-            login.email = Self.owner.email
-            login.password = Self.owner.password
-            let token = try await Conton_Identity_V1_Identity.Client(wrapping: client).login(login).token
-            var metadata = Metadata()
-            metadata.addString("Bearer " + token, forKey: "authorization")
+        try await BenchServer.withSignedInServer(name: "clients", serverLog: serverLog) { client, metadata in
             let api = Conton_Clients_V1_Clients.Client(wrapping: client)
 
             let clock = ContinuousClock()
@@ -80,9 +59,9 @@ struct BenchClients: AsyncParsableCommand {
             guard imported == clients else { throw ValidationError("only \(imported) of \(clients) rows were imported") }
 
             print("query          matches   p50 ms   p90 ms   p99 ms   max ms", to: &out)
-            var all = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+            var all = BenchServer.histogram()
             for query in Self.queries {
-                var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+                var histogram = BenchServer.histogram()
                 var matches: Int64 = 0
                 for _ in 0..<rounds {
                     var request = Conton_Clients_V1_ListClientsRequest()
@@ -94,17 +73,10 @@ struct BenchClients: AsyncParsableCommand {
                     _ = all.record(nanos)
                     matches = response.totalCount
                 }
-                print(Self.row(query, matches, histogram), to: &out)
+                print(BenchServer.row(query, matches, histogram), to: &out)
             }
-            print(Self.row("(all)", -1, all), to: &out)
+            print(BenchServer.row("(all)", -1, all), to: &out)
         }
-    }
-
-    static func row(_ query: String, _ matches: Int64, _ h: Histogram<UInt64>) -> String {
-        func ms(_ p: Double) -> String { String(format: "%8.2f", Double(h.valueAtPercentile(p)) / 1e6) }
-        let name = query.padding(toLength: 12, withPad: " ", startingAt: 0)
-        let count = matches < 0 ? "" : String(matches)
-        return "\(name) \(String(repeating: " ", count: max(0, 9 - count.count)))\(count) \(ms(50)) \(ms(90)) \(ms(99)) \(String(format: "%8.2f", Double(h.max) / 1e6))"
     }
 
     static let firstNames = ["João", "José", "Maria", "Ana", "Antônio", "Francisco", "Luís", "Conceição", "Sebastião", "Cláudia",

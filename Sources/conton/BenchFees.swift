@@ -1,8 +1,5 @@
 import ArgumentParser
 import ContonAPI
-import ContonBench
-import ContonTLS
-import ContonTransport
 import Foundation
 import GRPCCore
 import Histogram
@@ -37,25 +34,8 @@ struct BenchFees: AsyncParsableCommand {
     var serverLog: String?
 
     func run() async throws {
-        setenv("CONTON_OWNER_EMAIL", BenchClients.owner.email, 1)
-        setenv("CONTON_OWNER_PASSWORD", BenchClients.owner.password, 1)
-        let dataDir = NSTemporaryDirectory() + "conton-bench-fees-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: dataDir) }
-        let server = try await ServerProcess.launch(
-            executable: Bench.executablePath(), arguments: ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir],
-            stderrPath: serverLog)
-        defer { Task { await server.stop() } }
-        let tls = try SSLContext(client: TLSClientConfiguration(trustRootsPath: DevelopmentCertificates(directory: dataDir + "/tls").caCertificatePath))
-        let transport = ContonClientTransport(host: server.host, port: server.port, tls: tls, serverHostname: "localhost")
         var out = StandardError()
-        try await withClients([transport]) { grpc in
-            let client = grpc[0]
-            var login = Conton_Identity_V1_LoginRequest()
-            login.email = BenchClients.owner.email
-            login.password = BenchClients.owner.password
-            let token = try await Conton_Identity_V1_Identity.Client(wrapping: client).login(login).token
-            var metadata = Metadata()
-            metadata.addString("Bearer " + token, forKey: "authorization")
+        try await BenchServer.withSignedInServer(name: "fees", serverLog: serverLog) { client, metadata in
             let clientsAPI = Conton_Clients_V1_Clients.Client(wrapping: client)
             let fees = Conton_Fees_V1_Fees.Client(wrapping: client)
             let receivablesAPI = Conton_Fees_V1_Receivables.Client(wrapping: client)
@@ -111,7 +91,7 @@ struct BenchFees: AsyncParsableCommand {
             print("ListReceivables over \(made) receivables, first page of 100 + totals of the filter", to: &out)
             print("query          matches   p50 ms   p90 ms   p99 ms   max ms", to: &out)
             for (name, configure) in queries {
-                var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+                var histogram = BenchServer.histogram()
                 var matches: Int64 = 0
                 for _ in 0..<rounds {
                     var request = Conton_Fees_V1_ListReceivablesRequest()
@@ -121,7 +101,7 @@ struct BenchFees: AsyncParsableCommand {
                     _ = histogram.record(UInt64((clock.now - started) / .nanoseconds(1)))
                     matches = response.total.count
                 }
-                print(BenchClients.row(name, matches, histogram), to: &out)
+                print(BenchServer.row(name, matches, histogram), to: &out)
             }
         }
     }
