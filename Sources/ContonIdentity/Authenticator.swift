@@ -43,7 +43,7 @@ public final class Authenticator: Sendable {
         if secret.hasPrefix("cts_") {
             let found: (SessionRecord, UserRecord)?
             do {
-                found = try await database.pool.read { db -> (SessionRecord, UserRecord)? in
+                found = try await database.read { db -> (SessionRecord, UserRecord)? in
                     guard let session = try Sessions.find(token: secret, now: now, settings: settings, in: db),
                           let user = try UserRecord.find(id: session.userID, in: db), !user.disabled else { return nil }
                     return (session, user)
@@ -55,7 +55,7 @@ public final class Authenticator: Sendable {
                 throw RPCError(code: .unauthenticated, message: "the session has expired or was revoked; sign in again")
             }
             if now - session.lastSeenAt >= settings.sessionTouchMilliseconds {
-                try? await database.pool.write { db in try Sessions.touch(id: session.id, now: now, in: db) }
+                try? await database.write { db in try Sessions.touch(id: session.id, now: now, in: db) }
             }
             return Result(principal: user.principal, sessionID: session.id, passwordChangeRequired: user.passwordChangeRequired)
         }
@@ -76,7 +76,7 @@ public final class Authenticator: Sendable {
     private func serviceAccount(sql condition: String, argument: String, now: Int64) async throws(RPCError) -> ServiceIdentity? {
         let touchEvery = settings.sessionTouchMilliseconds
         do {
-            let found = try await database.pool.read { db -> (ServiceIdentity, Int64)? in
+            let found = try await database.read { db -> (ServiceIdentity, Int64)? in
                 guard let row = try Row.fetchOne(db, sql: """
                     SELECT id, name, scopes, last_used_at_ms FROM identity_service_account
                     WHERE \(condition) AND revoked_at_ms IS NULL
@@ -86,7 +86,7 @@ public final class Authenticator: Sendable {
             }
             guard let (service, lastUsed) = found else { return nil }
             if now - lastUsed >= touchEvery {
-                try? await database.pool.write { db in
+                try? await database.write { db in
                     try db.execute(sql: "UPDATE identity_service_account SET last_used_at_ms = ? WHERE id = ?", arguments: [now, service.accountID])
                 }
             }

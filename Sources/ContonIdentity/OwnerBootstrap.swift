@@ -39,13 +39,13 @@ public enum OwnerBootstrap {
     /// first login. Returns nil when staff users already exist.
     public static func ensureOwner(database: ContonDatabase, email: String?, password: String?,
                                    hasher: PasswordHasher = .standard, now: Int64) async throws -> Credentials? {
-        let exists = try await database.pool.read { db in
+        let exists = try await database.read { db in
             try Bool.fetchOne(db, sql: "SELECT 1 FROM identity_user WHERE kind = 'staff' LIMIT 1") ?? false
         }
         if exists { return nil }
         let (address, secret, generated) = try validated(email: email ?? defaultEmail, password: password)
         let hash = await hasher.hash(secret)
-        let created = try await database.pool.write { db -> Bool in
+        let created = try await database.write { db -> Bool in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM identity_user WHERE kind = 'staff' LIMIT 1") != true else { return false }
             let id = UUID().uuidString.lowercased()
             try db.execute(sql: """
@@ -65,7 +65,7 @@ public enum OwnerBootstrap {
     /// several.
     public static func resetOwner(database: ContonDatabase, email: String?, password: String?,
                                   hasher: PasswordHasher = .standard, now: Int64) async throws -> Credentials {
-        let owners = try await database.pool.read { db in
+        let owners = try await database.read { db in
             try String.fetchAll(db, sql: "SELECT email FROM identity_user WHERE kind = 'staff' AND role = 'owner' ORDER BY email")
         }
         let target: String
@@ -80,7 +80,7 @@ public enum OwnerBootstrap {
         }
         let (_, secret, generated) = try validated(email: target, password: password)
         let hash = await hasher.hash(secret)
-        try await database.pool.write { db in
+        try await database.write { db in
             guard let user = try UserRecord.find(email: target, in: db) else { throw Failure.noOwner }
             try db.execute(sql: """
                 UPDATE identity_user SET password_hash = ?, password_change_required = ?, disabled = 0, password_changed_at_ms = ?,

@@ -50,21 +50,23 @@ public final class EventBus: Sendable {
     public func deliverPending() async throws -> Int {
         var delivered = 0
         while true {
-            let batch = try await database.pool.read { db in try Outbox.pending(limit: 100, in: db) }
+            let batch = try await database.read { db in try Outbox.pending(limit: 100, in: db) }
             if batch.isEmpty { return delivered }
             var progressed = false
             for event in batch {
+                // Stops between events at shutdown (database work itself is not interrupted).
+                try Task.checkCancellation()
                 let subscribers = handlers.withLock { $0[event.topic] ?? [] }
                 do {
                     for subscriber in subscribers { try await subscriber(event.payload) }
                     let now = clock.nowMilliseconds
-                    try await database.pool.write { db in try Outbox.markDelivered(id: event.id, nowMilliseconds: now, in: db) }
+                    try await database.write { db in try Outbox.markDelivered(id: event.id, nowMilliseconds: now, in: db) }
                     delivered += 1
                     progressed = true
                 } catch {
                     logger.warning("event delivery failed; will retry", metadata: ["topic": "\(event.topic)", "error": "\(error)"])
                     let message = "\(error)"
-                    try await database.pool.write { db in try Outbox.markFailed(id: event.id, error: message, in: db) }
+                    try await database.write { db in try Outbox.markFailed(id: event.id, error: message, in: db) }
                 }
             }
             if !progressed { return delivered }

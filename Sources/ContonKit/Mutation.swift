@@ -66,7 +66,7 @@ extension PluginContext {
         let actor = CallIdentity.current.map(AuditLog.Actor.init) ?? .system("plugin:\(pluginID)")
         let now = clock.nowMilliseconds
         let events = self.events, mailer = self.mailer
-        return try await Self.uninterrupted { [database] in try await database.pool.write { db in
+        return try await database.write { db in
             var mutation = Mutation(db: db, now: now, actor: actor, events: events, mailer: mailer)
             let changesBefore = db.totalChangesCount
             let result = try body(&mutation)
@@ -77,22 +77,12 @@ extension PluginContext {
                 try AuditLog.record(entry, by: actor, at: now, in: db)
             }
             return result
-        } }
+        }
     }
 
-    /// Runs `body` in one read transaction (a consistent snapshot).
-    ///
-    /// Like ``write(_:)``, it runs to completion even when the call is cancelled: GRDB answers a
-    /// cancelled task with `sqlite3_interrupt`, and with FTS5 in SQLite 3.40 an interrupt can
-    /// leave the pooled connection interrupted for its next user
-    /// (<https://sqlite.org/forum/forumpost/137c7662b3>). Database work is short; handlers check
-    /// cancellation between steps instead.
+    /// Runs `body` in one read transaction (a consistent snapshot), to completion even when the
+    /// call is cancelled (``ContonStore/ContonDatabase/read(_:)`` says why).
     public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await Self.uninterrupted { [database] in try await database.pool.read(body) }
-    }
-
-    /// `operation` in a task that does not inherit the caller's cancellation.
-    static func uninterrupted<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await Task { try await operation() }.value
+        try await database.read(body)
     }
 }

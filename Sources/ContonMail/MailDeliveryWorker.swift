@@ -68,7 +68,7 @@ public final class MailDeliveryWorker: Sendable {
             await purgeIfDue()
             var sleep = Self.maximumIdleMilliseconds
             do {
-                if let next = try await database.pool.read({ db in try MailOutbox.nextAttemptAt(in: db) }) {
+                if let next = try await database.read({ db in try MailOutbox.nextAttemptAt(in: db) }) {
                     let due = max(next, pausedUntil.withLock { $0 })
                     sleep = min(sleep, max(100, due - now()))
                 }
@@ -92,7 +92,7 @@ public final class MailDeliveryWorker: Sendable {
             let claimed: MailOutbox.Entry?
             do {
                 let now = self.now, lease = retry.claimLeaseMilliseconds
-                claimed = try await database.pool.write { db in
+                claimed = try await database.write { db in
                     try MailOutbox.claimNextDue(nowMilliseconds: now(), leaseMilliseconds: lease, in: db)
                 }
             } catch {
@@ -156,7 +156,7 @@ public final class MailDeliveryWorker: Sendable {
     /// Writes an outcome; a failure here leaves the row claimed, so it is retried after the lease.
     private func record(_ update: @escaping @Sendable (Database) throws -> Void) async -> Bool {
         do {
-            try await database.pool.write { db in try update(db) }
+            try await database.write { db in try update(db) }
             return true
         } catch {
             logger.error("mail outbox update failed", metadata: ["error": .string(String(describing: error))])
@@ -175,7 +175,7 @@ public final class MailDeliveryWorker: Sendable {
         guard due else { return }
         let cutoff = now - Self.sentRetentionMilliseconds
         do {
-            let purged = try await database.pool.write { db in try MailOutbox.purgeSent(before: cutoff, in: db) }
+            let purged = try await database.write { db in try MailOutbox.purgeSent(before: cutoff, in: db) }
             if purged > 0 { logger.info("purged old sent mail", metadata: ["rows": .stringConvertible(purged)]) }
         } catch {
             logger.error("mail outbox purge failed", metadata: ["error": .string(String(describing: error))])

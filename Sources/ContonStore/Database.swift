@@ -8,8 +8,8 @@ import GRDB
 /// returns, so a settled payment survives a power cut; `NORMAL` would be faster but could lose the
 /// last commits (never corrupt the file). See docs/STORAGE.md.
 public final class ContonDatabase: Sendable {
-    /// The pool. Plugins go through `PluginContext.read`/`write` (one transaction, audited, not
-    /// interrupted by a cancelled call) rather than using it directly.
+    /// The pool. Server code goes through ``read(_:)``/``write(_:)`` (not interrupted by a
+    /// cancelled task), plugins through `PluginContext.read`/`write` (audited as well).
     public let pool: DatabasePool
     public let path: String
     /// The data directory holding the database (and blobs, TLS files, the mail outbox).
@@ -27,6 +27,23 @@ public final class ContonDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         self.pool = try DatabasePool(path: path, configuration: configuration)
+    }
+
+    /// Runs `body` in one read transaction (a consistent snapshot).
+    ///
+    /// Unlike `pool.read`, it runs to completion even when the calling task is cancelled: GRDB
+    /// answers a cancelled task with `sqlite3_interrupt`, and with FTS5 on SQLite 3.40 an
+    /// interrupt can stay on the pooled connection and fail its next user — another call, or the
+    /// checkpoint at shutdown (<https://sqlite.org/forum/forumpost/137c7662b3>). Database work is
+    /// short; callers check cancellation between steps instead.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await Task { [pool] in try await pool.read(body) }.value
+    }
+
+    /// Runs `body` in one write transaction, to completion even when the calling task is
+    /// cancelled (see ``read(_:)``).
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await Task { [pool] in try await pool.write(body) }.value
     }
 
     /// Checkpoints the WAL and closes the pool (at shutdown).

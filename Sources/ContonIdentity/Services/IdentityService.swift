@@ -1,5 +1,6 @@
 import ContonAPI
 import ContonKit
+import ContonStore
 import GRDB
 import GRPCCore
 
@@ -8,7 +9,7 @@ struct IdentityService: Conton_Identity_V1_Identity.SimpleServiceProtocol {
     let context: PluginContext
     let settings: IdentitySettings
 
-    private var pool: DatabasePool { context.database.pool }
+    private var database: ContonDatabase { context.database }
 
     func login(request: Conton_Identity_V1_LoginRequest, context: ServerContext) async throws -> Conton_Identity_V1_LoginResponse {
         var errors = FieldErrors()
@@ -21,10 +22,10 @@ struct IdentityService: Conton_Identity_V1_Identity.SimpleServiceProtocol {
         let now = self.context.clock.nowMilliseconds
         let settings = self.settings
 
-        let blocked = try await pool.read { db in try LoginThrottle.remainingBlock(keys: keys, now: now, in: db) }
+        let blocked = try await database.read { db in try LoginThrottle.remainingBlock(keys: keys, now: now, in: db) }
         if blocked > 0 { throw Self.throttled(blocked) }
 
-        let user = try await pool.read { db in try UserRecord.find(email: email, in: db) }
+        let user = try await database.read { db in try UserRecord.find(email: email, in: db) }
         let valid: Bool
         if let user, let hash = user.passwordHash, !user.disabled {
             valid = await PasswordHasher.verify(request.password, against: hash)
@@ -35,7 +36,7 @@ struct IdentityService: Conton_Identity_V1_Identity.SimpleServiceProtocol {
         guard valid, let user else {
             // The failure that spends the allowance still gets the usual answer; the next attempt
             // meets the block.
-            try await pool.write { db in try LoginThrottle.recordFailure(keys: keys, now: now, settings: settings, in: db) }
+            try await database.write { db in try LoginThrottle.recordFailure(keys: keys, now: now, settings: settings, in: db) }
             throw RPCError(code: .unauthenticated, message: "invalid e-mail or password")
         }
         let created = try await self.context.write { m in
@@ -78,7 +79,7 @@ struct IdentityService: Conton_Identity_V1_Identity.SimpleServiceProtocol {
         response.principal = identity.principal.proto
         if let sessionID = identity.sessionID {
             let settings = self.settings
-            let found = try await pool.read { db -> (SessionRecord, Bool)? in
+            let found = try await database.read { db -> (SessionRecord, Bool)? in
                 guard let row = try Row.fetchOne(db, sql: """
                     SELECT s.id, s.user_id, s.last_seen_at_ms, s.expires_at_ms, u.password_change_required
                     FROM identity_session s JOIN identity_user u ON u.id = s.user_id WHERE s.id = ?
@@ -101,7 +102,7 @@ struct IdentityService: Conton_Identity_V1_Identity.SimpleServiceProtocol {
         }
         let userID = identity.principal.id
         let settings = self.settings
-        guard let user = try await pool.read({ db in try UserRecord.find(id: userID, in: db) }), let hash = user.passwordHash else {
+        guard let user = try await database.read({ db in try UserRecord.find(id: userID, in: db) }), let hash = user.passwordHash else {
             throw RPCError(code: .unauthenticated, message: "sign in again")
         }
         var errors = FieldErrors()
@@ -110,10 +111,10 @@ struct IdentityService: Conton_Identity_V1_Identity.SimpleServiceProtocol {
         try errors.check()
         let keys = [LoginThrottle.emailKey(user.email)]
         let now = self.context.clock.nowMilliseconds
-        let blocked = try await pool.read { db in try LoginThrottle.remainingBlock(keys: keys, now: now, in: db) }
+        let blocked = try await database.read { db in try LoginThrottle.remainingBlock(keys: keys, now: now, in: db) }
         if blocked > 0 { throw Self.throttled(blocked) }
         guard await PasswordHasher.verify(request.currentPassword, against: hash) else {
-            try await pool.write { db in try LoginThrottle.recordFailure(keys: keys, now: now, settings: settings, in: db) }
+            try await database.write { db in try LoginThrottle.recordFailure(keys: keys, now: now, settings: settings, in: db) }
             throw FieldErrors.single("current_password", "is not the current password")
         }
         if await PasswordHasher.verify(request.newPassword, against: hash) {
@@ -194,7 +195,7 @@ struct IdentityService: Conton_Identity_V1_Identity.SimpleServiceProtocol {
         let settings = self.settings
         let now = self.context.clock.nowMilliseconds
         // Only an existing, activated, enabled account gets a code, at most one a minute.
-        let user = try await pool.read { db -> UserRecord? in
+        let user = try await database.read { db -> UserRecord? in
             guard let user = try UserRecord.find(email: email, in: db), user.isActivated, !user.disabled else { return nil }
             if let last = try OneTimeCodes.lastIssued(userID: user.id, purpose: .reset, in: db), now - last < 60_000 { return nil }
             return user

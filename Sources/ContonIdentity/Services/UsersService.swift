@@ -1,5 +1,6 @@
 import ContonAPI
 import ContonKit
+import ContonStore
 import Foundation
 import GRDB
 import GRPCCore
@@ -11,7 +12,7 @@ struct UsersService: Conton_Identity_V1_Users.SimpleServiceProtocol {
     let context: PluginContext
     let settings: IdentitySettings
 
-    private var pool: DatabasePool { context.database.pool }
+    private var database: ContonDatabase { context.database }
 
     /// The calling staff user (the interceptor guarantees one).
     private func caller() throws(RPCError) -> StaffIdentity {
@@ -56,7 +57,7 @@ struct UsersService: Conton_Identity_V1_Users.SimpleServiceProtocol {
     func listUsers(request: Conton_Identity_V1_ListUsersRequest, context: ServerContext) async throws -> Conton_Identity_V1_ListUsersResponse {
         let page = try Pagination(size: request.pageSize, token: request.pageToken)
         let includeDisabled = request.includeDisabled
-        let users = try await pool.read { db in
+        let users = try await database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT \(UserRecord.columns) FROM identity_user
                 WHERE kind = 'staff' AND (? OR disabled = 0) AND email > ?
