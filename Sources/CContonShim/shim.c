@@ -134,8 +134,9 @@ static X509 *new_cert(EVP_PKEY *key, const char *cn, long days) {
     if (cert == NULL) return NULL;
     X509_set_version(cert, 2);
     if (!random_serial(cert)) { X509_free(cert); return NULL; }
+    // Valid from an hour ago (clock skew) for exactly `days` days in total.
     X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(cert), days * 24 * 3600);
+    X509_gmtime_adj(X509_getm_notAfter(cert), days * 24 * 3600 - 3600);
     X509_set_pubkey(cert, key);
     X509_NAME *name = X509_get_subject_name(cert);
     X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"ContOn development", -1, -1, 0);
@@ -171,11 +172,13 @@ static EVP_PKEY *read_key(const char *path) {
 }
 
 /// Issues a leaf certificate signed by the CA and writes it and its key.
-static int issue_leaf(X509 *ca, EVP_PKEY *ca_key, const char *cn, const char *san, const char *eku,
+#define DEV_SERVER_SAN "DNS:localhost,IP:127.0.0.1,IP:::1"
+
+static int issue_leaf(X509 *ca, EVP_PKEY *ca_key, const char *cn, const char *san, const char *eku, long days,
                       const char *cert_path, const char *key_path, char *err, size_t err_len) {
     int ok = 0;
     EVP_PKEY *key = new_p256_key();
-    X509 *cert = key ? new_cert(key, cn, 825) : NULL;
+    X509 *cert = key ? new_cert(key, cn, days) : NULL;
     if (cert == NULL) { set_err(err, err_len, "leaf key or certificate"); goto done; }
     X509_set_issuer_name(cert, X509_get_subject_name(ca));
     if (!add_ext(cert, ca, NID_basic_constraints, "critical,CA:FALSE") ||
@@ -201,7 +204,7 @@ done:
 
 int conton_generate_dev_certificates(const char *ca_cert_path, const char *ca_key_path,
                                      const char *server_cert_path, const char *server_key_path,
-                                     char *err, size_t err_len) {
+                                     long server_days, char *err, size_t err_len) {
     int ok = 0;
     EVP_PKEY *ca_key = new_p256_key();
     X509 *ca = ca_key ? new_cert(ca_key, "ContOn development CA", 3650) : NULL;
@@ -218,11 +221,43 @@ int conton_generate_dev_certificates(const char *ca_cert_path, const char *ca_ke
         snprintf(err, err_len, "cannot write %s or %s", ca_cert_path, ca_key_path);
         goto done;
     }
-    ok = issue_leaf(ca, ca_key, "localhost", "DNS:localhost,IP:127.0.0.1,IP:::1", "serverAuth",
+    ok = issue_leaf(ca, ca_key, "localhost", DEV_SERVER_SAN, "serverAuth", server_days,
                     server_cert_path, server_key_path, err, err_len);
 done:
     X509_free(ca);
     EVP_PKEY_free(ca_key);
+    return ok;
+}
+
+int conton_renew_dev_server_certificate(const char *ca_cert_path, const char *ca_key_path,
+                                        const char *server_cert_path, const char *server_key_path,
+                                        long server_days, char *err, size_t err_len) {
+    X509 *ca = read_cert(ca_cert_path);
+    EVP_PKEY *ca_key = read_key(ca_key_path);
+    int ok = 0;
+    if (ca == NULL || ca_key == NULL) {
+        snprintf(err, err_len, "cannot read CA %s / %s", ca_cert_path, ca_key_path);
+    } else {
+        ok = issue_leaf(ca, ca_key, "localhost", DEV_SERVER_SAN, "serverAuth", server_days,
+                        server_cert_path, server_key_path, err, err_len);
+    }
+    X509_free(ca);
+    EVP_PKEY_free(ca_key);
+    return ok;
+}
+
+int conton_certificate_validity(const char *path, int64_t *out, int64_t *lifetime) {
+    X509 *cert = read_cert(path);
+    if (cert == NULL) return 0;
+    int days = 0, seconds = 0, ok = 0;
+    if (ASN1_TIME_diff(&days, &seconds, NULL, X509_get0_notAfter(cert)) == 1) {
+        *out = (int64_t)days * 86400 + seconds;
+        if (ASN1_TIME_diff(&days, &seconds, X509_get0_notBefore(cert), X509_get0_notAfter(cert)) == 1) {
+            *lifetime = (int64_t)days * 86400 + seconds;
+            ok = 1;
+        }
+    }
+    X509_free(cert);
     return ok;
 }
 
@@ -236,7 +271,7 @@ int conton_generate_client_certificate(const char *ca_cert_path, const char *ca_
     if (ca == NULL || ca_key == NULL) {
         snprintf(err, err_len, "cannot read CA %s / %s", ca_cert_path, ca_key_path);
     } else {
-        ok = issue_leaf(ca, ca_key, common_name, NULL, "clientAuth", cert_path, key_path, err, err_len);
+        ok = issue_leaf(ca, ca_key, common_name, NULL, "clientAuth", 365, cert_path, key_path, err, err_len);
     }
     X509_free(ca);
     EVP_PKEY_free(ca_key);

@@ -14,7 +14,9 @@ import Histogram
 /// Every worker first makes one uncounted call (so connections and TLS handshakes are done); once
 /// all have, the clock starts: ``LoadOptions/warmup``, then the measured window of
 /// ``LoadOptions/duration``. Only calls that *end* inside the window count, and CPU meters are
-/// read when it opens and closes. A failed
+/// read when it opens and closes. With ``LoadOptions/calls`` set, the window instead holds
+/// exactly that many calls started after the warmup, however long they take (what tests use: a
+/// busy machine makes them slower, never empty). A failed
 /// call is counted under its status code and never recorded as a latency; a response of the wrong
 /// size or a stream with the wrong number of messages counts as `INTERNAL`.
 ///
@@ -52,10 +54,11 @@ public struct LoadGenerator: Sendable {
         let plan = CallPlan(options: options)
         let gate = StartGate(workers: options.connections * options.concurrency, warmup: options.warmup,
                              duration: options.duration, clock: clock)
+        let budget = options.calls.map { CallBudget(calls: $0) }
 
         let (tallies, cpu) = await withTaskGroup(of: Outcome.self) { group in
             group.addTask {
-                .cpu(await Self.meterWindow(meters, window: await gate.window(), clock: clock))
+                .cpu(await Self.meterWindow(meters, window: await gate.window(), budget: budget, clock: clock))
             }
             group.addTask {
                 // Opens the gate even if some worker's first call never ends.
@@ -65,7 +68,7 @@ public struct LoadGenerator: Sendable {
             }
             for client in clients {
                 for _ in 0..<options.concurrency {
-                    group.addTask { .tally(await Self.worker(client: client, plan: plan, gate: gate, clock: clock)) }
+                    group.addTask { .tally(await Self.worker(client: client, plan: plan, gate: gate, budget: budget, clock: clock)) }
                 }
             }
             var tallies: [Tally] = []
@@ -89,7 +92,10 @@ public struct LoadGenerator: Sendable {
 
         var total = Tally()
         for tally in tallies { total.merge(tally) }
-        let elapsed = options.duration.inSeconds
+        var elapsed = options.duration.inSeconds
+        if let budget, let end = await budget.done() {
+            elapsed = max(1e-9, (end - (await gate.window()).opens).inSeconds)
+        }
         let readings = cpu.map { scope, time in
             CPUReading(scope: scope, seconds: time.inSeconds,
                        microsPerCall: total.calls > 0 ? time.inSeconds * 1e6 / Double(total.calls) : nil,
@@ -205,14 +211,20 @@ public struct LoadGenerator: Sendable {
     /// One closed loop: a first call that opens the connection (not counted), then call, record,
     /// repeat until the window closes.
     static func worker<Transport: ClientTransport>(
-        client: GRPCClient<Transport>, plan: CallPlan, gate: StartGate, clock: ContinuousClock
+        client: GRPCClient<Transport>, plan: CallPlan, gate: StartGate, budget: CallBudget?, clock: ContinuousClock
     ) async -> Tally {
         var tally = Tally()
         _ = try? await Self.call(client: client, plan: plan)
         let window = await gate.arrive()
         while !Task.isCancelled {
             let started = clock.now
-            if started >= window.closes { break }
+            // Bounded by calls: warm up until the window opens, then one taken call at a time.
+            let counted = budget != nil && started >= window.opens
+            if let budget {
+                if counted && !budget.take() { break }
+            } else if started >= window.closes {
+                break
+            }
             let outcome: Result<(messages: Int, bytes: Int), any Error>
             do {
                 outcome = .success(try await Self.call(client: client, plan: plan))
@@ -220,7 +232,8 @@ public struct LoadGenerator: Sendable {
                 outcome = .failure(error)
             }
             let ended = clock.now
-            guard window.contains(ended) else { continue }
+            if counted { budget?.finish(at: ended) }
+            guard budget == nil ? window.contains(ended) : counted else { continue }
             switch outcome {
             case .success(let received):
                 tally.calls += 1
@@ -278,12 +291,20 @@ public struct LoadGenerator: Sendable {
         }
     }
 
-    /// Reads every meter when the window opens and when it closes; returns the differences.
-    static func meterWindow(_ meters: [CPUMeter], window: Window, clock: ContinuousClock) async -> [(CPUMeter.Scope, Duration)] {
-        guard !meters.isEmpty else { return [] }
+    /// Reads every meter when the window opens and when it closes (or, bounded by calls, when
+    /// the last call has ended); returns the differences.
+    static func meterWindow(_ meters: [CPUMeter], window: Window, budget: CallBudget?, clock: ContinuousClock) async -> [(CPUMeter.Scope, Duration)] {
+        guard !meters.isEmpty else {
+            _ = await budget?.done()
+            return []
+        }
         try? await Task.sleep(until: window.opens, clock: clock)
         let before = meters.map { $0.read() }
-        try? await Task.sleep(until: window.closes, clock: clock)
+        if let budget {
+            _ = await budget.done()
+        } else {
+            try? await Task.sleep(until: window.closes, clock: clock)
+        }
         let after = meters.map { $0.read() }
         return zip(meters, zip(before, after)).compactMap { meter, reading in
             guard let start = reading.0, let end = reading.1 else { return nil }

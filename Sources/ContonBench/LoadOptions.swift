@@ -24,8 +24,12 @@ public struct LoadOptions: Sendable, Codable {
     public var streamMessages: Int
     /// Calls made before the measured window opens (not recorded).
     public var warmup: Duration
-    /// The measured window.
+    /// The measured window (ignored when ``calls`` is set).
     public var duration: Duration
+    /// When set, the run measures exactly this many calls after the warmup, however long they
+    /// take, instead of a window of ``duration``: a run bounded by a number of calls gives every
+    /// test the same work on an idle machine and on a busy one.
+    public var calls: Int?
     /// The unary method to call (default `conton.testing.v1.TestService/UnaryCall`). Any method
     /// taking a `SimpleRequest` and answering a `SimpleResponse` will do; a method the server does
     /// not serve shows up as UNIMPLEMENTED errors.
@@ -49,8 +53,10 @@ public struct LoadOptions: Sendable, Codable {
         unaryMethod: MethodDescriptor = Conton_Testing_V1_TestService.Method.UnaryCall.descriptor,
         metadata: Metadata = [:],
         callTimeout: Duration? = nil,
-        responseInterval: Duration = .zero
+        responseInterval: Duration = .zero,
+        calls: Int? = nil
     ) {
+        self.calls = calls
         self.mode = mode
         self.connections = connections
         self.concurrency = concurrency
@@ -78,6 +84,7 @@ public struct LoadOptions: Sendable, Codable {
         if payloadSize > Int(Int32.max) { throw .invalidOptions("payload must fit in an int32") }
         if mode == .serverStreaming && streamMessages < 1 { throw .invalidOptions("stream-messages must be at least 1") }
         if duration <= .zero { throw .invalidOptions("duration must be positive") }
+        if let calls, calls < 1 { throw .invalidOptions("calls must be at least 1") }
         if warmup < .zero { throw .invalidOptions("warmup must not be negative") }
         if responseInterval < .zero || responseInterval > .seconds(2000) {
             throw .invalidOptions("response interval must be between 0 and 2000 s")
@@ -88,6 +95,7 @@ public struct LoadOptions: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case mode, connections, concurrency, payloadSize = "payload_bytes", streamMessages = "stream_messages"
         case warmupSeconds = "warmup_s", durationSeconds = "duration_s", method, responseIntervalMicros = "response_interval_us"
+        case calls
     }
 
     public init(from decoder: any Decoder) throws {
@@ -104,7 +112,8 @@ public struct LoadOptions: Sendable, Codable {
             duration: .seconds(try c.decode(Double.self, forKey: .durationSeconds)),
             unaryMethod: MethodDescriptor(fullyQualifiedService: String(method[..<slash]),
                                           method: slash < method.endIndex ? String(method[method.index(after: slash)...]) : ""),
-            responseInterval: .microseconds(try c.decodeIfPresent(Int64.self, forKey: .responseIntervalMicros) ?? 0)
+            responseInterval: .microseconds(try c.decodeIfPresent(Int64.self, forKey: .responseIntervalMicros) ?? 0),
+            calls: try c.decodeIfPresent(Int.self, forKey: .calls)
         )
     }
 
@@ -122,6 +131,7 @@ public struct LoadOptions: Sendable, Codable {
         if responseInterval > .zero {
             try c.encode(responseInterval / .microseconds(1), forKey: .responseIntervalMicros)
         }
+        try c.encodeIfPresent(calls, forKey: .calls)
     }
 }
 

@@ -42,8 +42,14 @@ public final class ContonServer: Sendable {
         var certificate = configuration.certificatePath, key = configuration.keyPath
         if certificate == nil && key == nil {
             let dev = configuration.developmentCertificates
-            if try dev.ensure() {
+            switch try dev.ensure() {
+            case .generated:
                 logger.info("generated a development CA and server certificate", metadata: ["dir": "\(configuration.dataDirectory)/tls"])
+            case .renewedServerCertificate:
+                logger.notice("renewed the development server certificate (fewer than \(DevelopmentCertificates.renewalDays) days left)",
+                              metadata: ["dir": "\(configuration.dataDirectory)/tls"])
+            case .unchanged:
+                break
             }
             certificate = dev.serverCertificatePath
             key = dev.serverKeyPath

@@ -29,7 +29,12 @@ public final class SSLContext: @unchecked Sendable {
         _ = conton_SSL_CTX_set_options(ctx, conton_SSL_OP_NO_COMPRESSION() | conton_SSL_OP_NO_RENEGOTIATION() | conton_SSL_OP_CIPHER_SERVER_PREFERENCE())
         _ = conton_SSL_CTX_set_mode(ctx, conton_SSL_MODE_RELEASE_BUFFERS() | conton_SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER())
         guard SSL_CTX_set_cipher_list(ctx, Self.tls12Ciphers) == 1 else { throw .configuration(Self.lastError()) }
+        guard conton_SSL_CTX_set1_groups_list(ctx, Self.groups) == 1 else { throw .configuration(Self.lastError()) }
     }
+
+    /// Key-exchange groups offered and accepted, most preferred first: Mozilla's *intermediate*
+    /// server profile (X25519, P-256, P-384; no X448, no P-521, no finite-field groups).
+    public static let groups = "X25519:P-256:P-384"
 
     /// Builds a server context: loads the chain and key, checks they match, sets ALPN and the
     /// optional client-certificate CA.

@@ -28,13 +28,15 @@ final class InFlightCounter: Sendable {
     var snapshot: State { state.withLock { $0 } }
 }
 
-/// `TestService` whose `UnaryCall` holds every call for `hold` and counts the calls in its handler
-/// at once; `shortPayload` answers one byte less than asked. Everything else is `TestService`'s.
+/// `TestService` whose `UnaryCall` counts the calls in its handler at once and holds each one
+/// until `gather` calls are in the handler together (at most `hold`; with `gather` nil, for
+/// `hold`); `shortPayload` answers one byte less than asked. Everything else is `TestService`'s.
 struct CountingTestService: Conton_Testing_V1_TestService.StreamingServiceProtocol {
     let counter: InFlightCounter
     /// Which server this instance belongs to (one per in-process "connection").
     let server: Int
     var hold: Duration = .milliseconds(10)
+    var gather: Int?
     var shortPayload = false
     let inner = TestService()
 
@@ -42,7 +44,15 @@ struct CountingTestService: Conton_Testing_V1_TestService.StreamingServiceProtoc
         var message: Conton_Testing_V1_SimpleRequest?
         for try await m in request.messages { message = m }
         counter.enter(server: server)
-        try? await Task.sleep(for: hold)
+        if let gather {
+            // Waits on the condition (all of them in at once, once), bounded by `hold`, never on a timer.
+            let deadline = ContinuousClock.now + hold
+            while counter.snapshot.max < gather && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+        } else {
+            try? await Task.sleep(for: hold)
+        }
         counter.leave()
         var response = Conton_Testing_V1_SimpleResponse()
         response.payload.body = [UInt8](repeating: 0, count: max(0, Int(message?.responseSize ?? 0) - (shortPayload ? 1 : 0)))

@@ -9,9 +9,10 @@ import Testing
 /// The load generator over ContOn's own TLS transport, against a real `ContonServer` with the
 /// test service.
 @Suite struct TLSLoadTests {
+    /// A run bounded by a number of calls, not by a window of time.
     static func short(_ mode: LoadMode = .unary, concurrency: Int = 4, streamMessages: Int = 5) -> LoadOptions {
         LoadOptions(mode: mode, connections: 1, concurrency: concurrency, payloadSize: 64, streamMessages: streamMessages,
-                    warmup: .milliseconds(100), duration: .milliseconds(400))
+                    warmup: .zero, calls: 200)
     }
 
     static func run(_ options: LoadOptions, configure: @escaping (inout ServerConfiguration) -> Void = { _ in }) async throws -> LoadResult {
@@ -28,6 +29,7 @@ import Testing
         let result = try await Self.run(Self.short())
         #expect(result.errors.isEmpty, "\(result.errors)")
         expectConsistent(result)
+        #expect(result.calls == 200)
         #expect(result.messages == result.calls)
         #expect(result.bytesReceived == result.calls * 64)
     }
@@ -44,7 +46,7 @@ import Testing
         options.unaryMethod = Conton_Testing_V1_UnimplementedService.Method.UnimplementedCall.descriptor
         let result = try await Self.run(options)
         #expect(result.calls == 0)
-        #expect(result.errors(.unimplemented) > 0)
+        #expect(result.errors(.unimplemented) == 200)
         #expect(result.errorCount == result.errors(.unimplemented))
     }
 

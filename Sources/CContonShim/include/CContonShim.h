@@ -29,6 +29,7 @@ static inline int conton_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int v) { re
 static inline uint64_t conton_SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op) { return (uint64_t)SSL_CTX_set_options(ctx, op); }
 static inline long conton_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_mode(ctx, mode); }
 static inline long conton_SSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_session_cache_mode(ctx, mode); }
+static inline int conton_SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *list) { return (int)SSL_CTX_set1_groups_list(ctx, list); }
 static inline int conton_SSL_set_tlsext_host_name(SSL *ssl, const char *name) { return (int)SSL_set_tlsext_host_name(ssl, name); }
 static inline size_t conton_BIO_pending(BIO *b) { return (size_t)BIO_ctrl_pending(b); }
 static inline int conton_BIO_set_mem_eof_return(BIO *b, int v) { return (int)BIO_set_mem_eof_return(b, v); }
@@ -67,11 +68,23 @@ int conton_ssl_alpn_selected(SSL *ssl, char *out, size_t out_len);
 void conton_ssl_error_string(char *out, size_t out_len);
 
 /// Generates a development CA (P-256, 10 years) and a server certificate it signs (P-256,
-/// 825 days, SAN DNS:localhost, IP:127.0.0.1, IP:::1, extendedKeyUsage serverAuth) and writes the
-/// four PEM files with mode 0600 for keys. Returns 1 on success; on failure 0 with `err` filled.
+/// `server_days` days, SAN DNS:localhost, IP:127.0.0.1, IP:::1, extendedKeyUsage serverAuth) and
+/// writes the four PEM files with mode 0600 for keys. Returns 1 on success; on failure 0 with
+/// `err` filled.
 int conton_generate_dev_certificates(const char *ca_cert_path, const char *ca_key_path,
                                      const char *server_cert_path, const char *server_key_path,
-                                     char *err, size_t err_len);
+                                     long server_days, char *err, size_t err_len);
+
+/// Issues a new development server certificate (`server_days` days, same SAN and usage as
+/// above) from the existing CA files, replacing the server certificate and key.
+int conton_renew_dev_server_certificate(const char *ca_cert_path, const char *ca_key_path,
+                                        const char *server_cert_path, const char *server_key_path,
+                                        long server_days, char *err, size_t err_len);
+
+/// Seconds from now until the certificate in the PEM file at `path` expires (negative once it
+/// has) into `out`, and the seconds it is valid in total (notAfter − notBefore) into `lifetime`.
+/// Returns 0 when the file cannot be read.
+int conton_certificate_validity(const char *path, int64_t *out, int64_t *lifetime);
 
 /// Generates a P-256 key and a certificate for `common_name` signed by the CA, for client
 /// certificates (extendedKeyUsage clientAuth). Used by tests and by `conton admin issue-cert`.
