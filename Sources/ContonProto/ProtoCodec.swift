@@ -4,7 +4,9 @@ import ContonProtosC
 public enum ProtoCodec {
     /// Decodes bytes as a message of the given type with `protobuf_c_message_unpack`; the C struct
     /// is converted and freed before this returns.
-    /// - Throws: ``ProtoDecodingError`` when protobuf-c rejects the bytes.
+    /// - Throws: ``ProtoDecodingError`` when protobuf-c rejects the bytes, when messages nest
+    ///   too deep, or when a `string` field holds a NUL or invalid UTF-8 (``ProtoDecodingError/field``
+    ///   names it).
     public static func decode(_ bytes: some Collection<UInt8>, as descriptor: ProtoMessageDescriptor) throws -> DynamicMessage {
         let decoded = bytes.withContiguousStorageIfAvailable { buffer in
             unpackAndConvert(buffer, descriptor)
@@ -13,7 +15,9 @@ public enum ProtoCodec {
         case .message(let message):
             return message
         case .tooDeep:
-            throw ProtoDecodingError(messageName: descriptor.fullName, reason: "messages nested deeper than \(WireDepthCheck.maxDepth) levels")
+            throw ProtoDecodingError(messageName: descriptor.fullName, reason: "messages nested deeper than \(WireCheck.maxDepth) levels")
+        case .invalidString(let path, let problem):
+            throw ProtoDecodingError(messageName: descriptor.fullName, field: path, fieldProblem: problem.description)
         case .invalid:
             throw ProtoDecodingError(
                 messageName: descriptor.fullName,
@@ -55,11 +59,16 @@ public enum ProtoCodec {
     private enum UnpackResult {
         case message(DynamicMessage)
         case tooDeep
+        case invalidString(path: String, WireCheck.StringProblem)
         case invalid
     }
 
     private static func unpackAndConvert(_ buffer: UnsafeBufferPointer<UInt8>, _ descriptor: ProtoMessageDescriptor) -> UnpackResult {
-        guard WireDepthCheck.isWithinLimit(buffer, descriptor) else { return .tooDeep }
+        switch WireCheck.check(buffer, descriptor) {
+        case .tooDeep?: return .tooDeep
+        case .invalidString(let path, let problem)?: return .invalidString(path: path, problem)
+        case nil: break
+        }
         var empty: UInt8 = 0
         return withUnsafePointer(to: &empty) { emptyPointer in
             let base = buffer.baseAddress ?? emptyPointer

@@ -4,12 +4,27 @@ public struct ProtoDecodingError: Error, Sendable, Hashable, CustomStringConvert
     public var messageName: String
     /// What went wrong.
     public var reason: String
+    /// The request field at fault when one field is (a `string` with a NUL or invalid UTF-8):
+    /// its dotted path in proto names, list elements as `items[2]`; nil otherwise.
+    public var field: String?
 
     /// Creates the error.
     public init(messageName: String, reason: String) {
         self.messageName = messageName
         self.reason = reason
+        self.field = nil
     }
+
+    /// An error about one field: `reason` becomes "`field`: `fieldProblem`".
+    public init(messageName: String, field: String, fieldProblem: String) {
+        self.messageName = messageName
+        self.reason = "\(field): \(fieldProblem)"
+        self.field = field
+        self.fieldProblem = fieldProblem
+    }
+
+    /// What is wrong with ``field``, e.g. "must be valid UTF-8".
+    public var fieldProblem: String?
 
     public var description: String { "cannot decode \(messageName): \(reason)" }
 }

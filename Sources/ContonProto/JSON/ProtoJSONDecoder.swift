@@ -70,7 +70,11 @@ enum ProtoJSONDecoder {
 
     private static func mapKey(_ key: String, _ field: ProtoFieldDescriptor, path: String) throws -> ProtoValue {
         switch field.type {
-        case .string: return .string(key)
+        case .string:
+            guard !key.utf8.contains(0) else {
+                throw ProtoJSONError(.invalidValue, path: path, "a string must not contain U+0000 (NUL)")
+            }
+            return .string(key)
         case .bool:
             guard key == "true" || key == "false" else {
                 throw ProtoJSONError(.invalidValue, path: path, "expected a boolean map key, got \"\(key)\"")
@@ -111,6 +115,11 @@ enum ProtoJSONDecoder {
             return .bool(b)
         case .string:
             guard case .string(let s) = json else { throw invalid("a string") }
+            // protobuf-c keeps strings as C strings: a NUL would silently cut the value short, and
+            // the server refuses strings with NULs anyway.
+            guard !s.utf8.contains(0) else {
+                throw ProtoJSONError(.invalidValue, path: path, "a string must not contain U+0000 (NUL)")
+            }
             return .string(s)
         case .bytes:
             guard case .string(let s) = json, let b = Base64.decode(s) else { throw invalid("base64 text") }
