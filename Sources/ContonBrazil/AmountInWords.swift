@@ -5,9 +5,11 @@
 /// - Within a group of three digits, hundreds, tens and units are joined by "e":
 ///   "trezentos e quarenta e cinco"; 100 alone is "cem", 101–199 "cento e …".
 /// - 1 000 is "mil", never "um mil"; "um milhão", "um bilhão", … take "um".
-/// - Between groups: "e" before the **last** non-zero group when that group is below 100 or a
-///   round hundred ("mil e duzentos", "um milhão e quinhentos mil", "dois mil e cinco"); commas
-///   otherwise ("dois milhões, trezentos e quarenta e cinco mil, seiscentos e setenta e oito").
+/// - Between groups: at **every** boundary between two consecutive non-zero groups, "e" when the
+///   later group is below 100 or a round hundred ("mil e duzentos", "um milhão e quinhentos mil",
+///   "dois mil e cinco", "nove milhões e setenta e seis mil, setecentos e quarenta", "um bilhão e
+///   um milhão e mil e um"); a comma otherwise ("dois milhões, trezentos e quarenta e cinco mil,
+///   seiscentos e setenta e oito").
 /// - "de reais" when the reais are a whole number of millions (a round million, billion, …):
 ///   "um milhão de reais", "um bilhão e quinhentos milhões de reais"; otherwise "reais".
 /// - "um real", "um centavo"; the reais and centavos parts are joined by "e"; no reais gives
@@ -39,8 +41,9 @@ public enum AmountInWords {
     }
 
     /// A non-negative whole number in masculine Portuguese words, with the same joining rules:
-    /// `0` → "zero", `1001` → "mil e um", `2_345_678` → "dois milhões, trezentos e quarenta e
-    /// cinco mil, seiscentos e setenta e oito".
+    /// `0` → "zero", `1001` → "mil e um", `2_068_374` → "dois milhões e sessenta e oito mil,
+    /// trezentos e setenta e quatro", `2_345_678` → "dois milhões, trezentos e quarenta e cinco
+    /// mil, seiscentos e setenta e oito".
     public static func cardinal(_ n: UInt64) -> String {
         if n == 0 { return "zero" }
         var groups: [Int] = []  // least significant first
@@ -62,10 +65,11 @@ public enum AmountInWords {
             }
             words.append((text, g))
         }
+        // Each boundary is decided by the group after it, wherever it stands: "e" before a group
+        // below 100 or a round hundred, a comma before any other.
         var result = words[0].text
-        for (i, word) in words.enumerated().dropFirst() {
-            let isLast = i == words.count - 1
-            let joinWithE = isLast && (word.value < 100 || word.value % 100 == 0)
+        for word in words.dropFirst() {
+            let joinWithE = word.value < 100 || word.value % 100 == 0
             result += (joinWithE ? " e " : ", ") + word.text
         }
         return result

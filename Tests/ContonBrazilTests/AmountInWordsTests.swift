@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import ContonBrazil
 
-/// Amounts in words: a hand-checked table, then random amounts read back by an independent
-/// parser and checked against the written conventions.
+/// Amounts in words: a hand-checked table, random amounts read back by an independent parser and
+/// checked against the written conventions, and random numbers compared with num2words (PyPI).
 @Suite struct AmountInWordsTests {
     /// Written out by hand, the way a Brazilian accountant writes a receipt.
     static let table: [(Int64, String)] = [
@@ -56,6 +56,7 @@ import Testing
         (125_000, "mil, duzentos e cinquenta reais"),
         (150_000, "mil e quinhentos reais"),
         (199_999, "mil, novecentos e noventa e nove reais e noventa e nove centavos"),
+        (99_990_000, "novecentos e noventa e nove mil e novecentos reais"),
         (200_000, "dois mil reais"),
         (200_500, "dois mil e cinco reais"),
         (2_100_000, "vinte e um mil reais"),
@@ -67,7 +68,27 @@ import Testing
         (100_000_050, "um milhão de reais e cinquenta centavos"),
         (100_000_100, "um milhão e um reais"),
         (100_100_000, "um milhão e mil reais"),
-        (100_100_100, "um milhão, mil e um reais"),
+        // Every class boundary, not only the last one, takes "e" before a class below 100 or a
+        // round hundred and a comma before any other (the first three are the receipts).
+        (907_674_041, "nove milhões e setenta e seis mil, setecentos e quarenta reais e quarenta e um centavos"),
+        (206_837_400, "dois milhões e sessenta e oito mil, trezentos e setenta e quatro reais"),
+        (2_303_849_310, "vinte e três milhões e trinta e oito mil, quatrocentos e noventa e três reais e dez centavos"),
+        // Million | thousand, the last boundary.
+        (110_000_000, "um milhão e cem mil reais"),
+        (230_000_000, "dois milhões e trezentos mil reais"),
+        (110_100_000, "um milhão, cento e um mil reais"),
+        // Million | thousand, followed by units.
+        (100_100_100, "um milhão e mil e um reais"),
+        (110_010_000, "um milhão e cem mil e cem reais"),
+        (230_000_100, "dois milhões e trezentos mil e um reais"),
+        (105_025_000, "um milhão e cinquenta mil, duzentos e cinquenta reais"),
+        (470_003_599, "quatro milhões e setecentos mil e trinta e cinco reais e noventa e nove centavos"),
+        (110_100_100, "um milhão, cento e um mil e um reais"),
+        (234_510_000, "dois milhões, trezentos e quarenta e cinco mil e cem reais"),
+        // Million | units, no thousands.
+        (100_010_000, "um milhão e cem reais"),
+        (100_030_000, "um milhão e trezentos reais"),
+        (100_034_500, "um milhão, trezentos e quarenta e cinco reais"),
         (150_000_000, "um milhão e quinhentos mil reais"),
         (123_456_700, "um milhão, duzentos e trinta e quatro mil, quinhentos e sessenta e sete reais"),
         (200_000_000, "dois milhões de reais"),
@@ -75,8 +96,30 @@ import Testing
         (100_000_000_000, "um bilhão de reais"),
         (100_100_000_000, "um bilhão e um milhão de reais"),
         (150_000_000_000, "um bilhão e quinhentos milhões de reais"),
+        (200_000_000_000, "dois bilhões de reais"),
         (100_000_000_100, "um bilhão e um reais"),
+        // Billion | million.
+        (123_400_000_000, "um bilhão, duzentos e trinta e quatro milhões de reais"),
+        (100_100_100_100, "um bilhão e um milhão e mil e um reais"),
+        (170_000_000_100, "um bilhão e setecentos milhões e um reais"),
+        (760_000_001_005, "sete bilhões e seiscentos milhões e dez reais e cinco centavos"),
+        (304_000_050_000, "três bilhões e quarenta milhões e quinhentos reais"),
+        (601_525_000_000, "seis bilhões e quinze milhões, duzentos e cinquenta mil reais"),
+        (299_900_000_100, "dois bilhões, novecentos e noventa e nove milhões e um reais"),
+        // Billion | thousand or units, zero classes in between.
+        (100_000_020_000, "um bilhão e duzentos reais"),
+        (100_000_100_000, "um bilhão e mil reais"),
+        (100_050_000_000, "um bilhão e quinhentos mil reais"),
+        (100_050_100_000, "um bilhão, quinhentos e um mil reais"),
+        (500_008_012_300, "cinco bilhões e oitenta mil, cento e vinte e três reais"),
         (100_000_000_000_000, "um trilhão de reais"),
+        // Trillion | billion, trillion | million, quatrillion | trillion or billion.
+        (120_000_000_000_100, "um trilhão e duzentos bilhões e um reais"),
+        (812_300_000_000_000, "oito trilhões, cento e vinte e três bilhões de reais"),
+        (400_009_000_000_000, "quatro trilhões e noventa milhões de reais"),
+        (400_009_000_070_000, "quatro trilhões e noventa milhões e setecentos reais"),
+        (1_210_000_000_000_009_901, "doze quatrilhões e cem trilhões e noventa e nove reais e um centavo"),
+        (5_000_030_000_000_000_100, "cinquenta quatrilhões e trezentos bilhões e um reais"),
         (99_999_999_999_999_999, "novecentos e noventa e nove trilhões, novecentos e noventa e nove bilhões, novecentos e noventa e nove milhões, novecentos e noventa e nove mil, novecentos e noventa e nove reais e noventa e nove centavos"),
         (100_000_000_000_000_000, "um quatrilhão de reais"),
         (Int64.max, "noventa e dois quatrilhões, duzentos e trinta e três trilhões, setecentos e vinte bilhões, trezentos e sessenta e oito milhões, quinhentos e quarenta e sete mil, setecentos e cinquenta e oito reais e sete centavos"),
@@ -96,7 +139,10 @@ import Testing
         #expect(AmountInWords.cardinal(1_001) == "mil e um")
         #expect(AmountInWords.cardinal(2_005) == "dois mil e cinco")
         #expect(AmountInWords.cardinal(1_000_000) == "um milhão")
-        #expect(AmountInWords.cardinal(UInt64.max) == "dezoito quintilhões, quatrocentos e quarenta e seis quatrilhões, setecentos e quarenta e quatro trilhões, setenta e três bilhões, setecentos e nove milhões, quinhentos e cinquenta e um mil, seiscentos e quinze")
+        #expect(AmountInWords.cardinal(2_068_374) == "dois milhões e sessenta e oito mil, trezentos e setenta e quatro")
+        #expect(AmountInWords.cardinal(1_001_001_001) == "um bilhão e um milhão e mil e um")
+        #expect(AmountInWords.cardinal(1_200_000_000_000_000_001) == "um quintilhão e duzentos quatrilhões e um")
+        #expect(AmountInWords.cardinal(UInt64.max) == "dezoito quintilhões, quatrocentos e quarenta e seis quatrilhões, setecentos e quarenta e quatro trilhões e setenta e três bilhões, setecentos e nove milhões, quinhentos e cinquenta e um mil, seiscentos e quinze")
     }
 
     @Test func negativeAmountsAreRefused() throws {
@@ -137,14 +183,90 @@ import Testing
         for (i, t) in tokens.enumerated() where t == "mil" && i > 0 {
             #expect(!(tokens[i - 1] == "um" && thousands == 1), "\(words)")
         }
-        // "e" before the last group when it is below 100 or a round hundred; commas otherwise.
+        // At every boundary between consecutive non-zero groups: "e" before a group below 100 or
+        // a round hundred, a comma before any other. Counted: the commas, and every "e" (inside
+        // groups, at boundaries, and between reais and centavos).
         var groups: [Int64] = []
         var rest = reais
         while rest > 0 { groups.append(rest % 1000); rest /= 1000 }
         let nonZero = groups.reversed().filter { $0 > 0 }
-        var commas = max(0, nonZero.count - 1)
-        if nonZero.count >= 2, let last = nonZero.last, last < 100 || last % 100 == 0 { commas -= 1 }
-        #expect(tokens.filter { $0 == "," }.count == commas, "\(words)")
+        let joinedWithE = nonZero.dropFirst().filter { $0 < 100 || $0 % 100 == 0 }.count
+        #expect(tokens.filter { $0 == "," }.count == max(0, nonZero.count - 1) - joinedWithE, "\(words)")
+        let eCount = nonZero.map(Self.eInside).reduce(0, +) + joinedWithE + Self.eInside(cents)
+            + (reais > 0 && cents > 0 ? 1 : 0)
+        #expect(tokens.filter { $0 == "e" }.count == eCount, "\(words)")
+    }
+
+    /// How many "e" a group 0…999 has inside: one fewer than its non-zero parts (100 is "cem").
+    private static func eInside(_ g: Int64) -> Int {
+        if g == 0 || g == 100 { return 0 }
+        let r = g % 100
+        let parts = (g >= 100 ? 1 : 0) + (r >= 20 ? 1 + (r % 10 > 0 ? 1 : 0) : (r > 0 ? 1 : 0))
+        return parts - 1
+    }
+
+    /// 3 000 reproducible random numbers up to 10^15, built class by class (many zero classes,
+    /// round hundreds and classes below 100), against num2words' `num2words(n, lang='pt_BR')`
+    /// (PyPI, via brazil_oracle.py `words`) as an independent implementation.
+    ///
+    /// num2words writes the same commas as our rule, so the comparison keeps them, with two
+    /// normalisations:
+    /// - it writes 14 "catorze"; we write "quatorze" (a documented convention choice,
+    ///   docs/BRAZIL.md rule 1: both are correct), so "catorze" is read as "quatorze";
+    /// - on numbers the oracle flags `comparable: false` its comma fix-up misfires (a round
+    ///   hundred 200…900 after the first class gets a comma instead of "e" when a letter "e"
+    ///   follows it: "dois bilhões, quinhentos milhões", though "dois milhões e quinhentos mil";
+    ///   see `num2words_misplaces_comma` in the script). There both sides are compared without
+    ///   commas and without the " e " in front of a non-final round hundred; every other word and
+    ///   "e" still has to match. The hand-checked table covers those boundaries.
+    @Test func cardinalsAgreeWithNum2words() throws {
+        var rng = SeededRandom(seed: 320)
+        var numbers: [UInt64] = [0, 1, 14, 100, 1_000, 1_001, 2_068_374, 9_076_740, 23_038_493, 1_000_000_000_000_000]
+        while numbers.count < 3_000 {
+            var n: UInt64 = 0
+            for _ in 0..<Int.random(in: 1...5, using: &rng) {
+                let group: UInt64
+                switch Int.random(in: 0..<20, using: &rng) {
+                case 0..<6: group = 0
+                case 6..<9: group = UInt64.random(in: 1...9, using: &rng) * 100
+                case 9..<12: group = UInt64.random(in: 1...99, using: &rng)
+                default: group = UInt64.random(in: 0...999, using: &rng)
+                }
+                n = n * 1000 + group
+            }
+            numbers.append(n)
+        }
+        struct Words: Decodable {
+            var text: String
+            var comparable: Bool
+        }
+        let oracle = try Oracle.call(["words"], input: numbers, as: [Words].self)
+        try #require(oracle.count == numbers.count)
+        let roundHundredInside = try Regex(" e (?=(duzentos|trezentos|quatrocentos|quinhentos|seiscentos|setecentos|oitocentos|novecentos) )")
+        func withoutQuirk(_ s: String) -> String {
+            s.replacingOccurrences(of: ",", with: "").replacing(roundHundredInside, with: " ")
+        }
+        var comparable = 0, innerE = 0
+        for (n, theirs) in zip(numbers, oracle) {
+            let ours = AmountInWords.cardinal(n)
+            let expected = theirs.text.replacingOccurrences(of: "catorze", with: "quatorze")
+            if theirs.comparable {
+                comparable += 1
+                #expect(ours == expected, "\(n)")
+            } else {
+                #expect(withoutQuirk(ours) == withoutQuirk(expected), "\(n): \(ours) | \(theirs.text)")
+            }
+            // Inputs that exercise an "e" at a boundary other than the last one.
+            var classes: [UInt64] = []
+            var rest = n
+            while rest > 0 { if rest % 1000 > 0 { classes.append(rest % 1000) }; rest /= 1000 }
+            if classes.count >= 3, classes.dropLast().dropFirst().contains(where: { $0 < 100 || $0 % 100 == 0 }) {
+                innerE += 1
+            }
+        }
+        // The flag must not hide most of the comparison, and the inputs must reach the fixed case.
+        #expect(comparable >= 2_500, "only \(comparable) of \(numbers.count) compared as they stand")
+        #expect(innerE >= 500, "only \(innerE) numbers with an \"e\" before an inner class")
     }
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Oracle for ContonBrazilTests: generates and judges CPFs and CNPJs, folds search keys.
+"""Oracle for ContonBrazilTests: generates and judges CPFs and CNPJs, folds search keys,
+writes numbers in Portuguese words.
 
 Two independent judges stand behind every verdict:
 
@@ -21,6 +22,8 @@ Usage (JSON on stdin and stdout):
   brazil_oracle.py checkdigits cpf|cnpj          stdin: [base] -> [dv or null], by brute force
   brazil_oracle.py mask cpf|cnpj                 stdin: [str] -> [validate-docbr's mask]
   brazil_oracle.py fold                          stdin: [str] -> [folded]
+  brazil_oracle.py words                         stdin: [int] -> [{"text", "comparable"}]
+                                                 (num2words' pt_BR cardinal, see words())
 """
 import json
 import random
@@ -156,10 +159,55 @@ def fold(s):
     return " ".join(t.split())
 
 
+def num2words_misplaces_comma(n):
+    """True when num2words' pt_BR comma fix-up misfires on N (num2words 0.5.14).
+
+    num2words first joins every pair of classes with "e", then turns "<scale> e" into
+    "<scale>," when the regex '.*<scale> e \\w*entos? (?=.*e)' matches: meant for a class with
+    an "e" inside ("mil, duzentos e cinquenta"), but the lookahead accepts any letter "e" later
+    in the text. So a round hundred 200..900 after the first class gets a comma instead of "e"
+    when a letter "e" follows it: its own scale word (milhões, bilhões, trilhões) or any later
+    class. 2_500_000 is "dois milhões e quinhentos mil" but 2_500_000_000 "dois bilhões,
+    quinhentos milhões", and 2_300_001 "dois milhões, trezentos mil e um" (it writes "um milhão e
+    cem mil e um" and "dois milhões e trezentos mil" itself). Only N <= 10**15 is vouched for:
+    above it "quatrilhão e" also contains "trilhão e" and the fix-up can hit another boundary.
+    """
+    classes = []  # (scale, value), most significant first, non-zero only
+    scale = 0
+    while n:
+        if n % 1000:
+            classes.insert(0, (scale, n % 1000))
+        n //= 1000
+        scale += 1
+    return any(value >= 200 and value % 100 == 0 and (scale >= 2 or i < len(classes) - 1)
+               for i, (scale, value) in enumerate(classes) if i > 0)
+
+
+def words(numbers):
+    """num2words' masculine pt_BR cardinal of each number, as a black box, and whether its
+    class joins are comparable as they stand (False: see num2words_misplaces_comma)."""
+    from num2words import num2words  # here, so the CPF/CNPJ commands run without it
+
+    out = []
+    for n in numbers:
+        if not 0 <= n <= 10**15:
+            raise SystemExit(f"words: {n} is outside 0...10**15")
+        out.append({"text": num2words(n, lang="pt_BR"), "comparable": not num2words_misplaces_comma(n)})
+    return out
+
+
+def _version_or_none(package):
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == "version":
         print(json.dumps({"validate_docbr": metadata.version("validate-docbr"),
+                          "num2words": _version_or_none("num2words"),
                           "alphanumeric": CNPJ().validate("12.ABC.345/01DE-35"),
                           "unicode": unicodedata.unidata_version}))
         return
@@ -176,6 +224,8 @@ def main(argv):
         result = [doc.mask(s) for s in inputs]
     elif cmd == "fold":
         result = [fold(s) for s in inputs]
+    elif cmd == "words":
+        result = words(inputs)
     else:
         raise SystemExit(f"unknown command {cmd}")
     json.dump(result, sys.stdout, ensure_ascii=True)
