@@ -153,7 +153,7 @@ let package = Package(
         .target(
             name: "ContonIdentity",
             dependencies: [
-                "CContonShim", "ContonKit", "ContonAPI", "ContonProto", "ContonStore", "ContonTransport", "ContonMail",
+                "CContonShim", "ContonKit", "ContonAPI", "ContonProto", "ContonStore", "ContonTransport", "ContonMail", "ContonBrazil",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -3,7 +3,9 @@ import ContonKit
 import GRPCCore
 
 /// Enforces every method's ``AccessPolicy`` before its handler runs, and makes the caller's
-/// principal the current ``CallIdentity`` for the handler and its response producer.
+/// principal the current ``CallIdentity`` for the handler and its response producer. For a
+/// client principal, every response message goes out without its office-internal fields
+/// (``OfficeInternalRedaction``).
 ///
 /// - No credentials, or a bad one, on a non-public method: UNAUTHENTICATED.
 /// - Signed in but the wrong kind or role: PERMISSION_DENIED.
@@ -70,8 +72,11 @@ public struct AuthorizationInterceptor: ServerInterceptor {
         var response = try await CallIdentity.$current.withValue(identity) { try await next(request, context) }
         if case .success(var contents) = response.accepted {
             let producer = contents.producer
+            let isClient = if case .client = result.principal { true } else { false }
             contents.producer = { writer in
-                try await CallIdentity.$current.withValue(identity) { try await producer(writer) }
+                // A client principal never receives the office's internal fields.
+                let out = isClient ? RPCWriter(wrapping: OfficeInternalRedaction.Writer(base: writer)) : writer
+                return try await CallIdentity.$current.withValue(identity) { try await producer(out) }
             }
             response.accepted = .success(contents)
         }

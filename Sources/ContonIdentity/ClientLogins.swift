@@ -38,8 +38,7 @@ public struct ClientLogins: Sendable {
     public func create(clientID: String, email rawEmail: String, name rawName: String,
                        initialPasswordHash: String? = nil, invite: Bool = true, in m: inout Mutation) throws -> Login {
         var errors = FieldErrors()
-        let email = IdentityValidation.email(rawEmail)
-        if email == nil { errors.add("email", "is not an e-mail address") }
+        let email = IdentityValidation.email(rawEmail, field: "email", into: &errors)
         let name = IdentityValidation.name(rawName)
         if name == nil { errors.add("name", "must have 1 to 200 characters") }
         if clientID.isEmpty { errors.add("client_id", "is required") }

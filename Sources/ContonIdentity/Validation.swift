@@ -1,15 +1,23 @@
+import ContonBrazil
 import ContonKit
 
 /// Input rules shared by the identity services.
 enum IdentityValidation {
-    /// A login e-mail, trimmed and lower-cased; nil if it cannot be an address.
+    /// A login e-mail, trimmed and lower-cased, by the same rules as every other e-mail of the
+    /// system (``EmailAddress``: ASCII only, since the mail outbox speaks plain SMTP); nil if it
+    /// is not acceptable.
     static func email(_ raw: String) -> String? {
-        let email = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard email.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64,
-              parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !email.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" || $0 == "<" || $0 == ">" }) else { return nil }
-        return email
+        (try? EmailAddress(raw))?.normalized
+    }
+
+    /// ``email(_:)``, recording why not under `field` in `errors`.
+    static func email(_ raw: String, field: String, into errors: inout FieldErrors) -> String? {
+        do {
+            return try EmailAddress(raw).normalized
+        } catch {
+            errors.add(field, error.description)
+            return nil
+        }
     }
 
     /// Why `password` is not acceptable as a new password, or nil.

@@ -25,5 +25,7 @@ public struct PluginContext: Sendable {
     public let mailer: Mailer
     /// The office's clients as other plugins see them (lookup, references that block deletion).
     public let clients: ClientDirectory
+    /// Every registered method's access policy (complete once the server has started).
+    public let policies: AccessPolicyTable
     public let logger: Logger
 }

@@ -18,6 +18,8 @@ public final class PluginHost: Sendable {
     public let mailer = Mailer()
     /// Clients as every plugin sees them; the clients plugin provides the lookup.
     public let clients = ClientDirectory()
+    /// Every registered method's policy, once ``registerServices(on:)`` has run.
+    public let policies = AccessPolicyTable()
     public let clock: any Clock
     private let logger: Logger
 
@@ -59,7 +61,8 @@ public final class PluginHost: Sendable {
     }
 
     public func context(for plugin: any Plugin) -> PluginContext {
-        PluginContext(pluginID: plugin.id, database: database, clock: clock, events: events, mailer: mailer, clients: clients, logger: Logger(label: "conton.\(plugin.id)"))
+        PluginContext(pluginID: plugin.id, database: database, clock: clock, events: events, mailer: mailer, clients: clients,
+                      policies: policies, logger: Logger(label: "conton.\(plugin.id)"))
     }
 
     /// Applies every plugin's migrations (and the host's own), in dependency order.
@@ -117,6 +120,7 @@ public final class PluginHost: Sendable {
             plugin.registerSubscriptions(&subscriptions, context: context(for: plugin))
             events.add(subscriptions)
         }
+        self.policies.record(policies)
         return policies
     }
 

@@ -1,7 +1,10 @@
 import GRPCCore
 import Logging
 
-/// Logs one line per call: method, status, duration, peer.
+/// Logs one line per call: method, status, duration, peer. It is also the last line of defence
+/// for status codes: an error that is not an `RPCError` (a bug: a handler let a library error
+/// escape) would reach the client as UNKNOWN with an empty message; it answers INTERNAL instead,
+/// and the log says what the error was.
 public struct CallLogInterceptor: ServerInterceptor {
     let logger: Logger
 
@@ -28,9 +31,13 @@ public struct CallLogInterceptor: ServerInterceptor {
             } catch let error as RPCError {
                 log("\(error.code)", error.message)
                 throw error
+            } catch is CancellationError {
+                log("\(RPCError.Code.cancelled)", "cancelled")
+                throw RPCError(code: .cancelled, message: "the call was cancelled")
             } catch {
-                log("unknown", "\(error)")
-                throw error
+                logger.error("a handler threw an error that is not an RPCError", metadata: ["method": "\(method)", "error": "\(error)"])
+                log("\(RPCError.Code.internalError)", "\(error)")
+                throw RPCError(code: .internalError, message: "internal error (\(type(of: error))); the server log has the details", cause: error)
             }
         }
         var response = try await loggingFailure { try await next(request, context) }

@@ -231,12 +231,16 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Ends a call from the server side with a status, cancelling its handler.
+    /// Ends a call with `status` from the transport's side. The handler is not cancelled: it
+    /// meets the same status as the error of its request stream, so the call log records what
+    /// the client was told (a cancelled handler's stream would just end, and GRPCCore would report
+    /// a unary request's missing message as INTERNAL "Empty stream."). Whatever it writes later
+    /// is dropped: the call is over.
     private func failCall(_ callID: UInt32, status: Status) {
         guard let call = self.calls[callID] else {
             if callID > self.highestCallID { self.protocolError("MESSAGE for call \(callID), which was never opened") }
             return
         }
-        call.cancellation.cancel()
         call.inbound.finish(throwing: RPCError(code: RPCError.Code(status.code) ?? .unknown, message: status.message))
         self.writeTrailers(callID, status, [])
         self.endCall(callID)

@@ -37,6 +37,20 @@ struct FieldModel {
     var typeName: String
     var defaultValue: String?
     var oneofIndex: Int?
+    /// `[(conton.rpc.v1.office_internal) = true]`: cleared in responses to client principals.
+    var isOfficeInternal = false
+}
+
+/// The numbers of ContOn's custom options (`Protos/conton/rpc/v1/options.proto`). protoc-c does
+/// not know them, so they arrive as unknown fields of the `*Options` messages.
+enum CustomOption {
+    static let officeInternal: UInt32 = 51001
+
+    /// Whether the bool option `number` is set to true among `options`' unknown fields.
+    static func flag(_ number: UInt32, in options: DynamicMessage?) -> Bool {
+        guard let options else { return false }
+        return options.unknownFields.fields.contains { $0.number == number && $0.wireType == 0 && $0.data.contains { $0 != 0 } }
+    }
 }
 
 struct EnumModel {
@@ -124,6 +138,7 @@ extension FieldModel {
         typeName = stripDot(f.singular(6))
         defaultValue = f.optional(7)
         oneofIndex = (f.optional(9) as Int32?).map(Int.init)
+        isOfficeInternal = CustomOption.flag(CustomOption.officeInternal, in: f.optional(8))
         if f.optional(17) == true {
             throw GeneratorError("\(message).\(name): proto3 optional is not supported by protoc-c 1.4")
         }

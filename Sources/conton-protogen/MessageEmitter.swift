@@ -245,10 +245,63 @@ struct MessageEmitter {
                 w.line("return result")
             }
         }
+        if index.holdsOfficeInternal(model.fullName) {
+            w.line()
+            try emitOfficeInternal(&w)
+        }
         for n in model.nested where !n.isMapEntry {
             w.line()
             let nestedName = swiftName + "." + SwiftNaming.nestedTypeName(n.name, isEnum: false)
             try MessageEmitter(model: n, swiftName: nestedName, isProto3: isProto3, index: index).emitConversion(&w)
+        }
+    }
+
+    /// The `OfficeInternalFields` conformance: clears the marked fields and recurses into every
+    /// held message that has some.
+    private func emitOfficeInternal(_ w: inout CodeWriter) throws {
+        try w.block("extension \(swiftName): OfficeInternalFields {") { w in
+            w.line("/// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.")
+            try w.block("public mutating func clearOfficeInternalFields() {") { w in
+                for f in model.fields where f.oneofIndex == nil {
+                    let p = SwiftNaming.propertyName(f.name)
+                    let e = SwiftNaming.escaped(p)
+                    let storage = try storage(f)
+                    if f.isOfficeInternal {
+                        switch storage {
+                        case .map: w.line("self.\(e) = [:]")
+                        case .repeated: w.line("self.\(e) = []")
+                        case .message, .optional: w.line("self._\(p) = nil")
+                        case .plain(_, let d): w.line("self.\(e) = \(d)")
+                        }
+                        continue
+                    }
+                    guard f.kind == .message else { continue }
+                    switch storage {
+                    case .map:
+                        guard let entry = index.mapEntry(f), let v = entry.fields.first(where: { $0.number == 2 }),
+                              v.kind == .message, index.holdsOfficeInternal(v.typeName) else { continue }
+                        w.line("for key in self.\(e).keys { self.\(e)[key]?.clearOfficeInternalFields() }")
+                    case .repeated:
+                        guard index.holdsOfficeInternal(f.typeName) else { continue }
+                        w.line("for i in self.\(e).indices { self.\(e)[i].clearOfficeInternalFields() }")
+                    case .message:
+                        guard index.holdsOfficeInternal(f.typeName) else { continue }
+                        w.line("if self._\(p) != nil { self.\(e).clearOfficeInternalFields() }")
+                    default: break
+                    }
+                }
+                for (i, name) in model.oneofNames.enumerated() {
+                    let o = SwiftNaming.escaped(SwiftNaming.propertyName(name))
+                    for f in model.fields where f.oneofIndex == i {
+                        let c = SwiftNaming.escaped(SwiftNaming.propertyName(f.name))
+                        if f.isOfficeInternal {
+                            w.line("if case .\(c)? = self.\(o) { self.\(o) = nil }")
+                        } else if f.kind == .message, index.holdsOfficeInternal(f.typeName) {
+                            w.line("if case .\(c)(var value)? = self.\(o) { value.clearOfficeInternalFields(); self.\(o) = .\(c)(value) }")
+                        }
+                    }
+                }
+            }
         }
     }
 }

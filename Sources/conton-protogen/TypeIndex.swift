@@ -29,6 +29,21 @@ struct TypeIndex {
         }
     }
 
+    /// Whether a message has `office_internal` fields, itself or in any message it holds (map
+    /// values included).
+    func holdsOfficeInternal(_ fullName: String, visiting: Set<String> = []) -> Bool {
+        guard let m = entries[fullName]?.message, !visiting.contains(fullName) else { return false }
+        let visiting = visiting.union([fullName])
+        return m.fields.contains { f in
+            if f.isOfficeInternal { return true }
+            guard f.kind == .message else { return false }
+            if let entry = mapEntry(f) {
+                return entry.fields.contains { $0.number == 2 && $0.kind == .message && holdsOfficeInternal($0.typeName, visiting: visiting) }
+            }
+            return holdsOfficeInternal(f.typeName, visiting: visiting)
+        }
+    }
+
     func swiftName(_ fullName: String) throws -> String {
         guard let e = entries[fullName] else { throw GeneratorError("unknown type \(fullName)") }
         return e.swiftName

@@ -90,13 +90,21 @@ import Testing
     }
 
     @Test func serviceAccountKeysAuthenticateUntilRevoked() async throws {
-        try await withTestServer(plugins: []) { test in
+        try await withTestServer(plugins: [ScopedTestPlugin()]) { test in
             let owner = try await test.login()
             let accounts = Conton_Identity_V1_ServiceAccounts.Client(wrapping: test.client)
             var create = Conton_Identity_V1_CreateServiceAccountRequest()
             create.name = "billing job"
             create.scopes = ["fees:write", "BAD SCOPE"]
             await #expect(test.code { try await accounts.createServiceAccount(create, metadata: TestServer.bearer(owner)) } == .invalidArgument)
+            // A scope no method accepts (a typo, or a role name) would give a key with no access:
+            // refused, naming the known scopes.
+            for typo in ["admin", "fees:writ", "x"] {
+                create.scopes = ["fees:write", typo]
+                let error = await rpcError { _ = try await accounts.createServiceAccount(create, metadata: TestServer.bearer(owner)) }
+                #expect(error?.code == .invalidArgument)
+                #expect(error?.message == "scopes[1]: '\(typo)' is not a scope any method accepts; the known scopes are fees:write, receivables:read, receivables:write")
+            }
             create.scopes = ["fees:write", "receivables:read"]
             let created = try await accounts.createServiceAccount(create, metadata: TestServer.bearer(owner))
             #expect(created.apiKey.hasPrefix("ctk_"))
@@ -114,7 +122,7 @@ import Testing
     }
 
     @Test func mappedClientCertificateSignsInAsItsServiceAccount() async throws {
-        try await withTestServer(plugins: [], configure: { configuration in
+        try await withTestServer(plugins: [ScopedTestPlugin()], configure: { configuration in
             _ = try? configuration.developmentCertificates.ensure()
             configuration.clientCAPath = configuration.developmentCertificates.caCertificatePath
         }) { test in

@@ -42,3 +42,24 @@ extension TestServer {
     }
 }
 
+
+/// A plugin whose one method accepts the service scopes the identity tests grant, so they are
+/// known scopes (the server refuses scopes no method accepts).
+struct ScopedTestPlugin: Plugin {
+    static let scopes = ["fees:write", "receivables:read", "receivables:write"]
+
+    var id: String { "scoped-test" }
+
+    func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
+        services.register(Unanswered(), policies: [
+            Conton_Testing_V1_UnimplementedService.Method.UnimplementedCall.descriptor:
+                .anyOf(Self.scopes.map { .service(scope: $0) }),
+        ])
+    }
+
+    struct Unanswered: Conton_Testing_V1_UnimplementedService.SimpleServiceProtocol {
+        func unimplementedCall(request: Conton_Testing_V1_Empty, context: ServerContext) async throws -> Conton_Testing_V1_Empty {
+            throw RPCError(code: .unimplemented, message: "not implemented")
+        }
+    }
+}

@@ -140,7 +140,7 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
     }
 
     func listReceipts(request: Conton_Fees_V1_ListReceiptsRequest, context: ServerContext) async throws -> Conton_Fees_V1_ListReceiptsResponse {
-        let (_, clientID) = try scopedClient(request.clientId)
+        let (scope, clientID) = try scopedClient(request.clientId)
         let pagination = try Pagination(size: request.pageSize, token: request.pageToken, defaultSize: 100, maximum: 1000)
         var before: Int64?
         if let after = pagination.after {
@@ -165,8 +165,11 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
             (conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")) + " ORDER BY receipt_number DESC LIMIT ?"
         _ = args.append(contentsOf: [pagination.size])
         let arguments = args
+        let receivableID = request.receivableId, today = self.today
         let receipts = try await self.context.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map(Receipts.receipt)
+            // A receivable that does not exist, or is another client's: NOT_FOUND, as GetReceivable.
+            if !receivableID.isEmpty { _ = try ReceivableStore.require(receivableID, scope: scope, today: today, in: db) }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Receipts.receipt)
         }
         var response = Conton_Fees_V1_ListReceiptsResponse()
         response.receipts = receipts

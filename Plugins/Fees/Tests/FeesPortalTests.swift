@@ -25,6 +25,19 @@ import Testing
             #expect(try await t.receivables.listReceipts(receipts, metadata: portal).receipts.map(\.number) == [paidA.receipt.number])
             receipts.clientId = b.id
             #expect(await code { _ = try await t.receivables.listReceipts(receipts, metadata: portal) } == .notFound)
+            // By receivable: its own lists its receipt; another client's receivable, or one that
+            // does not exist, is NOT_FOUND (for staff too), never an empty list.
+            receipts = Conton_Fees_V1_ListReceiptsRequest()
+            receipts.receivableId = ra[0].id
+            #expect(try await t.receivables.listReceipts(receipts, metadata: portal).receipts.map(\.number) == [paidA.receipt.number])
+            receipts.receivableId = rb[0].id
+            #expect(await code { _ = try await t.receivables.listReceipts(receipts, metadata: portal) } == .notFound)
+            #expect(try await t.receivables.listReceipts(receipts, metadata: t.owner).receipts.map(\.number) == [paidB.receipt.number])
+            for missing in ["abc", "999999"] {
+                receipts.receivableId = missing
+                #expect(await code { _ = try await t.receivables.listReceipts(receipts, metadata: portal) } == .notFound)
+                #expect(await code { _ = try await t.receivables.listReceipts(receipts, metadata: t.owner) } == .notFound)
+            }
 
             // Reads: its own; another's is NOT_FOUND, like a missing one.
             var get = Conton_Fees_V1_GetReceivableRequest()

@@ -146,6 +146,8 @@ struct FilesService: Conton_Files_V1_Files.StreamingServiceProtocol {
     func listFolders(request: StreamingServerRequest<Conton_Files_V1_ListFoldersRequest>, context: ServerContext) async throws -> StreamingServerResponse<Conton_Files_V1_ListFoldersResponse> {
         try await unary(request) { r in
             let scope = try ClientScope.current()
+            // A client may name only itself (another client's id: NOT_FOUND, as docs/FILES.md says).
+            if !r.clientId.isEmpty { try scope.check(r.clientId, "client \(r.clientId)") }
             let clientID: String? = if case .all = scope, !r.clientId.isEmpty { r.clientId } else { nil }
             var response = Conton_Files_V1_ListFoldersResponse()
             response.folders = try await plugin.read { db in try FolderRecord.list(scope: scope, clientID: clientID, in: db) }

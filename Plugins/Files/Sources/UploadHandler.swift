@@ -194,6 +194,12 @@ struct UploadHandler: Sendable {
             }
         } catch let error as RPCError where lease.isReleased {
             throw error
+        } catch let error as RPCError where error.code == .resourceExhausted {
+            // A message over the transport's limit (4 MiB): the client sent a chunk far beyond
+            // 1 MiB, which no retry of the same stream fixes. Nothing of the upload stays.
+            lease.discard()
+            throw RPCError(code: .resourceExhausted,
+                           message: "\(error.message); a chunk holds at most \(FilesSettings.chunkBytes) bytes; nothing was kept")
         } catch {
             // The stream broke (connection lost, cancelled, deadline): keep what arrived.
             let suspended = lease

@@ -74,13 +74,13 @@ import Testing
                 request.scopes = scopes
                 return TestServer.bearer(try await accounts.createServiceAccount(request, metadata: t.owner).apiKey)
             }
-            let reader = try await key(["files:read"]), writer = try await key(["files:write"]), other = try await key(["fees:write"])
+            let reader = try await key(["files:read"]), writer = try await key(["files:write"])
             let file = try await t.upload(Content(size: 100), staffUpload(), as: writer)
             #expect(file.uploadedByKind == "service" && file.direction == .officeToClient)
             #expect(try await t.list(as: reader).map(\.id) == [file.id])
             #expect(try await t.download(file.id, as: reader).sha256 == file.sha256)
             #expect(await code { try await t.upload(Content(size: 100), staffUpload(), as: reader) } == .permissionDenied)
-            #expect(await code { try await t.list(as: other) } == .permissionDenied)
+            #expect(await code { try await t.list(as: writer) } == .permissionDenied)
         }
     }
 
@@ -160,6 +160,11 @@ import Testing
             var forB = Conton_Files_V1_ListFoldersRequest()
             forB.clientId = "client-b"
             #expect(try await t.api.listFolders(forB, metadata: t.owner).folders.first { $0.id == folha.id }?.fileCount == 1)
+            // A client naming another client: NOT_FOUND (not its own counts); naming itself: its own.
+            #expect(await code { try await t.api.listFolders(forB, metadata: a) } == .notFound)
+            var forA = Conton_Files_V1_ListFoldersRequest()
+            forA.clientId = "client-a"
+            #expect(try await t.api.listFolders(forA, metadata: a).folders.first { $0.id == folha.id }?.fileCount == 1)
             #expect(try await t.count("SELECT count(*) FROM host_audit WHERE entity_type = 'file_folder'") == 4)
         }
     }

@@ -94,6 +94,46 @@ import Testing
         }
     }
 
+    /// A first chunk over the 4 MiB message limit: RESOURCE_EXHAUSTED, and neither the `.part`
+    /// file nor the upload's metadata stays (nothing to resume).
+    @Test func aChunkOverTheMessageLimitKeepsNothing() async throws {
+        try await FilesTest.run { (t: FilesTest) async throws in
+            let content = Content(size: 5 * Int64(MiB))
+            var metadata = staffUpload()
+            metadata.size = content.size
+            let first = metadata
+            let uploadID = Mutex<String?>(nil)
+            let failure = await rpcError {
+                try await t.test.client.bidirectionalStreaming(
+                    request: StreamingClientRequest<Conton_Files_V1_UploadRequest>(metadata: t.owner) { writer in
+                        var head = Conton_Files_V1_UploadRequest()
+                        head.metadata = first
+                        try await writer.write(head)
+                        var message = Conton_Files_V1_UploadRequest()
+                        message.chunk = content.chunk(0, size: 5 * MiB)
+                        try await writer.write(message)
+                    },
+                    descriptor: Conton_Files_V1_Files.Method.Upload.descriptor,
+                    serializer: ProtoSerializer<Conton_Files_V1_UploadRequest>(),
+                    deserializer: ProtoDeserializer<Conton_Files_V1_UploadResponse>(),
+                    options: .defaults
+                ) { response in
+                    if case .success(let contents) = response.accepted {
+                        uploadID.withLock { $0 = contents.metadata[stringValues: "upload-id"].first { _ in true } }
+                    }
+                    for try await _ in response.messages {}
+                }
+            }
+            #expect(failure?.code == .resourceExhausted, "\(String(describing: failure))")
+            // Nothing stays: no .part, no session file, no row; the upload cannot be resumed.
+            #expect(try await t.eventually { t.uploadFiles().isEmpty }, "\(t.uploadFiles())")
+            #expect(try await t.count("SELECT count(*) FROM files_file") == 0)
+            if let id = uploadID.withLock({ $0 }) {
+                #expect(await code { try await t.uploadStatus(id) } == .notFound)
+            }
+        }
+    }
+
     @Test func aWrongDeclaredHashIsDataLossAndKeepsNothing() async throws {
         try await FilesTest.run { (t: FilesTest) async throws in
             var metadata = staffUpload()

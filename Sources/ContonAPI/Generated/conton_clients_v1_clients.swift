@@ -4224,6 +4224,13 @@ extension Conton_Clients_V1_Client {
     }
 }
 
+extension Conton_Clients_V1_Client: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        self.notes = ""
+    }
+}
+
 extension Conton_Clients_V1_CreateClientRequest {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -4243,6 +4250,13 @@ extension Conton_Clients_V1_CreateClientRequest {
     }
 }
 
+extension Conton_Clients_V1_CreateClientRequest: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        if self._client != nil { self.client.clearOfficeInternalFields() }
+    }
+}
+
 extension Conton_Clients_V1_CreateClientResponse {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -4257,6 +4271,13 @@ extension Conton_Clients_V1_CreateClientResponse {
         if let value = self._client { result.set(1, value.value) }
         result.unknownFields = self.unknownFields
         return result
+    }
+}
+
+extension Conton_Clients_V1_CreateClientResponse: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        if self._client != nil { self.client.clearOfficeInternalFields() }
     }
 }
 
@@ -4294,6 +4315,13 @@ extension Conton_Clients_V1_GetClientResponse {
     }
 }
 
+extension Conton_Clients_V1_GetClientResponse: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        if self._client != nil { self.client.clearOfficeInternalFields() }
+    }
+}
+
 extension Conton_Clients_V1_UpdateClientRequest {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -4313,6 +4341,13 @@ extension Conton_Clients_V1_UpdateClientRequest {
     }
 }
 
+extension Conton_Clients_V1_UpdateClientRequest: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        if self._client != nil { self.client.clearOfficeInternalFields() }
+    }
+}
+
 extension Conton_Clients_V1_UpdateClientResponse {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -4327,6 +4362,13 @@ extension Conton_Clients_V1_UpdateClientResponse {
         if let value = self._client { result.set(1, value.value) }
         result.unknownFields = self.unknownFields
         return result
+    }
+}
+
+extension Conton_Clients_V1_UpdateClientResponse: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        if self._client != nil { self.client.clearOfficeInternalFields() }
     }
 }
 
@@ -4380,6 +4422,13 @@ extension Conton_Clients_V1_ListClientsResponse {
     }
 }
 
+extension Conton_Clients_V1_ListClientsResponse: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        for i in self.clients.indices { self.clients[i].clearOfficeInternalFields() }
+    }
+}
+
 extension Conton_Clients_V1_ArchiveClientRequest {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -4414,6 +4463,13 @@ extension Conton_Clients_V1_ArchiveClientResponse {
     }
 }
 
+extension Conton_Clients_V1_ArchiveClientResponse: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        if self._client != nil { self.client.clearOfficeInternalFields() }
+    }
+}
+
 extension Conton_Clients_V1_RestoreClientRequest {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -4445,6 +4501,13 @@ extension Conton_Clients_V1_RestoreClientResponse {
         if let value = self._client { result.set(1, value.value) }
         result.unknownFields = self.unknownFields
         return result
+    }
+}
+
+extension Conton_Clients_V1_RestoreClientResponse: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        if self._client != nil { self.client.clearOfficeInternalFields() }
     }
 }
 
@@ -4653,6 +4716,13 @@ extension Conton_Clients_V1_ClientRecord {
     }
 }
 
+extension Conton_Clients_V1_ClientRecord: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        if self._client != nil { self.client.clearOfficeInternalFields() }
+    }
+}
+
 extension Conton_Clients_V1_GetClientRecordResponse {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -4670,6 +4740,13 @@ extension Conton_Clients_V1_GetClientRecordResponse {
     }
 }
 
+extension Conton_Clients_V1_GetClientRecordResponse: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        if self._record != nil { self.record.clearOfficeInternalFields() }
+    }
+}
+
 extension Conton_Clients_V1_ImportClientsRequest {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -4684,6 +4761,13 @@ extension Conton_Clients_V1_ImportClientsRequest {
         if let value = self._client { result.set(1, value.value) }
         result.unknownFields = self.unknownFields
         return result
+    }
+}
+
+extension Conton_Clients_V1_ImportClientsRequest: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        if self._client != nil { self.client.clearOfficeInternalFields() }
     }
 }
 

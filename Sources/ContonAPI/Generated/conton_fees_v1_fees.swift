@@ -5624,6 +5624,13 @@ extension Conton_Fees_V1_Payment {
     }
 }
 
+extension Conton_Fees_V1_Payment: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        self.notes = ""
+    }
+}
+
 extension Conton_Fees_V1_Receivable {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -5685,6 +5692,15 @@ extension Conton_Fees_V1_Receivable {
     }
 }
 
+extension Conton_Fees_V1_Receivable: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        self.notes = ""
+        self.cancelReason = ""
+        for i in self.payments.indices { self.payments[i].clearOfficeInternalFields() }
+    }
+}
+
 extension Conton_Fees_V1_CreateReceivableRequest {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -5729,6 +5745,13 @@ extension Conton_Fees_V1_CreateReceivableResponse {
     }
 }
 
+extension Conton_Fees_V1_CreateReceivableResponse: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        if self._receivable != nil { self.receivable.clearOfficeInternalFields() }
+    }
+}
+
 extension Conton_Fees_V1_GetReceivableRequest {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -5760,6 +5783,13 @@ extension Conton_Fees_V1_GetReceivableResponse {
         if let value = self._receivable { result.set(1, value.value) }
         result.unknownFields = self.unknownFields
         return result
+    }
+}
+
+extension Conton_Fees_V1_GetReceivableResponse: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        if self._receivable != nil { self.receivable.clearOfficeInternalFields() }
     }
 }
 
@@ -5841,6 +5871,13 @@ extension Conton_Fees_V1_ListReceivablesResponse {
         if let value = self._total { result.set(4, value.value) }
         result.unknownFields = self.unknownFields
         return result
+    }
+}
+
+extension Conton_Fees_V1_ListReceivablesResponse: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        for i in self.receivables.indices { self.receivables[i].clearOfficeInternalFields() }
     }
 }
 
@@ -5967,6 +6004,14 @@ extension Conton_Fees_V1_SettleReceivableResponse {
     }
 }
 
+extension Conton_Fees_V1_SettleReceivableResponse: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        if self._receivable != nil { self.receivable.clearOfficeInternalFields() }
+        if self._payment != nil { self.payment.clearOfficeInternalFields() }
+    }
+}
+
 extension Conton_Fees_V1_ReopenReceivableRequest {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -6003,6 +6048,13 @@ extension Conton_Fees_V1_ReopenReceivableResponse {
     }
 }
 
+extension Conton_Fees_V1_ReopenReceivableResponse: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        if self._receivable != nil { self.receivable.clearOfficeInternalFields() }
+    }
+}
+
 extension Conton_Fees_V1_CancelReceivableRequest {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -6036,6 +6088,13 @@ extension Conton_Fees_V1_CancelReceivableResponse {
         if let value = self._receivable { result.set(1, value.value) }
         result.unknownFields = self.unknownFields
         return result
+    }
+}
+
+extension Conton_Fees_V1_CancelReceivableResponse: OfficeInternalFields {
+    /// Clears the fields marked `(conton.rpc.v1.office_internal)`, here and in the messages held.
+    public mutating func clearOfficeInternalFields() {
+        if self._receivable != nil { self.receivable.clearOfficeInternalFields() }
     }
 }
 

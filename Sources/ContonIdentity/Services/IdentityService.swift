@@ -189,9 +189,8 @@ struct IdentityService: Conton_Identity_V1_Identity.SimpleServiceProtocol {
     }
 
     func requestPasswordReset(request: Conton_Identity_V1_RequestPasswordResetRequest, context: ServerContext) async throws -> Conton_Identity_V1_RequestPasswordResetResponse {
-        guard let email = IdentityValidation.email(request.email) else {
-            throw FieldErrors.single("email", "is not an e-mail address")
-        }
+        var errors = FieldErrors()
+        guard let email = IdentityValidation.email(request.email, field: "email", into: &errors) else { throw errors.error }
         let settings = self.settings
         let now = self.context.clock.nowMilliseconds
         // Only an existing, activated, enabled account gets a code, at most one a minute.

@@ -22,19 +22,14 @@ struct ServiceAccountsService: Conton_Identity_V1_ServiceAccounts.SimpleServiceP
         return account
     }
 
-    /// Scopes look like `fees:write`: lower-case letters, digits and `._:-`, 1–64 characters.
-    static func validScope(_ scope: String) -> Bool {
-        guard (1...64).contains(scope.count), let first = scope.first, first.isLetter else { return false }
-        return scope.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || "._:-".contains($0) }
-    }
-
     func createServiceAccount(request: Conton_Identity_V1_CreateServiceAccountRequest, context: ServerContext) async throws -> Conton_Identity_V1_CreateServiceAccountResponse {
         var errors = FieldErrors()
         let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
         if !(1...100).contains(name.count) { errors.add("name", "must have 1 to 100 characters") }
         if request.scopes.isEmpty { errors.add("scopes", "name at least one scope") }
-        for (i, scope) in request.scopes.enumerated() where !Self.validScope(scope) {
-            errors.add("scopes[\(i)]", "'\(scope)' is not a scope (lower-case letters, digits and ._:-)")
+        let known = self.context.policies.serviceScopes
+        for (i, scope) in request.scopes.enumerated() where !known.contains(scope) {
+            errors.add("scopes[\(i)]", "'\(scope)' is not a scope any method accepts; the known scopes are \(known.sorted().joined(separator: ", "))")
         }
         let certificate = request.certificateSha256.lowercased().replacingOccurrences(of: ":", with: "")
         if !certificate.isEmpty && (certificate.count != 64 || !certificate.allSatisfy(\.isHexDigit)) {

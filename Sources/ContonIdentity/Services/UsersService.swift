@@ -25,8 +25,7 @@ struct UsersService: Conton_Identity_V1_Users.SimpleServiceProtocol {
     func createUser(request: Conton_Identity_V1_CreateUserRequest, context: ServerContext) async throws -> Conton_Identity_V1_CreateUserResponse {
         let caller = try caller()
         var errors = FieldErrors()
-        let email = IdentityValidation.email(request.email)
-        if email == nil { errors.add("email", "is not an e-mail address") }
+        let email = IdentityValidation.email(request.email, field: "email", into: &errors)
         let name = IdentityValidation.name(request.name)
         if name == nil { errors.add("name", "must have 1 to 200 characters") }
         let role = RoleMapping.role(request.role)

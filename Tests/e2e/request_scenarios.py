@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Strings on the wire, end to end against a release `conton serve` with every plugin: for every
-method of every ContOn service (read from the committed descriptor set with Google's own
-`descriptor_pb2`, independently of the server), a request whose first string field carries a NUL
-byte, and one whose string is invalid UTF-8, both built here byte by byte, answer
-INVALID_ARGUMENT with a field violation naming that field, and nothing else. A password with
-junk after a NUL does not log in.
+"""Bad requests, end to end against a release `conton serve` with every plugin, for every method
+of every ContOn service (read from the committed descriptor set with Google's own
+`descriptor_pb2`, independently of the server), with requests built here byte by byte:
 
-Usage: wire_strings_scenarios.py PATH/TO/conton   (PYTHONPATH must reach clients/python)
+* a NUL byte, or invalid UTF-8, in the first string field answers INVALID_ARGUMENT with a field
+  violation naming that field; a password with junk after a NUL does not log in;
+* a non-ASCII e-mail address, in every field that takes one, never answers UNKNOWN or INTERNAL
+  (INVALID_ARGUMENT naming the field wherever the e-mail is validated);
+* a 5 MiB request answers RESOURCE_EXHAUSTED, and the server's log records exactly that.
+
+Usage: request_scenarios.py PATH/TO/conton   (PYTHONPATH must reach clients/python)
 """
 import os
 import shutil
@@ -136,6 +139,78 @@ def every_method_refuses_nul_and_invalid_utf8():
         shutil.rmtree(data, ignore_errors=True)
 
 
+def email_paths(messages, type_name, depth=3, seen=()):
+    """Every path to a string field named like an e-mail (email, emails, other_emails, …)."""
+    m = messages[type_name.lstrip(".")]
+    out = []
+    for f in m.field:
+        if f.type == STRING and "email" in f.name:
+            out.append([f])
+        elif f.type == MESSAGE and depth > 1 and f.type_name not in seen:
+            out += [[f] + p for p in email_paths(messages, f.type_name, depth - 1, seen + (f.type_name,))]
+    return out
+
+
+def non_ascii_emails_never_answer_unknown():
+    messages, services = load()
+    data = tempfile.mkdtemp(prefix="conton-emails-")
+    try:
+        with running(data, OWNER_ENV) as (proc, port, _):
+            token = token_for(data, port)
+            checked, validated = 0, 0
+            with Channel("127.0.0.1", port, os.path.join(data, "tls", "ca.pem")) as ch:
+                for service, s in services:
+                    if not service.startswith("conton.") or service.startswith(("conton.testing.", "conton.example.")):
+                        continue
+                    for m in s.method:
+                        method = "%s/%s" % (service, m.name)
+                        for path in email_paths(messages, m.input_type):
+                            for address in ("josé@example.com", "jose@exämple.com"):
+                                try:
+                                    call(ch, method, m, encode(path, address.encode()), token)
+                                    continue  # an e-mail that is only a filter may match nothing
+                                except ContonError as e:
+                                    assert e.code_name not in ("UNKNOWN", "INTERNAL"), (method, expected_name(path), str(e))
+                                    if e.code_name == "INVALID_ARGUMENT" and expected_name(path) in [f for f, _ in e.field_violations]:
+                                        validated += 1
+                                checked += 1
+            # CreateUser, CreateClient, client access, password reset, Meus Dados… validate it.
+            assert checked >= 8 and validated >= 6, (checked, validated)
+            print("  %d calls with a non-ASCII e-mail, %d refused naming the field" % (checked, validated))
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def oversized_request_is_logged_as_what_the_client_was_told():
+    data = tempfile.mkdtemp(prefix="conton-oversize-")
+    try:
+        with running(data, OWNER_ENV) as (proc, port, _):
+            token = token_for(data, port)
+            md = [("authorization", "Bearer " + token)]
+            big = field(1, b"x" * (5 * 1024 * 1024))
+            methods = ["conton.clients.v1.Clients/CreateClient", "conton.health.v1.Health/Check",
+                       "conton.identity.v1.Identity/Login", "conton.fees.v1.Receivables/ListReceivables"]
+            with Channel("127.0.0.1", port, os.path.join(data, "tls", "ca.pem")) as ch:
+                for i in range(40):
+                    method = methods[i % len(methods)]
+                    try:
+                        ch.unary(method, big, metadata=md, timeout=30)
+                        raise AssertionError("%s accepted 5 MiB" % method)
+                    except ContonError as e:
+                        assert e.code_name == "RESOURCE_EXHAUSTED", (method, str(e))
+                # The connection goes on.
+                ch.unary("conton.health.v1.Health/Check", b"", timeout=30)
+        with open(os.path.join(data, "server.log")) as f:
+            lines = [l for l in f if " call" in l and "method=" in l]
+        logged = [l for l in lines if any("method=" + m + " " in l for m in methods)]
+        assert len(logged) >= 41, len(logged)
+        wrong = [l for l in logged if "status=resourceExhausted" not in l and "status=ok" not in l]
+        assert not wrong, wrong[:3]
+        assert sum("status=resourceExhausted" in l for l in logged) == 40, logged[:3]
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def password_with_junk_after_nul_does_not_log_in():
     data = tempfile.mkdtemp(prefix="conton-strings-")
     try:
@@ -156,4 +231,5 @@ def password_with_junk_after_nul_does_not_log_in():
 
 
 if __name__ == "__main__":
-    run_scenarios(every_method_refuses_nul_and_invalid_utf8, password_with_junk_after_nul_does_not_log_in)
+    run_scenarios(every_method_refuses_nul_and_invalid_utf8, password_with_junk_after_nul_does_not_log_in,
+                  non_ascii_emails_never_answer_unknown, oversized_request_is_logged_as_what_the_client_was_told)
