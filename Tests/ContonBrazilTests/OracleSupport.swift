@@ -23,18 +23,26 @@ enum Oracle {
     }
 
     /// `python3 brazil_oracle.py ARGS` with `input` encoded as JSON on stdin; stdout decoded.
-    static func call<Input: Encodable, Output: Decodable>(_ arguments: [String], input: Input, as: Output.Type) throws -> Output {
-        let data = try run(arguments, stdin: JSONEncoder().encode(input))
+    static func call<Input: Encodable, Output: Decodable>(_ arguments: [String], input: Input, as: Output.Type) async throws -> Output {
+        let data = try await run(arguments, stdin: JSONEncoder().encode(input))
         return try JSONDecoder().decode(Output.self, from: data)
     }
 
     /// `python3 brazil_oracle.py ARGS` with no input.
-    static func call<Output: Decodable>(_ arguments: [String], as: Output.Type) throws -> Output {
-        try JSONDecoder().decode(Output.self, from: run(arguments, stdin: Data()))
+    static func call<Output: Decodable>(_ arguments: [String], as: Output.Type) async throws -> Output {
+        try JSONDecoder().decode(Output.self, from: await run(arguments, stdin: Data()))
+    }
+
+    /// ``runBlocking(_:stdin:)`` on a thread of its own: waiting for a child process on the
+    /// cooperative pool (two threads on a two-core machine) would stall every other test.
+    static func run(_ arguments: [String], stdin: Data) async throws -> Data {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try runBlocking(arguments, stdin: stdin) }) }
+        }
     }
 
     /// Runs the oracle with stdin, stdout and stderr in temporary files (no pipe can fill up).
-    static func run(_ arguments: [String], stdin: Data) throws -> Data {
+    static func runBlocking(_ arguments: [String], stdin: Data) throws -> Data {
         let fm = FileManager.default
         let base = fm.temporaryDirectory.appendingPathComponent("brazil-oracle-\(UUID().uuidString)").path
         let (inPath, outPath, errPath) = (base + ".in", base + ".out", base + ".err")

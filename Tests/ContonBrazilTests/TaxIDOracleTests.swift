@@ -5,17 +5,17 @@ import Testing
 /// CPFs and CNPJs judged against the oracles of `Tests/support/brazil_oracle.py`:
 /// validate-docbr (black box) and an implementation written from the Receita Federal rules.
 @Suite struct TaxIDOracleTests {
-    @Test func oracleSupportsAlphanumericCNPJ() throws {
+    @Test func oracleSupportsAlphanumericCNPJ() async throws {
         struct Version: Decodable { var validate_docbr: String; var alphanumeric: Bool }
-        let version = try Oracle.call(["version"], as: Version.self)
+        let version = try await Oracle.call(["version"], as: Version.self)
         #expect(version.alphanumeric, "validate-docbr \(version.validate_docbr) rejects 12.ABC.345/01DE-35")
     }
 
     // MARK: Valid numbers from validate-docbr's generator
 
     @Test(arguments: ["cpf", "cpf-masked"])
-    func generatedCPFsAreValid(kind: String) throws {
-        let inputs = try Oracle.call(["generate", kind, "2000", "11"], as: [String].self)
+    func generatedCPFsAreValid(kind: String) async throws {
+        let inputs = try await Oracle.call(["generate", kind, "2000", "11"], as: [String].self)
         #expect(inputs.count == 2000)
         var parsed: [CPF] = []
         for s in inputs {
@@ -30,13 +30,13 @@ import Testing
                 Issue.record("validate-docbr generated \(s) but ContonBrazil refuses it: \(error)")
             }
         }
-        let masks = try Oracle.call(["mask", "cpf"], input: parsed.map(\.digits), as: [String].self)
+        let masks = try await Oracle.call(["mask", "cpf"], input: parsed.map(\.digits), as: [String].self)
         #expect(parsed.map(\.formatted) == masks)
     }
 
     @Test(arguments: ["cnpj", "cnpj-masked", "cnpj-alnum", "cnpj-alnum-masked"])
-    func generatedCNPJsAreValid(kind: String) throws {
-        let inputs = try Oracle.call(["generate", kind, "2000", "12"], as: [String].self)
+    func generatedCNPJsAreValid(kind: String) async throws {
+        let inputs = try await Oracle.call(["generate", kind, "2000", "12"], as: [String].self)
         #expect(inputs.count == 2000)
         var parsed: [CNPJ] = []
         var alphanumeric = 0
@@ -56,20 +56,20 @@ import Testing
             }
         }
         if kind.hasPrefix("cnpj-alnum") { #expect(alphanumeric > 1900) } else { #expect(alphanumeric == 0) }
-        let masks = try Oracle.call(["mask", "cnpj"], input: parsed.map(\.value), as: [String].self)
+        let masks = try await Oracle.call(["mask", "cnpj"], input: parsed.map(\.value), as: [String].self)
         #expect(parsed.map(\.formatted) == masks)
     }
 
     // MARK: Check digits
 
-    @Test func cnpjCheckDigitsMatchTheOracle() throws {
+    @Test func cnpjCheckDigitsMatchTheOracle() async throws {
         var rng = SeededRandom(seed: 21)
         let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
         var bases = (0..<1500).map { i in
             String((0..<12).map { _ in i % 3 == 0 ? alphabet[Int.random(in: 0..<10, using: &rng)] : alphabet.randomElement(using: &rng)! })
         }
         bases += ["12ABC34501DE", "000000000000", "AAAAAAAAAAAA", "ZZZZZZZZZZZZ", "123456780001"]
-        let expected = try Oracle.call(["checkdigits", "cnpj"], input: bases, as: [String?].self)
+        let expected = try await Oracle.call(["checkdigits", "cnpj"], input: bases, as: [String?].self)
         for (base, dv) in zip(bases, expected) {
             let mine = try CNPJ.checkDigits(for: base)
             if let dv {
@@ -83,11 +83,11 @@ import Testing
         }
     }
 
-    @Test func cpfCheckDigitsMatchTheOracle() throws {
+    @Test func cpfCheckDigitsMatchTheOracle() async throws {
         var rng = SeededRandom(seed: 22)
         var bases = (0..<1500).map { _ in String((0..<9).map { _ in "0123456789".randomElement(using: &rng)! }) }
         bases += (0...9).map { String(repeating: String($0), count: 9) }
-        let expected = try Oracle.call(["checkdigits", "cpf"], input: bases, as: [String?].self)
+        let expected = try await Oracle.call(["checkdigits", "cpf"], input: bases, as: [String?].self)
         for (base, dv) in zip(bases, expected) {
             let mine = try CPF.checkDigits(for: base)
             if let dv {
@@ -102,29 +102,29 @@ import Testing
 
     // MARK: Mutations judged by both oracles
 
-    @Test func cpfMutationsAgreeWithTheOracles() throws {
-        let valid = try Oracle.call(["generate", "cpf", "1500", "31"], as: [String].self)
+    @Test func cpfMutationsAgreeWithTheOracles() async throws {
+        let valid = try await Oracle.call(["generate", "cpf", "1500", "31"], as: [String].self)
         var rng = SeededRandom(seed: 32)
         var inputs: [String] = []
         for s in valid { for _ in 0..<8 { inputs.append(Mutator.mutate(s, cnpj: false, using: &rng)) } }
         inputs += Mutator.edgeCases(cnpj: false)
-        try judge(inputs, kind: "cpf") { s throws(BrazilValidationError) in _ = try CPF(s) }
+        try await judge(inputs, kind: "cpf") { s throws(BrazilValidationError) in _ = try CPF(s) }
     }
 
-    @Test func cnpjMutationsAgreeWithTheOracles() throws {
-        let valid = try Oracle.call(["generate", "cnpj", "800", "41"], as: [String].self)
+    @Test func cnpjMutationsAgreeWithTheOracles() async throws {
+        let valid = try await Oracle.call(["generate", "cnpj", "800", "41"], as: [String].self)
             + Oracle.call(["generate", "cnpj-alnum", "800", "42"], as: [String].self)
         var rng = SeededRandom(seed: 43)
         var inputs: [String] = []
         for s in valid { for _ in 0..<8 { inputs.append(Mutator.mutate(s, cnpj: true, using: &rng)) } }
         inputs += Mutator.edgeCases(cnpj: true)
-        try judge(inputs, kind: "cnpj") { s throws(BrazilValidationError) in _ = try CNPJ(s) }
+        try await judge(inputs, kind: "cnpj") { s throws(BrazilValidationError) in _ = try CNPJ(s) }
     }
 
     /// ContonBrazil's verdict must equal the spec oracle's reason on every input and
     /// validate-docbr's verdict on every input where its input rules apply.
-    private func judge(_ inputs: [String], kind: String, parse: (String) throws(BrazilValidationError) -> Void) throws {
-        let verdicts = try Oracle.call(["judge", kind], input: inputs, as: [Oracle.Verdict].self)
+    private func judge(_ inputs: [String], kind: String, parse: (String) throws(BrazilValidationError) -> Void) async throws {
+        let verdicts = try await Oracle.call(["judge", kind], input: inputs, as: [Oracle.Verdict].self)
         #expect(verdicts.count == inputs.count)
         var counts: [String: Int] = [:], comparable = 0
         for (s, verdict) in zip(inputs, verdicts) {

@@ -2,6 +2,7 @@ import ContonAPI
 import ContonIdentity
 import ContonKit
 import ContonServer
+import ContonStore
 import ContonTLS
 import ContonTesting
 import ContonTransport
@@ -129,7 +130,7 @@ import Testing
             let certs = DevelopmentCertificates(directory: test.dataDirectory + "/tls")
             let cert = test.dataDirectory + "/svc.pem", key = test.dataDirectory + "/svc-key.pem"
             try certs.issueClientCertificate(commonName: "bank-reconciliation", certificatePath: cert, keyPath: key)
-            let fingerprint = try Self.sha256Fingerprint(cert)
+            let fingerprint = try await Self.sha256Fingerprint(cert)
             let owner = try await test.login()
             var create = Conton_Identity_V1_CreateServiceAccountRequest()
             create.name = "bank reconciliation"
@@ -152,8 +153,12 @@ import Testing
         }
     }
 
-    /// `AB:CD:…` from `openssl x509 -fingerprint -sha256`.
-    static func sha256Fingerprint(_ path: String) throws -> String {
+    /// `AB:CD:…` from `openssl x509 -fingerprint -sha256`, waited for off the cooperative pool.
+    static func sha256Fingerprint(_ path: String) async throws -> String {
+        try await BlockingWork.run(name: "openssl-fingerprint") { try sha256FingerprintBlocking(path) }
+    }
+
+    private static func sha256FingerprintBlocking(_ path: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         process.arguments = ["x509", "-in", path, "-noout", "-fingerprint", "-sha256"]

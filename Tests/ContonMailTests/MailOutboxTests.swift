@@ -163,7 +163,7 @@ struct MailOutboxTests {
         try #require(files.count == 1)  // no temporary file left behind
         let token = try await fetch(id, in: database).messageToken
         #expect(files[0] == "20260528-202640-000-\(token).eml")
-        let decoded = try decodeWithPython(file: outbox + "/" + files[0])
+        let decoded = try await decodeWithPython(file: outbox + "/" + files[0])
         #expect(decoded.subject == "Seu acesso ao portal Contábil Ação")
         #expect(decoded.to_names == ["João"])
         #expect(decoded.text?.contains("K7Q-4M9-XZ2") == true)

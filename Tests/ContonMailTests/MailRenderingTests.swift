@@ -21,7 +21,7 @@ struct MailRenderingTests {
     }
 
     @Test("a message with accents survives Python's email parser intact")
-    func renderedMessageParses() throws {
+    func renderedMessageParses() async throws {
         let longSubject = "Ação necessária: confirmação do cadastro de honorários de março — Escritório São João"
         let body = [
             "Olá, João!",
@@ -41,7 +41,7 @@ struct MailRenderingTests {
             subject: longSubject, textBody: body, replyTo: try MailAddress("atendimento@contabil.example"),
             date: Date(timeIntervalSince1970: 1_780_000_000), messageID: "abc123@contabil.example")
         let bytes = message.rendered(from: sender)
-        let decoded = try decodeWithPython(bytes)
+        let decoded = try await decodeWithPython(bytes)
 
         #expect(decoded.subject == longSubject)
         #expect(decoded.text == body + "\n")
@@ -65,10 +65,10 @@ struct MailRenderingTests {
     }
 
     @Test("an HTML alternative makes a multipart/alternative message")
-    func multipartAlternative() throws {
+    func multipartAlternative() async throws {
         let message = MailMessage(to: [try MailAddress("ana@cliente.example")], subject: "Relatório", textBody: "Olá, Ana.",
                                   htmlBody: "<p>Olá, <b>Ana</b>.</p>")
-        let decoded = try decodeWithPython(message.rendered(from: sender))
+        let decoded = try await decodeWithPython(message.rendered(from: sender))
         #expect(decoded.content_type == "multipart/alternative")
         // The CRLF before a boundary belongs to the boundary.
         #expect(decoded.text == "Olá, Ana.")
@@ -77,24 +77,24 @@ struct MailRenderingTests {
     }
 
     @Test("mostly non-Latin text goes out in base64 and decodes intact")
-    func base64Body() throws {
+    func base64Body() async throws {
         let body = String(repeating: "会計事務所からのお知らせです。", count: 10)
         let message = MailMessage(to: [try MailAddress("ana@cliente.example")], subject: "お知らせ", textBody: body)
         let bytes = message.rendered(from: sender)
         #expect(String(decoding: bytes, as: UTF8.self).contains("Content-Transfer-Encoding: base64"))
-        let decoded = try decodeWithPython(bytes)
+        let decoded = try await decodeWithPython(bytes)
         #expect(decoded.text == body)
         #expect(decoded.subject == "お知らせ")
         #expect(decoded.max_line_length <= 78)
     }
 
     @Test("line breaks in a subject or name cannot add headers")
-    func headerInjection() throws {
+    func headerInjection() async throws {
         let message = MailMessage(to: [try MailAddress("ana@cliente.example", name: "Ana\r\nBcc: evil@x.example")],
                                   subject: "Oi\r\nBcc: evil@x.example", textBody: "corpo")
         let text = String(decoding: message.rendered(from: sender), as: UTF8.self)
         #expect(!text.contains("\r\nBcc:"))
-        let decoded = try decodeWithPython(message.rendered(from: sender))
+        let decoded = try await decodeWithPython(message.rendered(from: sender))
         #expect(decoded.subject == "Oi  Bcc: evil@x.example")
     }
 }

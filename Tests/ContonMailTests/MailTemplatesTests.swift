@@ -14,7 +14,7 @@ struct MailTemplatesTests {
     }
 
     @Test("account activation: code, expiry in São Paulo time, no password")
-    func activation() throws {
+    func activation() async throws {
         let m = MailTemplates.accountActivation(recipient: recipient, name: "João", officeName: "Contábil Ação",
                                                 code: "483920", expiresAt: expiry, portalURL: "https://portal.contabil.example")
         #expect(m.to == [recipient])
@@ -31,7 +31,7 @@ struct MailTemplatesTests {
         #expect(m.textBody.contains("nunca envia senhas por e-mail"))
         #expect(!m.textBody.contains("(horário de Brasília)\n\n\n"))
 
-        let decoded = try decodeWithPython(m.rendered(from: sender))
+        let decoded = try await decodeWithPython(m.rendered(from: sender))
         #expect(decoded.subject == m.subject)
         #expect(decoded.text == m.textBody)
         #expect(decoded.defects.isEmpty)

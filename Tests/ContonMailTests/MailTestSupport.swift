@@ -55,7 +55,14 @@ let sender = try! MailAddress("escritorio@contabil.example", name: "Escritório 
 
 /// Runs a command to completion (at most `timeout` seconds); returns status and stdout+stderr.
 @discardableResult
-func runCommand(_ arguments: [String], timeout: Int = 30) throws -> (status: Int32, output: String) {
+///
+/// It waits for the child on a thread of its own (``BlockingWork``): on the cooperative pool (two
+/// threads on a two-core machine) the wait would stall every other test of the run.
+func runCommand(_ arguments: [String], timeout: Int = 30) async throws -> (status: Int32, output: String) {
+    try await BlockingWork.run(name: "mail-test-command") { try runCommandBlocking(arguments, timeout: timeout) }
+}
+
+private func runCommandBlocking(_ arguments: [String], timeout: Int) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
     process.arguments = ["-k", "2", String(timeout)] + arguments
@@ -87,18 +94,18 @@ struct DecodedMessage: Decodable {
 }
 
 /// Decodes an RFC 5322 file with Python's parser.
-func decodeWithPython(file: String) throws -> DecodedMessage {
-    let result = try runCommand(["python3", supportDirectory + "/mail_decode.py", file])
+func decodeWithPython(file: String) async throws -> DecodedMessage {
+    let result = try await runCommand(["python3", supportDirectory + "/mail_decode.py", file])
     guard result.status == 0 else { throw TestFailure("mail_decode.py failed: \(result.output)") }
     return try JSONDecoder().decode(DecodedMessage.self, from: Data(result.output.utf8))
 }
 
 /// Decodes rendered bytes with Python's parser.
-func decodeWithPython(_ bytes: [UInt8]) throws -> DecodedMessage {
+func decodeWithPython(_ bytes: [UInt8]) async throws -> DecodedMessage {
     let directory = try TemporaryDirectory("decode")
     let file = directory.path + "/message.eml"
     try Data(bytes).write(to: URL(fileURLWithPath: file))
-    return try decodeWithPython(file: file)
+    return try await decodeWithPython(file: file)
 }
 
 struct TestFailure: Error, CustomStringConvertible {
@@ -113,7 +120,7 @@ final class TestCertificates: Sendable {
     var certificatePath: String { directory.path + "/server.pem" }
     var keyPath: String { directory.path + "/server-key.pem" }
 
-    init() throws {
+    init() async throws {
         directory = try TemporaryDirectory("pki")
         let d = directory.path
         try Data("subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n".utf8)
@@ -126,7 +133,7 @@ final class TestCertificates: Sendable {
             ["openssl", "x509", "-req", "-in", d + "/server.csr", "-CA", d + "/ca.pem", "-CAkey", d + "/ca-key.pem",
              "-CAcreateserial", "-out", d + "/server.pem", "-days", "2", "-extfile", d + "/ext.cnf"],
         ] {
-            let result = try runCommand(command)
+            let result = try await runCommand(command)
             guard result.status == 0 else { throw TestFailure("\(command[0...1]) failed: \(result.output)") }
         }
     }

@@ -65,7 +65,7 @@ struct SMTPDeliveryTests {
 
     @Test("STARTTLS + AUTH with the test's own CA")
     func startTLSWithAuth() async throws {
-        let certificates = try TestCertificates()
+        let certificates = try await TestCertificates()
         let server = try await SMTPTestServer(security: .starttls, certificates: certificates, auth: "office@contabil.example:s3cr3t!")
         defer { server.stop() }
         let url = server.url(credentials: "office%40contabil.example:s3cr3t%21", query: "cafile=\(certificates.caPath)")
@@ -85,7 +85,7 @@ struct SMTPDeliveryTests {
 
     @Test("implicit TLS (smtps://) + AUTH")
     func implicitTLS() async throws {
-        let certificates = try TestCertificates()
+        let certificates = try await TestCertificates()
         let server = try await SMTPTestServer(security: .implicit, certificates: certificates, auth: "office:pw")
         defer { server.stop() }
         let transport = try SMTPMailTransport(url: server.url(scheme: "smtps", credentials: "office:pw", query: "cafile=\(certificates.caPath)"))
@@ -96,7 +96,7 @@ struct SMTPDeliveryTests {
 
     @Test("a certificate from an unknown CA is refused before anything is sent")
     func untrustedCertificate() async throws {
-        let certificates = try TestCertificates(), other = try TestCertificates()
+        let certificates = try await TestCertificates(), other = try await TestCertificates()
         let server = try await SMTPTestServer(security: .starttls, certificates: certificates, auth: "office:pw")
         defer { server.stop() }
         let transport = try SMTPMailTransport(url: server.url(credentials: "office:pw", query: "cafile=\(other.caPath)"))
@@ -114,7 +114,7 @@ struct SMTPDeliveryTests {
         let server = try await SMTPTestServer(security: .none, auth: "office:pw", allowPlainAuth: true)
         defer { server.stop() }
         // Probe: the server really takes clear-text AUTH from a client that offers it.
-        let probe = try runCommand(["curl", "-sS", server.url(), "--user", "office:pw", "--mail-from", "a@b.example",
+        let probe = try await runCommand(["curl", "-sS", server.url(), "--user", "office:pw", "--mail-from", "a@b.example",
                                     "--mail-rcpt", "probe@cliente.example", "-T", "/dev/null"])
         #expect(probe.status == 0, "\(probe.output)")
         #expect(try server.authAttempts().count == 1)
@@ -134,7 +134,7 @@ struct SMTPDeliveryTests {
 
     @Test("refused credentials are a transient (configuration) failure")
     func wrongPassword() async throws {
-        let certificates = try TestCertificates()
+        let certificates = try await TestCertificates()
         let server = try await SMTPTestServer(security: .starttls, certificates: certificates, auth: "office:right")
         defer { server.stop() }
         let transport = try SMTPMailTransport(url: server.url(credentials: "office:wrong", query: "cafile=\(certificates.caPath)"))
