@@ -141,7 +141,7 @@ let package = Package(
         .target(
             name: "ContonKit",
             dependencies: [
-                "ContonStore", "ContonTransport", "ContonMail", "ContonBrazil", "ContonProto",
+                "ContonStore", "ContonTransport", "ContonMail", "ContonBrazil", "ContonProto", "ContonAPI",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -348,7 +348,7 @@ let package = Package(
         .testTarget(
             name: "ContonKitTests",
             dependencies: [
-                "ContonKit", "ContonStore", "ContonAPI",
+                "ContonKit", "ContonStore", "ContonAPI", "ContonProto",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -38,7 +38,9 @@ else
   if [ -x "$alt" ] && { [ ! -x "$gen" ] || [ "$alt" -nt "$gen" ]; }; then gen=$alt; fi
 fi
 if [ -x "$gen" ]; then
-  "$gen" --descriptor-set "$tmp/descriptors.pb" --out "$out/Sources/ContonAPI/Generated"
+  # The permission table of docs/SECURITY.md is generated too (into OUT_ROOT's copy).
+  if [ "$out" != "$here" ]; then mkdir -p "$out/docs" && cp "$here/docs/SECURITY.md" "$out/docs/SECURITY.md"; fi
+  "$gen" --descriptor-set "$tmp/descriptors.pb" --out "$out/Sources/ContonAPI/Generated" --security-doc "$out/docs/SECURITY.md"
 else
   echo "note: $gen not built; Swift messages not regenerated (run 'make protos')" >&2
 fi

@@ -22,33 +22,9 @@ public struct IdentityPlugin: Plugin {
     }
 
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
-        typealias I = Conton_Identity_V1_Identity.Method
-        services.register(IdentityService(context: context, settings: settings), policies: [
-            I.Login.descriptor: .public,
-            I.Logout.descriptor: .staffOrClient(),
-            I.WhoAmI.descriptor: .authenticated,
-            I.ChangePassword.descriptor: .staffOrClient(),
-            I.ActivateAccount.descriptor: .public,
-            I.RequestPasswordReset.descriptor: .public,
-            I.ResetPassword.descriptor: .public,
-        ])
-        typealias U = Conton_Identity_V1_Users.Method
-        services.register(UsersService(context: context, settings: settings), policies: [
-            U.CreateUser.descriptor: .staff(minimumRole: .admin),
-            U.ListUsers.descriptor: .staff(),
-            U.UpdateUser.descriptor: .staff(minimumRole: .admin),
-            U.DisableUser.descriptor: .staff(minimumRole: .admin),
-            U.EnableUser.descriptor: .staff(minimumRole: .admin),
-            U.ResendInvitation.descriptor: .staff(minimumRole: .admin),
-        ])
-        typealias S = Conton_Identity_V1_ServiceAccounts.Method
-        services.register(ServiceAccountsService(context: context), policies: [
-            S.CreateServiceAccount.descriptor: .staff(minimumRole: .admin),
-            S.ListServiceAccounts.descriptor: .staff(minimumRole: .admin),
-            S.RevokeServiceAccount.descriptor: .staff(minimumRole: .admin),
-        ])
-        services.register(AuditService(context: context), policies: [
-            Conton_Audit_V1_Audit.Method.ListEvents.descriptor: .staff(minimumRole: .admin),
-        ])
+        services.register(IdentityService(context: context, settings: settings))
+        services.register(UsersService(context: context, settings: settings))
+        services.register(ServiceAccountsService(context: context))
+        services.register(AuditService(context: context))
     }
 }

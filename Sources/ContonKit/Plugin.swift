@@ -46,11 +46,11 @@ public struct PluginMigrations {
 public struct ServiceRegistrar {
     let pluginID: String
     var services: [any RegistrableRPCService] = []
-    var policies: [MethodDescriptor: AccessPolicy] = [:]
 
-    /// Registers a service; `policies` must name every method the service registers.
-    public mutating func register(_ service: any RegistrableRPCService, policies: [MethodDescriptor: AccessPolicy]) {
+    /// Registers a service. Who may call each of its methods comes from the rpc's
+    /// `(conton.rpc.v1.access)` option in the proto; a method without one stops the server
+    /// from starting.
+    public mutating func register(_ service: any RegistrableRPCService) {
         services.append(service)
-        self.policies.merge(policies) { _, new in new }
     }
 }

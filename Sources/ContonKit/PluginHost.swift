@@ -109,7 +109,7 @@ public final class PluginHost: Sendable {
                 if let other = owner[method] {
                     throw .duplicateMethod(method: method.fullyQualifiedMethod, plugins: [other, plugin.id])
                 }
-                guard let policy = registrar.policies[method] else {
+                guard let policy = try AccessPolicy.declared(for: method.fullyQualifiedMethod) else {
                     throw .missingPolicy(method: method.fullyQualifiedMethod, plugin: plugin.id)
                 }
                 owner[method] = plugin.id

@@ -5,6 +5,7 @@ public enum PluginHostError: Error, Sendable, Hashable, CustomStringConvertible 
     case dependencyCycle([String])
     case duplicateMethod(method: String, plugins: [String])
     case missingPolicy(method: String, plugin: String)
+    case invalidAccessRule(method: String, reason: String)
     case badMigrationName(name: String, plugin: String)
     case migrationFailed(name: String, reason: String)
     case startFailed(plugin: String, reason: String)
@@ -15,7 +16,8 @@ public enum PluginHostError: Error, Sendable, Hashable, CustomStringConvertible 
         case .unknownDependency(let p, let d): "plugin '\(p)' depends on unknown plugin '\(d)'"
         case .dependencyCycle(let ids): "plugin dependency cycle: \(ids.joined(separator: " → "))"
         case .duplicateMethod(let m, let ps): "method \(m) registered by \(ps.joined(separator: " and "))"
-        case .missingPolicy(let m, let p): "method \(m) of plugin '\(p)' has no access policy"
+        case .missingPolicy(let m, let p): "method \(m) of plugin '\(p)' has no access policy: add `option (conton.rpc.v1.access) = { … };` to its rpc and run make protos"
+        case .invalidAccessRule(let m, let r): "the access rule of \(m) is invalid: \(r)"
         case .badMigrationName(let n, let p): "migration '\(n)' of plugin '\(p)' must be named '\(p).<n>_<what>'"
         case .migrationFailed(let n, let r): "migration \(n) failed: \(r)"
         case .startFailed(let p, let r): "plugin '\(p)' failed to start: \(r)"

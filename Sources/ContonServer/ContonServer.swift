@@ -80,12 +80,8 @@ public final class ContonServer: Sendable {
         self.host.mailer.attach { [mailWorker] in mailWorker.wake() }
 
         var router = RPCRouter<ContonServerTransport>()
-        var policies: [MethodDescriptor: AccessPolicy] = [:]
-        if configuration.enableTestService {
-            TestService().registerMethods(with: &router)
-            for method in router.methods { policies[method] = .public }
-        }
-        policies.merge(try self.host.registerServices(on: &router)) { a, _ in a }
+        if configuration.enableTestService { TestService().registerMethods(with: &router) }
+        var policies = try self.host.registerServices(on: &router)
         // Health and reflection describe everything, themselves included.
         let healthNames = ["conton.health.v1.Health", "conton.reflection.v1.Reflection"]
             + Set(router.methods.map(\.service.fullyQualifiedService)).sorted()
@@ -95,8 +91,14 @@ public final class ContonServer: Sendable {
         var reflectionRouter = RPCRouter<ContonServerTransport>()
         ReflectionService(methods: []).registerMethods(with: &reflectionRouter)
         all += reflectionRouter.methods
-        ReflectionService(methods: all).registerMethods(with: &router)
-        for method in router.methods where policies[method] == nil { policies[method] = .public }
+        // The server's own services declare their rules in their protos like every plugin's.
+        for method in all where policies[method] == nil {
+            guard let policy = try AccessPolicy.declared(for: method.fullyQualifiedMethod) else {
+                throw PluginHostError.missingPolicy(method: method.fullyQualifiedMethod, plugin: "the server")
+            }
+            policies[method] = policy
+        }
+        ReflectionService(methods: all, policies: policies).registerMethods(with: &router)
         self.policies = policies
         let authenticator = Authenticator(database: database, clock: configuration.clock, settings: configuration.identity)
         router.registerInterceptors(pipeline: [

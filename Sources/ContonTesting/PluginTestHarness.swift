@@ -34,7 +34,7 @@ public struct TestServer: Sendable {
 
     /// The activation or reset codes mailed so far to `email`, oldest first, read from the `.eml`
     /// files (waits up to `timeout` for `atLeast` of them).
-    public func mailedCodes(to email: String, atLeast: Int = 1, timeout: Duration = .seconds(10)) async throws -> [String] {
+    public func mailedCodes(to email: String, atLeast: Int = 1, timeout: Duration = .seconds(60)) async throws -> [String] {
         let deadline = ContinuousClock.now + timeout
         while true {
             let codes = outboxFiles().compactMap { path -> String? in

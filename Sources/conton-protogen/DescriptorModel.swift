@@ -44,7 +44,27 @@ struct FieldModel {
 /// The numbers of ContOn's custom options (`Protos/conton/rpc/v1/options.proto`). protoc-c does
 /// not know them, so they arrive as unknown fields of the `*Options` messages.
 enum CustomOption {
+    static let access: UInt32 = 51000
     static let officeInternal: UInt32 = 51001
+
+    /// The message option `number` of type `messageName` among `options`' unknown fields.
+    static func message(_ number: UInt32, _ messageName: String, in options: DynamicMessage?) throws -> DynamicMessage? {
+        guard let field = options?.unknownFields.fields.first(where: { $0.number == number && $0.wireType == 2 }) else { return nil }
+        // A length-delimited unknown field keeps its length prefix.
+        var i = 0, length = 0, shift = 0
+        while i < field.data.count {
+            let byte = field.data[i]
+            length |= Int(byte & 0x7F) << shift
+            i += 1
+            if byte < 0x80 { break }
+            shift += 7
+        }
+        guard i + length == field.data.count else { throw GeneratorError("malformed option \(number)") }
+        guard ProtoMessageDescriptor.named(messageName) != nil else {
+            throw GeneratorError("\(messageName) is not compiled into this generator yet; run scripts/gen-protos.sh again after rebuilding it")
+        }
+        return try ProtoCodec.decode(field.data[i...], messageName: messageName)
+    }
 
     /// Whether the bool option `number` is set to true among `options`' unknown fields.
     static func flag(_ number: UInt32, in options: DynamicMessage?) -> Bool {
@@ -66,6 +86,9 @@ struct ServiceModel {
         var outputType: String
         var clientStreaming: Bool
         var serverStreaming: Bool
+        /// The `(conton.rpc.v1.access)` option as a `conton.rpc.v1.AccessRule` message; nil when the
+        /// rpc has none (the server then refuses to start).
+        var access: DynamicMessage?
     }
 
     var name: String
@@ -94,7 +117,7 @@ extension FileModel {
         let prefix = package
         messages = try (f.repeated(4) as [DynamicMessage]).map { try MessageModel(message: $0, scope: prefix) }
         enums = (f.repeated(5) as [DynamicMessage]).map { EnumModel(enum: $0, scope: prefix) }
-        services = (f.repeated(6) as [DynamicMessage]).map { ServiceModel(service: $0, scope: prefix) }
+        services = try (f.repeated(6) as [DynamicMessage]).map { try ServiceModel(service: $0, scope: prefix) }
     }
 }
 
@@ -154,13 +177,14 @@ extension EnumModel {
 }
 
 extension ServiceModel {
-    init(service s: DynamicMessage, scope: String) {
+    init(service s: DynamicMessage, scope: String) throws {
         name = s.singular(1)
         fullName = qualified(scope, name)
-        methods = (s.repeated(2) as [DynamicMessage]).map { m in
+        methods = try (s.repeated(2) as [DynamicMessage]).map { m in
             Method(
                 name: m.singular(1), inputType: stripDot(m.singular(2)), outputType: stripDot(m.singular(3)),
-                clientStreaming: m.singular(5), serverStreaming: m.singular(6))
+                clientStreaming: m.singular(5), serverStreaming: m.singular(6),
+                access: try CustomOption.message(CustomOption.access, "conton.rpc.v1.AccessRule", in: m.optional(4)))
         }
     }
 }

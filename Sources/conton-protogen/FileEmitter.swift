@@ -47,6 +47,7 @@ struct FileEmitter {
             w.line()
             try MessageEmitter(model: m, swiftName: prefix + m.name, isProto3: file.isProto3, index: index).emitConversion(&w)
         }
+        try AccessEmitter(files: [file]).emitServiceTables(&w, file: file)
         if !source.hasSuffix("\n") { source += "\n" }
         return source + w.text
     }

@@ -9,12 +9,14 @@ func run() throws {
     var args = CommandLine.arguments.dropFirst()
     var descriptorSet: String?
     var out: String?
+    var securityDocument: String?
     while let arg = args.popFirst() {
         switch arg {
         case "--descriptor-set": descriptorSet = args.popFirst()
         case "--out": out = args.popFirst()
+        case "--security-doc": securityDocument = args.popFirst()
         case "-h", "--help":
-            print("usage: conton-protogen --descriptor-set FILE --out DIR")
+            print("usage: conton-protogen --descriptor-set FILE --out DIR [--security-doc docs/SECURITY.md]")
             return
         default: throw GeneratorError("unknown argument \(arg)")
         }
@@ -36,6 +38,20 @@ func run() throws {
         if fm.contents(atPath: path) != Data(source.utf8) {
             try Data(source.utf8).write(to: URL(fileURLWithPath: path))
         }
+    }
+    // Every method's rule in one table, for the plugin host.
+    let access = AccessEmitter(files: files)
+    let global = access.renderGlobalTable()
+    let globalPath = (out as NSString).appendingPathComponent(AccessEmitter.globalFileName)
+    if fm.contents(atPath: globalPath) != Data(global.utf8) { try Data(global.utf8).write(to: URL(fileURLWithPath: globalPath)) }
+    written.insert(AccessEmitter.globalFileName)
+    // The permission table of docs/SECURITY.md.
+    if let securityDocument {
+        guard let text = fm.contents(atPath: securityDocument).map({ String(decoding: $0, as: UTF8.self) }) else {
+            throw GeneratorError("cannot read \(securityDocument)")
+        }
+        let rewritten = try access.rewriting(text)
+        if rewritten != text { try Data(rewritten.utf8).write(to: URL(fileURLWithPath: securityDocument)) }
     }
     for name in try fm.contentsOfDirectory(atPath: out) where name.hasSuffix(".swift") && !written.contains(name) {
         let path = (out as NSString).appendingPathComponent(name)

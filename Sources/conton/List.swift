@@ -23,7 +23,8 @@ struct List: AsyncParsableCommand {
         for m in info.methods {
             let input = (m.clientStreaming ? "stream " : "") + m.inputType
             let output = (m.serverStreaming ? "stream " : "") + m.outputType
-            print("\(m.fullName)(\(input)) returns (\(output))")
+            let access = m.accessSummary.isEmpty ? "" : "  [\(m.accessSummary)]"
+            print("\(m.fullName)(\(input)) returns (\(output))\(access)")
         }
     }
 }

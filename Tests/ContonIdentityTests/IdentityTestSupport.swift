@@ -43,22 +43,24 @@ extension TestServer {
 }
 
 
-/// A plugin whose one method accepts the service scopes the identity tests grant, so they are
-/// known scopes (the server refuses scopes no method accepts).
+/// A plugin serving `conton.testing.v1.ScopedService`, whose methods accept the service scopes
+/// the identity tests grant, so they are known scopes (the server refuses scopes no method
+/// accepts).
 struct ScopedTestPlugin: Plugin {
-    static let scopes = ["fees:write", "receivables:read", "receivables:write"]
-
     var id: String { "scoped-test" }
 
     func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
-        services.register(Unanswered(), policies: [
-            Conton_Testing_V1_UnimplementedService.Method.UnimplementedCall.descriptor:
-                .anyOf(Self.scopes.map { .service(scope: $0) }),
-        ])
+        services.register(Unanswered())
     }
 
-    struct Unanswered: Conton_Testing_V1_UnimplementedService.SimpleServiceProtocol {
-        func unimplementedCall(request: Conton_Testing_V1_Empty, context: ServerContext) async throws -> Conton_Testing_V1_Empty {
+    struct Unanswered: Conton_Testing_V1_ScopedService.SimpleServiceProtocol {
+        func writeFees(request: Conton_Testing_V1_Empty, context: ServerContext) async throws -> Conton_Testing_V1_Empty {
+            throw RPCError(code: .unimplemented, message: "not implemented")
+        }
+        func readReceivables(request: Conton_Testing_V1_Empty, context: ServerContext) async throws -> Conton_Testing_V1_Empty {
+            throw RPCError(code: .unimplemented, message: "not implemented")
+        }
+        func writeReceivables(request: Conton_Testing_V1_Empty, context: ServerContext) async throws -> Conton_Testing_V1_Empty {
             throw RPCError(code: .unimplemented, message: "not implemented")
         }
     }

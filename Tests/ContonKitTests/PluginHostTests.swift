@@ -1,4 +1,5 @@
 import ContonAPI
+import ContonProto
 import ContonKit
 import ContonStore
 import Foundation
@@ -24,15 +25,26 @@ struct HealthStub: Conton_Health_V1_Health.SimpleServiceProtocol {
     func watch(request: Conton_Health_V1_HealthCheckRequest, response: RPCWriter<Conton_Health_V1_HealthCheckResponse>, context: ServerContext) async throws {}
 }
 
+/// A service with one method that no proto declares, so it has no `(conton.rpc.v1.access)` rule.
+struct UndeclaredService: RegistrableRPCService {
+    static let call = MethodDescriptor(fullyQualifiedService: "demo.v1.Undeclared", method: "Call")
+
+    func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
+        router.registerHandler(
+            forMethod: Self.call,
+            deserializer: ProtoDeserializer<Conton_Health_V1_HealthCheckRequest>(),
+            serializer: ProtoSerializer<Conton_Health_V1_HealthCheckResponse>()
+        ) { _, _ in StreamingServerResponse(error: RPCError(code: .unimplemented, message: "no")) }
+    }
+}
+
 struct DemoPlugin: Plugin {
     var id: String
     var dependencies: [String] = []
     var journal = Journal()
     var withService = false
-    var policies: [MethodDescriptor: AccessPolicy] = [
-        Conton_Health_V1_Health.Method.Check.descriptor: .public,
-        Conton_Health_V1_Health.Method.Watch.descriptor: .public,
-    ]
+    /// Also registers a method no proto declares (so it has no access rule).
+    var withUndeclaredMethod = false
     var failingMigration = false
     var failingStart = false
 
@@ -45,7 +57,8 @@ struct DemoPlugin: Plugin {
     }
 
     func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
-        if withService { services.register(HealthStub(), policies: policies) }
+        if withService { services.register(HealthStub()) }
+        if withUndeclaredMethod { services.register(UndeclaredService()) }
     }
 
     func registerSubscriptions(_ subscriptions: inout EventSubscriptions, context: PluginContext) {
@@ -102,8 +115,8 @@ struct DemoPlugin: Plugin {
             _ = try twice.registerServices(on: &router)
         }
         var router2 = RPCRouter<NeverTransport>()
-        let partial = try PluginHost(plugins: [DemoPlugin(id: "a", withService: true, policies: [Conton_Health_V1_Health.Method.Check.descriptor: .public])], database: db)
-        #expect(throws: PluginHostError.missingPolicy(method: "conton.health.v1.Health/Watch", plugin: "a")) {
+        let partial = try PluginHost(plugins: [DemoPlugin(id: "a", withService: true, withUndeclaredMethod: true)], database: db)
+        #expect(throws: PluginHostError.missingPolicy(method: "demo.v1.Undeclared/Call", plugin: "a")) {
             _ = try partial.registerServices(on: &router2)
         }
         var router3 = RPCRouter<NeverTransport>()

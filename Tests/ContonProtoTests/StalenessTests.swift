@@ -47,6 +47,11 @@ import Testing
                 checked += 1
             }
         }
+        // docs/SECURITY.md's permission table is generated from the access options.
+        let document = TestSupport.readFile(tmp.appendingPathComponent("docs/SECURITY.md").path)
+        let committedDocument = TestSupport.readFile(TestSupport.repoRoot.appendingPathComponent("docs/SECURITY.md").path)
+        let sameDocument = document == committedDocument
+        #expect(sameDocument, "docs/SECURITY.md's permission table is stale; run make protos")
         #expect(checked > 20)
     }
 

@@ -211,6 +211,36 @@ def oversized_request_is_logged_as_what_the_client_was_told():
         shutil.rmtree(data, ignore_errors=True)
 
 
+def list_shows_who_may_call_each_method():
+    """`conton list SERVICE` prints each method's access rule (from reflection), and every
+    method of every served service has one."""
+    import subprocess
+    from conton_e2e import BINARY
+    data = tempfile.mkdtemp(prefix="conton-list-")
+    try:
+        with running(data, OWNER_ENV) as (proc, port, _):
+            def cli(*args):
+                r = subprocess.run([BINARY, args[0], "--addr", "127.0.0.1:%d" % port, "--data-dir", data, *args[1:]],
+                                   capture_output=True, text=True, timeout=60)
+                assert r.returncode == 0, (args, r.stderr)
+                return r.stdout.splitlines()
+            lines = cli("list", "conton.clients.v1.Clients")
+            by_method = {l.split("(")[0]: l for l in lines}
+            assert by_method["conton.clients.v1.Clients/DeleteClient"].endswith("  [staff (admin or higher)]"), lines
+            assert by_method["conton.clients.v1.Clients/GetClient"].endswith("  [staff or client]"), lines
+            assert by_method["conton.clients.v1.Clients/CreateClient"].endswith("  [staff]"), lines
+            receivables = {l.split("(")[0]: l for l in cli("list", "conton.fees.v1.Receivables")}
+            assert receivables["conton.fees.v1.Receivables/ListReceivables"].endswith(
+                "  [staff or client, or service scope fees:read]"), receivables
+            assert any(l.startswith("conton.identity.v1.Identity/Login(") and l.endswith("  [public]")
+                       for l in cli("list", "conton.identity.v1.Identity"))
+            for service in cli("list"):
+                for line in cli("list", service):
+                    assert line.endswith("]") and "  [" in line, line
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def password_with_junk_after_nul_does_not_log_in():
     data = tempfile.mkdtemp(prefix="conton-strings-")
     try:
@@ -232,4 +262,5 @@ def password_with_junk_after_nul_does_not_log_in():
 
 if __name__ == "__main__":
     run_scenarios(every_method_refuses_nul_and_invalid_utf8, password_with_junk_after_nul_does_not_log_in,
-                  non_ascii_emails_never_answer_unknown, oversized_request_is_logged_as_what_the_client_was_told)
+                  non_ascii_emails_never_answer_unknown, oversized_request_is_logged_as_what_the_client_was_told,
+                  list_shows_who_may_call_each_method)

@@ -28,23 +28,7 @@ public struct ClientsPlugin: Plugin {
 
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
         context.clients.provide(ClientsLookup())
-        typealias M = Conton_Clients_V1_Clients.Method
-        services.register(ClientsService(context: context, logins: logins), policies: [
-            M.CreateClient.descriptor: .staff(),
-            M.GetClient.descriptor: .staffOrClient(),
-            M.UpdateClient.descriptor: .staff(),
-            M.ListClients.descriptor: .staff(),
-            M.ArchiveClient.descriptor: .staff(),
-            M.RestoreClient.descriptor: .staff(),
-            // Permanent and irreversible: admins only.
-            M.DeleteClient.descriptor: .staff(minimumRole: .admin),
-            M.SetClientAccess.descriptor: .staff(),
-            M.RevokeClientAccess.descriptor: .staff(),
-            M.ResendAccessEmail.descriptor: .staff(),
-            M.GetClientRecord.descriptor: .staff(),
-            M.ImportClients.descriptor: .staff(),
-            M.ExportClients.descriptor: .staff(),
-        ])
+        services.register(ClientsService(context: context, logins: logins))
     }
 }
 

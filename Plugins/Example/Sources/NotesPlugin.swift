@@ -29,10 +29,7 @@ public struct NotesPlugin: Plugin {
     }
 
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
-        services.register(NotesService(context: context), policies: [
-            Conton_Example_V1_Notes.Method.CreateNote.descriptor: .staff(),
-            Conton_Example_V1_Notes.Method.ListNotes.descriptor: .staffOrClient(),
-        ])
+        services.register(NotesService(context: context))
     }
 }
 

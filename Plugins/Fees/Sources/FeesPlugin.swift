@@ -49,32 +49,8 @@ public struct FeesPlugin: Plugin {
         context.clients.registerReferences(plugin: "fees", what: "open receivables") { db, clientID in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM fees_receivable WHERE client_id = ? AND status = 1", arguments: [clientID]) ?? 0
         }
-        // Staff, or an internal service (a billing job, bank reconciliation) with the scope.
-        let read: AccessPolicy = .anyOf([.staff(), .service(scope: "fees:read")])
-        let write: AccessPolicy = .anyOf([.staff(), .service(scope: "fees:write")])
-        let portal: AccessPolicy = .anyOf([.staffOrClient(), .service(scope: "fees:read")])
-        typealias F = Conton_Fees_V1_Fees.Method
-        services.register(FeesService(context: context), policies: [
-            F.PreviewGeneration.descriptor: read,
-            F.GenerateFees.descriptor: write,
-            F.GenerateFeesStream.descriptor: write,
-            F.ListFees.descriptor: read,
-            F.CancelFee.descriptor: .staff(),
-            F.GetFeeSettings.descriptor: .staff(),
-            F.UpdateFeeSettings.descriptor: .staff(minimumRole: .admin),
-        ])
-        typealias R = Conton_Fees_V1_Receivables.Method
-        services.register(ReceivablesService(context: context), policies: [
-            R.CreateReceivable.descriptor: write,
-            R.GetReceivable.descriptor: portal,
-            R.ListReceivables.descriptor: portal,
-            R.QuoteSettlement.descriptor: portal,
-            R.SettleReceivable.descriptor: write,
-            R.ReopenReceivable.descriptor: .staff(),
-            R.CancelReceivable.descriptor: .staff(),
-            R.GetReceipt.descriptor: portal,
-            R.ListReceipts.descriptor: portal,
-        ])
+        services.register(FeesService(context: context))
+        services.register(ReceivablesService(context: context))
     }
 
     /// Starts the overdue sweep: now, then every `sweepInterval`.

@@ -27,21 +27,7 @@ public struct FilesPlugin: Plugin {
         context.clients.registerReferences(plugin: "files", what: "files") { db, clientID in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM files_file WHERE client_id = ?", arguments: [clientID]) ?? 0
         }
-        typealias M = Conton_Files_V1_Files.Method
-        let read: AccessPolicy = .anyOf([.staffOrClient(), .service(scope: "files:read")])
-        let write: AccessPolicy = .anyOf([.staffOrClient(), .service(scope: "files:write")])
-        let manage: AccessPolicy = .anyOf([.staff(), .service(scope: "files:write")])
-        services.register(FilesService(storage: storage), policies: [
-            M.Upload.descriptor: write,
-            M.Download.descriptor: read,
-            M.GetUploadStatus.descriptor: write,
-            M.ListFiles.descriptor: read,
-            M.GetFile.descriptor: read,
-            M.DeleteFile.descriptor: manage,
-            M.ListFolders.descriptor: read,
-            M.CreateFolder.descriptor: manage,
-            M.RenameFolder.descriptor: manage,
-        ])
+        services.register(FilesService(storage: storage))
     }
 
     /// Cleans what an earlier run left (docs/FILES.md, "Cleaning"), then sweeps expired uploads

@@ -207,7 +207,7 @@ struct FilesTest: Sendable {
     }
 
     /// Waits until `condition` holds (polling), up to `timeout`.
-    func eventually(_ timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+    func eventually(_ timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return true }

@@ -32,14 +32,7 @@ public struct OfficePlugin: Plugin {
     }
 
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
-        typealias M = Conton_Office_V1_Office.Method
-        services.register(OfficeService(context: context, blobs: BlobStore(dataDirectory: context.database.dataDirectory)), policies: [
-            M.GetProfile.descriptor: .staff(),
-            M.UpdateProfile.descriptor: .staff(minimumRole: .admin),
-            M.SetLogo.descriptor: .staff(minimumRole: .admin),
-            M.GetLogo.descriptor: .staffOrClient(),
-            M.GetPublicCard.descriptor: .staffOrClient(),
-        ])
+        services.register(OfficeService(context: context, blobs: BlobStore(dataDirectory: context.database.dataDirectory)))
     }
 
     /// The office's name for e-mails and documents: the trade name, else the legal name (nil

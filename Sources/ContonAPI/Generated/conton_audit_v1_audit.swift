@@ -542,3 +542,11 @@ extension Conton_Audit_V1_ListEventsResponse {
         return result
     }
 }
+
+extension Conton_Audit_V1_Audit {
+    /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
+    /// Methods without one are absent (the plugin host then refuses to start).
+    public static let accessRules: [String: Conton_Rpc_V1_AccessRule] = [
+        "ListEvents": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
+    ]
+}

@@ -766,3 +766,12 @@ extension Conton_Example_V1_ListNotesResponse {
         return result
     }
 }
+
+extension Conton_Example_V1_Notes {
+    /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
+    /// Methods without one are absent (the plugin host then refuses to start).
+    public static let accessRules: [String: Conton_Rpc_V1_AccessRule] = [
+        "CreateNote": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
+        "ListNotes": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staffOrClient":"STAFF"}"#),
+    ]
+}

@@ -6232,3 +6232,33 @@ extension Conton_Fees_V1_ListReceiptsResponse {
         return result
     }
 }
+
+extension Conton_Fees_V1_Fees {
+    /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
+    /// Methods without one are absent (the plugin host then refuses to start).
+    public static let accessRules: [String: Conton_Rpc_V1_AccessRule] = [
+        "PreviewGeneration": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"fees:read"}]}"#),
+        "GenerateFees": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"fees:write"}]}"#),
+        "GenerateFeesStream": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"fees:write"}]}"#),
+        "ListFees": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"fees:read"}]}"#),
+        "CancelFee": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
+        "GetFeeSettings": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
+        "UpdateFeeSettings": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
+    ]
+}
+
+extension Conton_Fees_V1_Receivables {
+    /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
+    /// Methods without one are absent (the plugin host then refuses to start).
+    public static let accessRules: [String: Conton_Rpc_V1_AccessRule] = [
+        "CreateReceivable": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"fees:write"}]}"#),
+        "GetReceivable": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"fees:read"}]}"#),
+        "ListReceivables": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"fees:read"}]}"#),
+        "QuoteSettlement": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"fees:read"}]}"#),
+        "SettleReceivable": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"fees:write"}]}"#),
+        "ReopenReceivable": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
+        "CancelReceivable": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
+        "GetReceipt": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"fees:read"}]}"#),
+        "ListReceipts": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"fees:read"}]}"#),
+    ]
+}

@@ -3280,3 +3280,19 @@ extension Conton_Files_V1_RenameFolderResponse {
         return result
     }
 }
+
+extension Conton_Files_V1_Files {
+    /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
+    /// Methods without one are absent (the plugin host then refuses to start).
+    public static let accessRules: [String: Conton_Rpc_V1_AccessRule] = [
+        "Upload": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"files:write"}]}"#),
+        "Download": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"files:read"}]}"#),
+        "GetUploadStatus": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"files:write"}]}"#),
+        "ListFiles": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"files:read"}]}"#),
+        "GetFile": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"files:read"}]}"#),
+        "DeleteFile": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"files:write"}]}"#),
+        "ListFolders": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"files:read"}]}"#),
+        "CreateFolder": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"files:write"}]}"#),
+        "RenameFolder": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"files:write"}]}"#),
+    ]
+}

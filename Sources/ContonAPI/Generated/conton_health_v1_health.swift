@@ -696,3 +696,12 @@ extension Conton_Health_V1_HealthCheckResponse {
         return result
     }
 }
+
+extension Conton_Health_V1_Health {
+    /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
+    /// Methods without one are absent (the plugin host then refuses to start).
+    public static let accessRules: [String: Conton_Rpc_V1_AccessRule] = [
+        "Check": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"public":true}"#),
+        "Watch": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"public":true}"#),
+    ]
+}

@@ -2389,3 +2389,17 @@ extension Conton_Identity_V1_ResetPasswordResponse {
         return result
     }
 }
+
+extension Conton_Identity_V1_Identity {
+    /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
+    /// Methods without one are absent (the plugin host then refuses to start).
+    public static let accessRules: [String: Conton_Rpc_V1_AccessRule] = [
+        "Login": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"public":true}"#),
+        "Logout": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staffOrClient":"STAFF"}"#),
+        "WhoAmI": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"authenticated":true}"#),
+        "ChangePassword": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staffOrClient":"STAFF"}"#),
+        "ActivateAccount": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"public":true}"#),
+        "RequestPasswordReset": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"public":true}"#),
+        "ResetPassword": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"public":true}"#),
+    ]
+}

@@ -3125,3 +3125,26 @@ extension Conton_Identity_V1_RevokeServiceAccountResponse {
         return result
     }
 }
+
+extension Conton_Identity_V1_Users {
+    /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
+    /// Methods without one are absent (the plugin host then refuses to start).
+    public static let accessRules: [String: Conton_Rpc_V1_AccessRule] = [
+        "CreateUser": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
+        "ListUsers": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
+        "UpdateUser": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
+        "DisableUser": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
+        "EnableUser": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
+        "ResendInvitation": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
+    ]
+}
+
+extension Conton_Identity_V1_ServiceAccounts {
+    /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
+    /// Methods without one are absent (the plugin host then refuses to start).
+    public static let accessRules: [String: Conton_Rpc_V1_AccessRule] = [
+        "CreateServiceAccount": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
+        "ListServiceAccounts": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
+        "RevokeServiceAccount": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
+    ]
+}

@@ -2284,3 +2284,15 @@ extension Conton_Office_V1_GetPublicCardResponse {
         return result
     }
 }
+
+extension Conton_Office_V1_Office {
+    /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
+    /// Methods without one are absent (the plugin host then refuses to start).
+    public static let accessRules: [String: Conton_Rpc_V1_AccessRule] = [
+        "GetProfile": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
+        "UpdateProfile": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
+        "SetLogo": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
+        "GetLogo": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staffOrClient":"STAFF"}"#),
+        "GetPublicCard": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staffOrClient":"STAFF"}"#),
+    ]
+}

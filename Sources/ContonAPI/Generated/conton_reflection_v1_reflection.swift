@@ -622,11 +622,26 @@ public struct Conton_Reflection_V1_MethodInfo: ProtoMessage {
     /// `bool server_streaming = 6`
     public var serverStreaming: Bool = false
 
+    /// `conton.rpc.v1.AccessRule access = 7`
+    public var access: Conton_Rpc_V1_AccessRule {
+        get { _access?.value ?? Conton_Rpc_V1_AccessRule() }
+        set { _access = ProtoBox(newValue) }
+    }
+    /// Whether `access` is set.
+    public var hasAccess: Bool { _access != nil }
+    /// Unsets `access`.
+    public mutating func clearAccess() { _access = nil }
+
+    /// `string access_summary = 8`
+    public var accessSummary: String = ""
+
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
 
     /// A message with every field at its default.
     public init() {}
+
+    private var _access: ProtoBox<Conton_Rpc_V1_AccessRule>? = nil
 }
 
 /// Message `conton.reflection.v1.ServiceInfo` from `conton/reflection/v1/reflection.proto`.
@@ -722,6 +737,8 @@ extension Conton_Reflection_V1_MethodInfo {
         self.outputType = source.singular(4)
         self.clientStreaming = source.singular(5)
         self.serverStreaming = source.singular(6)
+        self._access = (source.optional(7) as Conton_Rpc_V1_AccessRule?).map(ProtoBox.init)
+        self.accessSummary = source.singular(8)
         self.unknownFields = source.unknownFields
     }
 
@@ -734,6 +751,8 @@ extension Conton_Reflection_V1_MethodInfo {
         result.setSingular(4, self.outputType)
         result.setSingular(5, self.clientStreaming)
         result.setSingular(6, self.serverStreaming)
+        if let value = self._access { result.set(7, value.value) }
+        result.setSingular(8, self.accessSummary)
         result.unknownFields = self.unknownFields
         return result
     }
@@ -805,4 +824,13 @@ extension Conton_Reflection_V1_GetFileDescriptorSetResponse {
         result.unknownFields = self.unknownFields
         return result
     }
+}
+
+extension Conton_Reflection_V1_Reflection {
+    /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
+    /// Methods without one are absent (the plugin host then refuses to start).
+    public static let accessRules: [String: Conton_Rpc_V1_AccessRule] = [
+        "ListServices": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"public":true}"#),
+        "GetFileDescriptorSet": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"public":true}"#),
+    ]
 }

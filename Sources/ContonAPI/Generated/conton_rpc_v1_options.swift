@@ -10,3 +10,114 @@
 // undeclared numbers as `unrecognized(Int32)`.
 
 import ContonProto
+
+/// Message `conton.rpc.v1.AccessRule` from `conton/rpc/v1/options.proto`.
+public struct Conton_Rpc_V1_AccessRule: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.rpc.v1.AccessRule"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `bool public = 1`
+    public var `public`: Bool = false
+
+    /// `conton.rpc.v1.AccessRule.Role staff = 2`
+    public var staff: Conton_Rpc_V1_AccessRule.Role = .unspecified
+
+    /// `bool client = 3`
+    public var client: Bool = false
+
+    /// `conton.rpc.v1.AccessRule.Role staff_or_client = 4`
+    public var staffOrClient: Conton_Rpc_V1_AccessRule.Role = .unspecified
+
+    /// `string service_scope = 5`
+    public var serviceScope: String = ""
+
+    /// `bool authenticated = 6`
+    public var authenticated: Bool = false
+
+    /// `repeated conton.rpc.v1.AccessRule any_of = 7`
+    public var anyOf: [Conton_Rpc_V1_AccessRule] = []
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// Enum `conton.rpc.v1.AccessRule.Role`. Numbers it does not declare are kept as `unrecognized`.
+    public enum Role: ProtoEnum {
+        /// `ROLE_UNSPECIFIED = 0`
+        case unspecified
+        /// `STAFF = 1`
+        case staff
+        /// `ADMIN = 2`
+        case admin
+        /// `OWNER = 3`
+        case owner
+        /// A number this version of the enum does not declare.
+        case unrecognized(Int32)
+
+        /// The enum's full protobuf name.
+        public static let protoEnumName = "conton.rpc.v1.AccessRule.Role"
+        /// The declared values, in declaration order.
+        public static let allCases: [Self] = [.unspecified, .staff, .admin, .owner]
+
+        /// The default value, `ROLE_UNSPECIFIED`.
+        public init() { self = .unspecified }
+
+        /// The value with this number; `unrecognized` when the enum does not declare it.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .staff
+            case 2: self = .admin
+            case 3: self = .owner
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The value's number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .staff: 1
+            case .admin: 2
+            case .owner: 3
+            case .unrecognized(let number): number
+            }
+        }
+
+        public static func == (a: Self, b: Self) -> Bool { a.rawValue == b.rawValue }
+        public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+    }
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+extension Conton_Rpc_V1_AccessRule {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.`public` = source.singular(1)
+        self.staff = source.singular(2)
+        self.client = source.singular(3)
+        self.staffOrClient = source.singular(4)
+        self.serviceScope = source.singular(5)
+        self.authenticated = source.singular(6)
+        self.anyOf = source.repeated(7)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.`public`)
+        result.setSingular(2, self.staff)
+        result.setSingular(3, self.client)
+        result.setSingular(4, self.staffOrClient)
+        result.setSingular(5, self.serviceScope)
+        result.setSingular(6, self.authenticated)
+        result.setRepeated(7, self.anyOf)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}

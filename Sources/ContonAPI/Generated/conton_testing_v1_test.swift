@@ -1808,6 +1808,798 @@ extension Conton_Testing_V1_UnimplementedService.ClientProtocol {
     }
 }
 
+// MARK: - conton.testing.v1.ScopedService
+
+/// Namespace containing generated types for the "conton.testing.v1.ScopedService" service.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+public enum Conton_Testing_V1_ScopedService: Sendable {
+    /// Service descriptor for the "conton.testing.v1.ScopedService" service.
+    public static let descriptor = GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.testing.v1.ScopedService")
+    /// Namespace for method metadata.
+    public enum Method: Sendable {
+        /// Namespace for "WriteFees" metadata.
+        public enum WriteFees: Sendable {
+            /// Request type for "WriteFees".
+            public typealias Input = Conton_Testing_V1_Empty
+            /// Response type for "WriteFees".
+            public typealias Output = Conton_Testing_V1_Empty
+            /// Descriptor for "WriteFees".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.testing.v1.ScopedService"),
+                method: "WriteFees",
+                type: .unary
+            )
+        }
+        /// Namespace for "ReadReceivables" metadata.
+        public enum ReadReceivables: Sendable {
+            /// Request type for "ReadReceivables".
+            public typealias Input = Conton_Testing_V1_Empty
+            /// Response type for "ReadReceivables".
+            public typealias Output = Conton_Testing_V1_Empty
+            /// Descriptor for "ReadReceivables".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.testing.v1.ScopedService"),
+                method: "ReadReceivables",
+                type: .unary
+            )
+        }
+        /// Namespace for "WriteReceivables" metadata.
+        public enum WriteReceivables: Sendable {
+            /// Request type for "WriteReceivables".
+            public typealias Input = Conton_Testing_V1_Empty
+            /// Response type for "WriteReceivables".
+            public typealias Output = Conton_Testing_V1_Empty
+            /// Descriptor for "WriteReceivables".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.testing.v1.ScopedService"),
+                method: "WriteReceivables",
+                type: .unary
+            )
+        }
+        /// Descriptors for all methods in the "conton.testing.v1.ScopedService" service.
+        public static let descriptors: [GRPCCore.MethodDescriptor] = [
+            WriteFees.descriptor,
+            ReadReceivables.descriptor,
+            WriteReceivables.descriptor
+        ]
+    }
+}
+
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension GRPCCore.ServiceDescriptor {
+    /// Service descriptor for the "conton.testing.v1.ScopedService" service.
+    public static let conton_testing_v1_ScopedService = GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.testing.v1.ScopedService")
+}
+
+// MARK: conton.testing.v1.ScopedService (server)
+
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Conton_Testing_V1_ScopedService {
+    /// Streaming variant of the service protocol for the "conton.testing.v1.ScopedService" service.
+    ///
+    /// This protocol is the lowest-level of the service protocols generated for this service
+    /// giving you the most flexibility over the implementation of your service. This comes at
+    /// the cost of more verbose and less strict APIs. Each RPC requires you to implement it in
+    /// terms of a request stream and response stream. Where the RPC expects only a single
+    /// request or response message, you are responsible for ensuring your implementation
+    /// maintains this invariant.
+    ///
+    /// Where possible, prefer using the stricter, less-verbose ``ServiceProtocol``
+    /// or ``SimpleServiceProtocol`` instead.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Service `conton.testing.v1.ScopedService` from `conton/testing/v1/test.proto`.
+    public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
+        /// Handle the "WriteFees" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc WriteFees(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Testing_V1_Empty` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Testing_V1_Empty` messages.
+        func writeFees(
+            request: GRPCCore.StreamingServerRequest<Conton_Testing_V1_Empty>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Testing_V1_Empty>
+
+        /// Handle the "ReadReceivables" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ReadReceivables(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Testing_V1_Empty` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Testing_V1_Empty` messages.
+        func readReceivables(
+            request: GRPCCore.StreamingServerRequest<Conton_Testing_V1_Empty>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Testing_V1_Empty>
+
+        /// Handle the "WriteReceivables" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc WriteReceivables(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Testing_V1_Empty` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Testing_V1_Empty` messages.
+        func writeReceivables(
+            request: GRPCCore.StreamingServerRequest<Conton_Testing_V1_Empty>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Testing_V1_Empty>
+    }
+
+    /// Service protocol for the "conton.testing.v1.ScopedService" service.
+    ///
+    /// This protocol is higher level than ``StreamingServiceProtocol`` but lower level than
+    /// the ``SimpleServiceProtocol``, it provides access to request and response metadata and
+    /// trailing response metadata. If you don't need these then consider using
+    /// the ``SimpleServiceProtocol``. If you need fine grained control over your RPCs then
+    /// use ``StreamingServiceProtocol``.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Service `conton.testing.v1.ScopedService` from `conton/testing/v1/test.proto`.
+    public protocol ServiceProtocol: Conton_Testing_V1_ScopedService.StreamingServiceProtocol {
+        /// Handle the "WriteFees" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc WriteFees(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Testing_V1_Empty` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Conton_Testing_V1_Empty` message.
+        func writeFees(
+            request: GRPCCore.ServerRequest<Conton_Testing_V1_Empty>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Conton_Testing_V1_Empty>
+
+        /// Handle the "ReadReceivables" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ReadReceivables(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Testing_V1_Empty` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Conton_Testing_V1_Empty` message.
+        func readReceivables(
+            request: GRPCCore.ServerRequest<Conton_Testing_V1_Empty>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Conton_Testing_V1_Empty>
+
+        /// Handle the "WriteReceivables" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc WriteReceivables(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Testing_V1_Empty` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Conton_Testing_V1_Empty` message.
+        func writeReceivables(
+            request: GRPCCore.ServerRequest<Conton_Testing_V1_Empty>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Conton_Testing_V1_Empty>
+    }
+
+    /// Simple service protocol for the "conton.testing.v1.ScopedService" service.
+    ///
+    /// This is the highest level protocol for the service. The API is the easiest to use but
+    /// doesn't provide access to request or response metadata. If you need access to these
+    /// then use ``ServiceProtocol`` instead.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Service `conton.testing.v1.ScopedService` from `conton/testing/v1/test.proto`.
+    public protocol SimpleServiceProtocol: Conton_Testing_V1_ScopedService.ServiceProtocol {
+        /// Handle the "WriteFees" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc WriteFees(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Testing_V1_Empty` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Conton_Testing_V1_Empty` to respond with.
+        func writeFees(
+            request: Conton_Testing_V1_Empty,
+            context: GRPCCore.ServerContext
+        ) async throws -> Conton_Testing_V1_Empty
+
+        /// Handle the "ReadReceivables" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ReadReceivables(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Testing_V1_Empty` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Conton_Testing_V1_Empty` to respond with.
+        func readReceivables(
+            request: Conton_Testing_V1_Empty,
+            context: GRPCCore.ServerContext
+        ) async throws -> Conton_Testing_V1_Empty
+
+        /// Handle the "WriteReceivables" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc WriteReceivables(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Testing_V1_Empty` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Conton_Testing_V1_Empty` to respond with.
+        func writeReceivables(
+            request: Conton_Testing_V1_Empty,
+            context: GRPCCore.ServerContext
+        ) async throws -> Conton_Testing_V1_Empty
+    }
+}
+
+// Default implementation of 'registerMethods(with:)'.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Conton_Testing_V1_ScopedService.StreamingServiceProtocol {
+    public func registerMethods<Transport>(with router: inout GRPCCore.RPCRouter<Transport>) where Transport: GRPCCore.ServerTransport {
+        router.registerHandler(
+            forMethod: Conton_Testing_V1_ScopedService.Method.WriteFees.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Testing_V1_Empty>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Testing_V1_Empty>(),
+            handler: { request, context in
+                try await self.writeFees(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Conton_Testing_V1_ScopedService.Method.ReadReceivables.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Testing_V1_Empty>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Testing_V1_Empty>(),
+            handler: { request, context in
+                try await self.readReceivables(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Conton_Testing_V1_ScopedService.Method.WriteReceivables.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Testing_V1_Empty>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Testing_V1_Empty>(),
+            handler: { request, context in
+                try await self.writeReceivables(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+    }
+}
+
+// Default implementation of streaming methods from 'StreamingServiceProtocol'.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Conton_Testing_V1_ScopedService.ServiceProtocol {
+    public func writeFees(
+        request: GRPCCore.StreamingServerRequest<Conton_Testing_V1_Empty>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Testing_V1_Empty> {
+        let response = try await self.writeFees(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func readReceivables(
+        request: GRPCCore.StreamingServerRequest<Conton_Testing_V1_Empty>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Testing_V1_Empty> {
+        let response = try await self.readReceivables(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func writeReceivables(
+        request: GRPCCore.StreamingServerRequest<Conton_Testing_V1_Empty>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Testing_V1_Empty> {
+        let response = try await self.writeReceivables(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+}
+
+// Default implementation of methods from 'ServiceProtocol'.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Conton_Testing_V1_ScopedService.SimpleServiceProtocol {
+    public func writeFees(
+        request: GRPCCore.ServerRequest<Conton_Testing_V1_Empty>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Conton_Testing_V1_Empty> {
+        return GRPCCore.ServerResponse<Conton_Testing_V1_Empty>(
+            message: try await self.writeFees(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func readReceivables(
+        request: GRPCCore.ServerRequest<Conton_Testing_V1_Empty>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Conton_Testing_V1_Empty> {
+        return GRPCCore.ServerResponse<Conton_Testing_V1_Empty>(
+            message: try await self.readReceivables(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func writeReceivables(
+        request: GRPCCore.ServerRequest<Conton_Testing_V1_Empty>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Conton_Testing_V1_Empty> {
+        return GRPCCore.ServerResponse<Conton_Testing_V1_Empty>(
+            message: try await self.writeReceivables(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+}
+
+// MARK: conton.testing.v1.ScopedService (client)
+
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Conton_Testing_V1_ScopedService {
+    /// Generated client protocol for the "conton.testing.v1.ScopedService" service.
+    ///
+    /// You don't need to implement this protocol directly, use the generated
+    /// implementation, ``Client``.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Service `conton.testing.v1.ScopedService` from `conton/testing/v1/test.proto`.
+    public protocol ClientProtocol: Sendable {
+        /// Call the "WriteFees" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc WriteFees(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Testing_V1_Empty` message.
+        ///   - serializer: A serializer for `Conton_Testing_V1_Empty` messages.
+        ///   - deserializer: A deserializer for `Conton_Testing_V1_Empty` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func writeFees<Result>(
+            request: GRPCCore.ClientRequest<Conton_Testing_V1_Empty>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Testing_V1_Empty>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Testing_V1_Empty>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Testing_V1_Empty>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ReadReceivables" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ReadReceivables(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Testing_V1_Empty` message.
+        ///   - serializer: A serializer for `Conton_Testing_V1_Empty` messages.
+        ///   - deserializer: A deserializer for `Conton_Testing_V1_Empty` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func readReceivables<Result>(
+            request: GRPCCore.ClientRequest<Conton_Testing_V1_Empty>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Testing_V1_Empty>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Testing_V1_Empty>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Testing_V1_Empty>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "WriteReceivables" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc WriteReceivables(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Testing_V1_Empty` message.
+        ///   - serializer: A serializer for `Conton_Testing_V1_Empty` messages.
+        ///   - deserializer: A deserializer for `Conton_Testing_V1_Empty` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func writeReceivables<Result>(
+            request: GRPCCore.ClientRequest<Conton_Testing_V1_Empty>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Testing_V1_Empty>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Testing_V1_Empty>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Testing_V1_Empty>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+    }
+
+    /// Generated client for the "conton.testing.v1.ScopedService" service.
+    ///
+    /// The ``Client`` provides an implementation of ``ClientProtocol`` which wraps
+    /// a `GRPCCore.GRPCCClient`. The underlying `GRPCClient` provides the long-lived
+    /// means of communication with the remote peer.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Service `conton.testing.v1.ScopedService` from `conton/testing/v1/test.proto`.
+    public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
+        private let client: GRPCCore.GRPCClient<Transport>
+
+        /// Creates a new client wrapping the provided `GRPCCore.GRPCClient`.
+        ///
+        /// - Parameters:
+        ///   - client: A `GRPCCore.GRPCClient` providing a communication channel to the service.
+        public init(wrapping client: GRPCCore.GRPCClient<Transport>) {
+            self.client = client
+        }
+
+        /// Call the "WriteFees" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc WriteFees(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Testing_V1_Empty` message.
+        ///   - serializer: A serializer for `Conton_Testing_V1_Empty` messages.
+        ///   - deserializer: A deserializer for `Conton_Testing_V1_Empty` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func writeFees<Result>(
+            request: GRPCCore.ClientRequest<Conton_Testing_V1_Empty>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Testing_V1_Empty>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Testing_V1_Empty>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Testing_V1_Empty>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Conton_Testing_V1_ScopedService.Method.WriteFees.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ReadReceivables" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ReadReceivables(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Testing_V1_Empty` message.
+        ///   - serializer: A serializer for `Conton_Testing_V1_Empty` messages.
+        ///   - deserializer: A deserializer for `Conton_Testing_V1_Empty` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func readReceivables<Result>(
+            request: GRPCCore.ClientRequest<Conton_Testing_V1_Empty>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Testing_V1_Empty>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Testing_V1_Empty>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Testing_V1_Empty>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Conton_Testing_V1_ScopedService.Method.ReadReceivables.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "WriteReceivables" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc WriteReceivables(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Testing_V1_Empty` message.
+        ///   - serializer: A serializer for `Conton_Testing_V1_Empty` messages.
+        ///   - deserializer: A deserializer for `Conton_Testing_V1_Empty` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func writeReceivables<Result>(
+            request: GRPCCore.ClientRequest<Conton_Testing_V1_Empty>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Testing_V1_Empty>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Testing_V1_Empty>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Testing_V1_Empty>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Conton_Testing_V1_ScopedService.Method.WriteReceivables.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+    }
+}
+
+// Helpers providing default arguments to 'ClientProtocol' methods.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Conton_Testing_V1_ScopedService.ClientProtocol {
+    /// Call the "WriteFees" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc WriteFees(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Testing_V1_Empty` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func writeFees<Result>(
+        request: GRPCCore.ClientRequest<Conton_Testing_V1_Empty>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Testing_V1_Empty>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.writeFees(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Testing_V1_Empty>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Testing_V1_Empty>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReadReceivables" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc ReadReceivables(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Testing_V1_Empty` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func readReceivables<Result>(
+        request: GRPCCore.ClientRequest<Conton_Testing_V1_Empty>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Testing_V1_Empty>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.readReceivables(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Testing_V1_Empty>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Testing_V1_Empty>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "WriteReceivables" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc WriteReceivables(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Testing_V1_Empty` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func writeReceivables<Result>(
+        request: GRPCCore.ClientRequest<Conton_Testing_V1_Empty>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Testing_V1_Empty>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.writeReceivables(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Testing_V1_Empty>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Testing_V1_Empty>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+}
+
+// Helpers providing sugared APIs for 'ClientProtocol' methods.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Conton_Testing_V1_ScopedService.ClientProtocol {
+    /// Call the "WriteFees" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc WriteFees(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func writeFees<Result>(
+        _ message: Conton_Testing_V1_Empty,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Testing_V1_Empty>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Testing_V1_Empty>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.writeFees(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReadReceivables" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc ReadReceivables(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func readReceivables<Result>(
+        _ message: Conton_Testing_V1_Empty,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Testing_V1_Empty>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Testing_V1_Empty>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.readReceivables(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "WriteReceivables" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc WriteReceivables(conton.testing.v1.Empty) returns (conton.testing.v1.Empty)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func writeReceivables<Result>(
+        _ message: Conton_Testing_V1_Empty,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Testing_V1_Empty>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Testing_V1_Empty>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.writeReceivables(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+}
+
 /// Message `conton.testing.v1.Empty` from `conton/testing/v1/test.proto`.
 public struct Conton_Testing_V1_Empty: ProtoMessage {
     /// The full protobuf name of this message.
@@ -2232,4 +3024,35 @@ extension Conton_Testing_V1_StreamingOutputCallResponse {
         result.unknownFields = self.unknownFields
         return result
     }
+}
+
+extension Conton_Testing_V1_TestService {
+    /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
+    /// Methods without one are absent (the plugin host then refuses to start).
+    public static let accessRules: [String: Conton_Rpc_V1_AccessRule] = [
+        "EmptyCall": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"public":true}"#),
+        "UnaryCall": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"public":true}"#),
+        "StreamingOutputCall": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"public":true}"#),
+        "StreamingInputCall": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"public":true}"#),
+        "FullDuplexCall": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"public":true}"#),
+        "UnimplementedCall": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"public":true}"#),
+    ]
+}
+
+extension Conton_Testing_V1_UnimplementedService {
+    /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
+    /// Methods without one are absent (the plugin host then refuses to start).
+    public static let accessRules: [String: Conton_Rpc_V1_AccessRule] = [
+        "UnimplementedCall": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"public":true}"#),
+    ]
+}
+
+extension Conton_Testing_V1_ScopedService {
+    /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
+    /// Methods without one are absent (the plugin host then refuses to start).
+    public static let accessRules: [String: Conton_Rpc_V1_AccessRule] = [
+        "WriteFees": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"serviceScope":"fees:write"}"#),
+        "ReadReceivables": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"serviceScope":"receivables:read"}"#),
+        "WriteReceivables": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"serviceScope":"receivables:write"}"#),
+    ]
 }

@@ -1,4 +1,5 @@
 import ContonAPI
+import ContonKit
 import ContonProtosC
 import GRPCCore
 
@@ -7,8 +8,10 @@ import GRPCCore
 public struct ReflectionService: Conton_Reflection_V1_Reflection.SimpleServiceProtocol {
     private let services: [Conton_Reflection_V1_ServiceInfo]
 
-    /// - Parameter methods: every method the server's router has.
-    public init(methods: [MethodDescriptor]) {
+    /// - Parameters:
+    ///   - methods: every method the server's router has.
+    ///   - policies: who may call each (reported with it).
+    public init(methods: [MethodDescriptor], policies: [MethodDescriptor: AccessPolicy] = [:]) {
         let byService = Dictionary(grouping: methods, by: { $0.service.fullyQualifiedService })
         self.services = byService.keys.sorted().map { name in
             var info = Conton_Reflection_V1_ServiceInfo()
@@ -23,6 +26,8 @@ public struct ReflectionService: Conton_Reflection_V1_Reflection.SimpleServicePr
                     method.clientStreaming = shape.clientStreaming
                     method.serverStreaming = shape.serverStreaming
                 }
+                if let rule = ContonAccessRules.byMethod[m.fullyQualifiedMethod] { method.access = rule }
+                if let policy = policies[m] { method.accessSummary = policy.description }
                 return method
             }
             return info

@@ -295,7 +295,7 @@ const ProtobufCMessageDescriptor conton__reflection__v1__list_services_request__
   (ProtobufCMessageInit) conton__reflection__v1__list_services_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor conton__reflection__v1__method_info__field_descriptors[6] =
+static const ProtobufCFieldDescriptor conton__reflection__v1__method_info__field_descriptors[8] =
 {
   {
     "name",
@@ -369,8 +369,34 @@ static const ProtobufCFieldDescriptor conton__reflection__v1__method_info__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "access",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Reflection__V1__MethodInfo, access),
+    &conton__rpc__v1__access_rule__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "access_summary",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Reflection__V1__MethodInfo, access_summary),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned conton__reflection__v1__method_info__field_indices_by_name[] = {
+  6,   /* field[6] = access */
+  7,   /* field[7] = access_summary */
   4,   /* field[4] = client_streaming */
   1,   /* field[1] = full_name */
   2,   /* field[2] = input_type */
@@ -381,7 +407,7 @@ static const unsigned conton__reflection__v1__method_info__field_indices_by_name
 static const ProtobufCIntRange conton__reflection__v1__method_info__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor conton__reflection__v1__method_info__descriptor =
 {
@@ -391,7 +417,7 @@ const ProtobufCMessageDescriptor conton__reflection__v1__method_info__descriptor
   "Conton__Reflection__V1__MethodInfo",
   "conton.reflection.v1",
   sizeof(Conton__Reflection__V1__MethodInfo),
-  6,
+  8,
   conton__reflection__v1__method_info__field_descriptors,
   conton__reflection__v1__method_info__field_indices_by_name,
   1,  conton__reflection__v1__method_info__number_ranges,

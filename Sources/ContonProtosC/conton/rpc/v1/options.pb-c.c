@@ -7,3 +7,196 @@
 #endif
 
 #include "conton/rpc/v1/options.pb-c.h"
+void   conton__rpc__v1__access_rule__init
+                     (Conton__Rpc__V1__AccessRule         *message)
+{
+  static const Conton__Rpc__V1__AccessRule init_value = CONTON__RPC__V1__ACCESS_RULE__INIT;
+  *message = init_value;
+}
+size_t conton__rpc__v1__access_rule__get_packed_size
+                     (const Conton__Rpc__V1__AccessRule *message)
+{
+  assert(message->base.descriptor == &conton__rpc__v1__access_rule__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__rpc__v1__access_rule__pack
+                     (const Conton__Rpc__V1__AccessRule *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__rpc__v1__access_rule__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__rpc__v1__access_rule__pack_to_buffer
+                     (const Conton__Rpc__V1__AccessRule *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__rpc__v1__access_rule__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Rpc__V1__AccessRule *
+       conton__rpc__v1__access_rule__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Rpc__V1__AccessRule *)
+     protobuf_c_message_unpack (&conton__rpc__v1__access_rule__descriptor,
+                                allocator, len, data);
+}
+void   conton__rpc__v1__access_rule__free_unpacked
+                     (Conton__Rpc__V1__AccessRule *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__rpc__v1__access_rule__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCEnumValue conton__rpc__v1__access_rule__role__enum_values_by_number[4] =
+{
+  { "ROLE_UNSPECIFIED", "CONTON__RPC__V1__ACCESS_RULE__ROLE__ROLE_UNSPECIFIED", 0 },
+  { "STAFF", "CONTON__RPC__V1__ACCESS_RULE__ROLE__STAFF", 1 },
+  { "ADMIN", "CONTON__RPC__V1__ACCESS_RULE__ROLE__ADMIN", 2 },
+  { "OWNER", "CONTON__RPC__V1__ACCESS_RULE__ROLE__OWNER", 3 },
+};
+static const ProtobufCIntRange conton__rpc__v1__access_rule__role__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex conton__rpc__v1__access_rule__role__enum_values_by_name[4] =
+{
+  { "ADMIN", 2 },
+  { "OWNER", 3 },
+  { "ROLE_UNSPECIFIED", 0 },
+  { "STAFF", 1 },
+};
+const ProtobufCEnumDescriptor conton__rpc__v1__access_rule__role__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "conton.rpc.v1.AccessRule.Role",
+  "Role",
+  "Conton__Rpc__V1__AccessRule__Role",
+  "conton.rpc.v1",
+  4,
+  conton__rpc__v1__access_rule__role__enum_values_by_number,
+  4,
+  conton__rpc__v1__access_rule__role__enum_values_by_name,
+  1,
+  conton__rpc__v1__access_rule__role__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor conton__rpc__v1__access_rule__field_descriptors[7] =
+{
+  {
+    "public",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Rpc__V1__AccessRule, public_),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "staff",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Rpc__V1__AccessRule, staff),
+    &conton__rpc__v1__access_rule__role__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "client",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Rpc__V1__AccessRule, client),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "staff_or_client",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Rpc__V1__AccessRule, staff_or_client),
+    &conton__rpc__v1__access_rule__role__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "service_scope",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Rpc__V1__AccessRule, service_scope),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "authenticated",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Rpc__V1__AccessRule, authenticated),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "any_of",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Conton__Rpc__V1__AccessRule, n_any_of),
+    offsetof(Conton__Rpc__V1__AccessRule, any_of),
+    &conton__rpc__v1__access_rule__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__rpc__v1__access_rule__field_indices_by_name[] = {
+  6,   /* field[6] = any_of */
+  5,   /* field[5] = authenticated */
+  2,   /* field[2] = client */
+  0,   /* field[0] = public */
+  4,   /* field[4] = service_scope */
+  1,   /* field[1] = staff */
+  3,   /* field[3] = staff_or_client */
+};
+static const ProtobufCIntRange conton__rpc__v1__access_rule__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor conton__rpc__v1__access_rule__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.rpc.v1.AccessRule",
+  "AccessRule",
+  "Conton__Rpc__V1__AccessRule",
+  "conton.rpc.v1",
+  sizeof(Conton__Rpc__V1__AccessRule),
+  7,
+  conton__rpc__v1__access_rule__field_descriptors,
+  conton__rpc__v1__access_rule__field_indices_by_name,
+  1,  conton__rpc__v1__access_rule__number_ranges,
+  (ProtobufCMessageInit) conton__rpc__v1__access_rule__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};

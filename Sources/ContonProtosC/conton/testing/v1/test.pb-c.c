@@ -1011,3 +1011,56 @@ void conton__testing__v1__unimplemented_service__init (Conton__Testing__V1__Unim
                                      &conton__testing__v1__unimplemented_service__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
+static const ProtobufCMethodDescriptor conton__testing__v1__scoped_service__method_descriptors[3] =
+{
+  { "WriteFees", &conton__testing__v1__empty__descriptor, &conton__testing__v1__empty__descriptor },
+  { "ReadReceivables", &conton__testing__v1__empty__descriptor, &conton__testing__v1__empty__descriptor },
+  { "WriteReceivables", &conton__testing__v1__empty__descriptor, &conton__testing__v1__empty__descriptor },
+};
+const unsigned conton__testing__v1__scoped_service__method_indices_by_name[] = {
+  1,        /* ReadReceivables */
+  0,        /* WriteFees */
+  2         /* WriteReceivables */
+};
+const ProtobufCServiceDescriptor conton__testing__v1__scoped_service__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "conton.testing.v1.ScopedService",
+  "ScopedService",
+  "Conton__Testing__V1__ScopedService",
+  "conton.testing.v1",
+  3,
+  conton__testing__v1__scoped_service__method_descriptors,
+  conton__testing__v1__scoped_service__method_indices_by_name
+};
+void conton__testing__v1__scoped_service__write_fees(ProtobufCService *service,
+                                                     const Conton__Testing__V1__Empty *input,
+                                                     Conton__Testing__V1__Empty_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &conton__testing__v1__scoped_service__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void conton__testing__v1__scoped_service__read_receivables(ProtobufCService *service,
+                                                           const Conton__Testing__V1__Empty *input,
+                                                           Conton__Testing__V1__Empty_Closure closure,
+                                                           void *closure_data)
+{
+  assert(service->descriptor == &conton__testing__v1__scoped_service__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void conton__testing__v1__scoped_service__write_receivables(ProtobufCService *service,
+                                                            const Conton__Testing__V1__Empty *input,
+                                                            Conton__Testing__V1__Empty_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &conton__testing__v1__scoped_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void conton__testing__v1__scoped_service__init (Conton__Testing__V1__ScopedService_Service *service,
+                                                Conton__Testing__V1__ScopedService_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &conton__testing__v1__scoped_service__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}

@@ -16,21 +16,101 @@ PROTOBUF_C__BEGIN_DECLS
 
 #include "google/protobuf/descriptor.pb-c.h"
 
+typedef struct Conton__Rpc__V1__AccessRule Conton__Rpc__V1__AccessRule;
 
 
 /* --- enums --- */
 
+/*
+ * Staff roles, least to most privileged.
+ */
+typedef enum _Conton__Rpc__V1__AccessRule__Role {
+  CONTON__RPC__V1__ACCESS_RULE__ROLE__ROLE_UNSPECIFIED = 0,
+  CONTON__RPC__V1__ACCESS_RULE__ROLE__STAFF = 1,
+  CONTON__RPC__V1__ACCESS_RULE__ROLE__ADMIN = 2,
+  CONTON__RPC__V1__ACCESS_RULE__ROLE__OWNER = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CONTON__RPC__V1__ACCESS_RULE__ROLE)
+} Conton__Rpc__V1__AccessRule__Role;
 
 /* --- messages --- */
 
+/*
+ * Who may call a method: exactly one kind, or `any_of` several. Every rpc of every ContOn
+ * service declares one with `option (conton.rpc.v1.access) = { … };` — a method without it
+ * stops the server from starting. docs/SECURITY.md's permission table is generated from these.
+ *   option (conton.rpc.v1.access) = { staff: ADMIN };
+ *   option (conton.rpc.v1.access) = { any_of: [{ staff_or_client: STAFF }, { service_scope: "fees:read" }] };
+ */
+struct  Conton__Rpc__V1__AccessRule
+{
+  ProtobufCMessage base;
+  /*
+   * Anyone, signed in or not (health, login).
+   */
+  protobuf_c_boolean public_;
+  /*
+   * Office staff with at least this role.
+   */
+  Conton__Rpc__V1__AccessRule__Role staff;
+  /*
+   * A client's portal login (scoped to its own client's records).
+   */
+  protobuf_c_boolean client;
+  /*
+   * Office staff with at least this role, or a client's portal login.
+   */
+  Conton__Rpc__V1__AccessRule__Role staff_or_client;
+  /*
+   * A service account holding this scope, e.g. "fees:read".
+   */
+  char *service_scope;
+  /*
+   * Any signed-in principal: staff, client or service account.
+   */
+  protobuf_c_boolean authenticated;
+  /*
+   * Any one of these.
+   */
+  size_t n_any_of;
+  Conton__Rpc__V1__AccessRule **any_of;
+};
+#define CONTON__RPC__V1__ACCESS_RULE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__rpc__v1__access_rule__descriptor) \
+    , 0, CONTON__RPC__V1__ACCESS_RULE__ROLE__ROLE_UNSPECIFIED, 0, CONTON__RPC__V1__ACCESS_RULE__ROLE__ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0,NULL }
+
+
+/* Conton__Rpc__V1__AccessRule methods */
+void   conton__rpc__v1__access_rule__init
+                     (Conton__Rpc__V1__AccessRule         *message);
+size_t conton__rpc__v1__access_rule__get_packed_size
+                     (const Conton__Rpc__V1__AccessRule   *message);
+size_t conton__rpc__v1__access_rule__pack
+                     (const Conton__Rpc__V1__AccessRule   *message,
+                      uint8_t             *out);
+size_t conton__rpc__v1__access_rule__pack_to_buffer
+                     (const Conton__Rpc__V1__AccessRule   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Rpc__V1__AccessRule *
+       conton__rpc__v1__access_rule__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__rpc__v1__access_rule__free_unpacked
+                     (Conton__Rpc__V1__AccessRule *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Conton__Rpc__V1__AccessRule_Closure)
+                 (const Conton__Rpc__V1__AccessRule *message,
+                  void *closure_data);
 
 /* --- services --- */
 
 
 /* --- descriptors --- */
 
+extern const ProtobufCMessageDescriptor conton__rpc__v1__access_rule__descriptor;
+extern const ProtobufCEnumDescriptor    conton__rpc__v1__access_rule__role__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -11,21 +11,24 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from conton_client.gen.conton.rpc.v1 import options_pb2 as conton_dot_rpc_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x63onton/audit/v1/audit.proto\x12\x0f\x63onton.audit.v1\"\xc4\x01\n\nAuditEvent\x12\n\n\x02id\x18\x01 \x01(\x03\x12\r\n\x05\x61t_ms\x18\x02 \x01(\x03\x12\x16\n\x0eprincipal_kind\x18\x03 \x01(\t\x12\x14\n\x0cprincipal_id\x18\x04 \x01(\t\x12\x16\n\x0eprincipal_name\x18\x05 \x01(\t\x12\x0e\n\x06method\x18\x06 \x01(\t\x12\x13\n\x0b\x65ntity_type\x18\x07 \x01(\t\x12\x11\n\tentity_id\x18\x08 \x01(\t\x12\x0f\n\x07summary\x18\t \x01(\t\x12\x0c\n\x04peer\x18\n \x01(\t\"\x98\x01\n\x11ListEventsRequest\x12\x0f\n\x07\x66rom_ms\x18\x01 \x01(\x03\x12\r\n\x05to_ms\x18\x02 \x01(\x03\x12\x14\n\x0cprincipal_id\x18\x03 \x01(\t\x12\x13\n\x0b\x65ntity_type\x18\x04 \x01(\t\x12\x11\n\tentity_id\x18\x05 \x01(\t\x12\x11\n\tpage_size\x18\x06 \x01(\x05\x12\x12\n\npage_token\x18\x07 \x01(\t\"Z\n\x12ListEventsResponse\x12+\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1b.conton.audit.v1.AuditEvent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2^\n\x05\x41udit\x12U\n\nListEvents\x12\".conton.audit.v1.ListEventsRequest\x1a#.conton.audit.v1.ListEventsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x63onton/audit/v1/audit.proto\x12\x0f\x63onton.audit.v1\x1a\x1b\x63onton/rpc/v1/options.proto\"\xc4\x01\n\nAuditEvent\x12\n\n\x02id\x18\x01 \x01(\x03\x12\r\n\x05\x61t_ms\x18\x02 \x01(\x03\x12\x16\n\x0eprincipal_kind\x18\x03 \x01(\t\x12\x14\n\x0cprincipal_id\x18\x04 \x01(\t\x12\x16\n\x0eprincipal_name\x18\x05 \x01(\t\x12\x0e\n\x06method\x18\x06 \x01(\t\x12\x13\n\x0b\x65ntity_type\x18\x07 \x01(\t\x12\x11\n\tentity_id\x18\x08 \x01(\t\x12\x0f\n\x07summary\x18\t \x01(\t\x12\x0c\n\x04peer\x18\n \x01(\t\"\x98\x01\n\x11ListEventsRequest\x12\x0f\n\x07\x66rom_ms\x18\x01 \x01(\x03\x12\r\n\x05to_ms\x18\x02 \x01(\x03\x12\x14\n\x0cprincipal_id\x18\x03 \x01(\t\x12\x13\n\x0b\x65ntity_type\x18\x04 \x01(\t\x12\x11\n\tentity_id\x18\x05 \x01(\t\x12\x11\n\tpage_size\x18\x06 \x01(\x05\x12\x12\n\npage_token\x18\x07 \x01(\t\"Z\n\x12ListEventsResponse\x12+\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1b.conton.audit.v1.AuditEvent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2f\n\x05\x41udit\x12]\n\nListEvents\x12\".conton.audit.v1.ListEventsRequest\x1a#.conton.audit.v1.ListEventsResponse\"\x06\xc2\xf3\x18\x02\x10\x02\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'conton_client.gen.conton.audit.v1.audit_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _AUDITEVENT._serialized_start=49
-  _AUDITEVENT._serialized_end=245
-  _LISTEVENTSREQUEST._serialized_start=248
-  _LISTEVENTSREQUEST._serialized_end=400
-  _LISTEVENTSRESPONSE._serialized_start=402
-  _LISTEVENTSRESPONSE._serialized_end=492
-  _AUDIT._serialized_start=494
-  _AUDIT._serialized_end=588
+  _AUDIT.methods_by_name['ListEvents']._options = None
+  _AUDIT.methods_by_name['ListEvents']._serialized_options = b'\302\363\030\002\020\002'
+  _AUDITEVENT._serialized_start=78
+  _AUDITEVENT._serialized_end=274
+  _LISTEVENTSREQUEST._serialized_start=277
+  _LISTEVENTSREQUEST._serialized_end=429
+  _LISTEVENTSRESPONSE._serialized_start=431
+  _LISTEVENTSRESPONSE._serialized_end=521
+  _AUDIT._serialized_start=523
+  _AUDIT._serialized_end=625
 # @@protoc_insertion_point(module_scope)

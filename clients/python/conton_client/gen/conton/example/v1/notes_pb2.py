@@ -11,25 +11,30 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from conton_client.gen.conton.rpc.v1 import options_pb2 as conton_dot_rpc_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63onton/example/v1/notes.proto\x12\x11\x63onton.example.v1\"7\n\x04Note\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x15\n\rcreated_at_ms\x18\x03 \x01(\x03\"!\n\x11\x43reateNoteRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\";\n\x12\x43reateNoteResponse\x12%\n\x04note\x18\x01 \x01(\x0b\x32\x17.conton.example.v1.Note\"\x12\n\x10ListNotesRequest\";\n\x11ListNotesResponse\x12&\n\x05notes\x18\x01 \x03(\x0b\x32\x17.conton.example.v1.Note2\xba\x01\n\x05Notes\x12Y\n\nCreateNote\x12$.conton.example.v1.CreateNoteRequest\x1a%.conton.example.v1.CreateNoteResponse\x12V\n\tListNotes\x12#.conton.example.v1.ListNotesRequest\x1a$.conton.example.v1.ListNotesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63onton/example/v1/notes.proto\x12\x11\x63onton.example.v1\x1a\x1b\x63onton/rpc/v1/options.proto\"7\n\x04Note\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x15\n\rcreated_at_ms\x18\x03 \x01(\x03\"!\n\x11\x43reateNoteRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\";\n\x12\x43reateNoteResponse\x12%\n\x04note\x18\x01 \x01(\x0b\x32\x17.conton.example.v1.Note\"\x12\n\x10ListNotesRequest\";\n\x11ListNotesResponse\x12&\n\x05notes\x18\x01 \x03(\x0b\x32\x17.conton.example.v1.Note2\xca\x01\n\x05Notes\x12\x61\n\nCreateNote\x12$.conton.example.v1.CreateNoteRequest\x1a%.conton.example.v1.CreateNoteResponse\"\x06\xc2\xf3\x18\x02\x10\x01\x12^\n\tListNotes\x12#.conton.example.v1.ListNotesRequest\x1a$.conton.example.v1.ListNotesResponse\"\x06\xc2\xf3\x18\x02 \x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'conton_client.gen.conton.example.v1.notes_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _NOTE._serialized_start=52
-  _NOTE._serialized_end=107
-  _CREATENOTEREQUEST._serialized_start=109
-  _CREATENOTEREQUEST._serialized_end=142
-  _CREATENOTERESPONSE._serialized_start=144
-  _CREATENOTERESPONSE._serialized_end=203
-  _LISTNOTESREQUEST._serialized_start=205
-  _LISTNOTESREQUEST._serialized_end=223
-  _LISTNOTESRESPONSE._serialized_start=225
-  _LISTNOTESRESPONSE._serialized_end=284
-  _NOTES._serialized_start=287
-  _NOTES._serialized_end=473
+  _NOTES.methods_by_name['CreateNote']._options = None
+  _NOTES.methods_by_name['CreateNote']._serialized_options = b'\302\363\030\002\020\001'
+  _NOTES.methods_by_name['ListNotes']._options = None
+  _NOTES.methods_by_name['ListNotes']._serialized_options = b'\302\363\030\002 \001'
+  _NOTE._serialized_start=81
+  _NOTE._serialized_end=136
+  _CREATENOTEREQUEST._serialized_start=138
+  _CREATENOTEREQUEST._serialized_end=171
+  _CREATENOTERESPONSE._serialized_start=173
+  _CREATENOTERESPONSE._serialized_end=232
+  _LISTNOTESREQUEST._serialized_start=234
+  _LISTNOTESREQUEST._serialized_end=252
+  _LISTNOTESRESPONSE._serialized_start=254
+  _LISTNOTESRESPONSE._serialized_end=313
+  _NOTES._serialized_start=316
+  _NOTES._serialized_end=518
 # @@protoc_insertion_point(module_scope)

@@ -11,21 +11,26 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from conton_client.gen.conton.rpc.v1 import options_pb2 as conton_dot_rpc_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63onton/health/v1/health.proto\x12\x10\x63onton.health.v1\"%\n\x12HealthCheckRequest\x12\x0f\n\x07service\x18\x01 \x01(\t\"\xab\x01\n\x13HealthCheckResponse\x12\x43\n\x06status\x18\x01 \x01(\x0e\x32\x33.conton.health.v1.HealthCheckResponse.ServingStatus\"O\n\rServingStatus\x12\x0b\n\x07UNKNOWN\x10\x00\x12\x0b\n\x07SERVING\x10\x01\x12\x0f\n\x0bNOT_SERVING\x10\x02\x12\x13\n\x0fSERVICE_UNKNOWN\x10\x03\x32\xb6\x01\n\x06Health\x12T\n\x05\x43heck\x12$.conton.health.v1.HealthCheckRequest\x1a%.conton.health.v1.HealthCheckResponse\x12V\n\x05Watch\x12$.conton.health.v1.HealthCheckRequest\x1a%.conton.health.v1.HealthCheckResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63onton/health/v1/health.proto\x12\x10\x63onton.health.v1\x1a\x1b\x63onton/rpc/v1/options.proto\"%\n\x12HealthCheckRequest\x12\x0f\n\x07service\x18\x01 \x01(\t\"\xab\x01\n\x13HealthCheckResponse\x12\x43\n\x06status\x18\x01 \x01(\x0e\x32\x33.conton.health.v1.HealthCheckResponse.ServingStatus\"O\n\rServingStatus\x12\x0b\n\x07UNKNOWN\x10\x00\x12\x0b\n\x07SERVING\x10\x01\x12\x0f\n\x0bNOT_SERVING\x10\x02\x12\x13\n\x0fSERVICE_UNKNOWN\x10\x03\x32\xc6\x01\n\x06Health\x12\\\n\x05\x43heck\x12$.conton.health.v1.HealthCheckRequest\x1a%.conton.health.v1.HealthCheckResponse\"\x06\xc2\xf3\x18\x02\x08\x01\x12^\n\x05Watch\x12$.conton.health.v1.HealthCheckRequest\x1a%.conton.health.v1.HealthCheckResponse\"\x06\xc2\xf3\x18\x02\x08\x01\x30\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'conton_client.gen.conton.health.v1.health_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _HEALTHCHECKREQUEST._serialized_start=51
-  _HEALTHCHECKREQUEST._serialized_end=88
-  _HEALTHCHECKRESPONSE._serialized_start=91
-  _HEALTHCHECKRESPONSE._serialized_end=262
-  _HEALTHCHECKRESPONSE_SERVINGSTATUS._serialized_start=183
-  _HEALTHCHECKRESPONSE_SERVINGSTATUS._serialized_end=262
-  _HEALTH._serialized_start=265
-  _HEALTH._serialized_end=447
+  _HEALTH.methods_by_name['Check']._options = None
+  _HEALTH.methods_by_name['Check']._serialized_options = b'\302\363\030\002\010\001'
+  _HEALTH.methods_by_name['Watch']._options = None
+  _HEALTH.methods_by_name['Watch']._serialized_options = b'\302\363\030\002\010\001'
+  _HEALTHCHECKREQUEST._serialized_start=80
+  _HEALTHCHECKREQUEST._serialized_end=117
+  _HEALTHCHECKRESPONSE._serialized_start=120
+  _HEALTHCHECKRESPONSE._serialized_end=291
+  _HEALTHCHECKRESPONSE_SERVINGSTATUS._serialized_start=212
+  _HEALTHCHECKRESPONSE_SERVINGSTATUS._serialized_end=291
+  _HEALTH._serialized_start=294
+  _HEALTH._serialized_end=492
 # @@protoc_insertion_point(module_scope)

@@ -11,49 +11,64 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from conton_client.gen.conton.rpc.v1 import options_pb2 as conton_dot_rpc_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!conton/identity/v1/identity.proto\x12\x12\x63onton.identity.v1\"\xb0\x01\n\tPrincipal\x12/\n\x04kind\x18\x01 \x01(\x0e\x32!.conton.identity.v1.PrincipalKind\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12&\n\x04role\x18\x05 \x01(\x0e\x32\x18.conton.identity.v1.Role\x12\x11\n\tclient_id\x18\x06 \x01(\t\x12\x0e\n\x06scopes\x18\x07 \x03(\t\"/\n\x0cLoginRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\"\xa5\x01\n\rLoginResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12\x30\n\tprincipal\x18\x02 \x01(\x0b\x32\x1d.conton.identity.v1.Principal\x12\x1a\n\x12idle_expires_at_ms\x18\x03 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x04 \x01(\x03\x12 \n\x18password_change_required\x18\x05 \x01(\x08\"\x0f\n\rLogoutRequest\"\x10\n\x0eLogoutResponse\"\x0f\n\rWhoAmIRequest\"\x97\x01\n\x0eWhoAmIResponse\x12\x30\n\tprincipal\x18\x01 \x01(\x0b\x32\x1d.conton.identity.v1.Principal\x12\x1a\n\x12idle_expires_at_ms\x18\x02 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x03 \x01(\x03\x12 \n\x18password_change_required\x18\x04 \x01(\x08\"G\n\x15\x43hangePasswordRequest\x12\x18\n\x10\x63urrent_password\x18\x01 \x01(\t\x12\x14\n\x0cnew_password\x18\x02 \x01(\t\"Z\n\x16\x43hangePasswordResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12\x1a\n\x12idle_expires_at_ms\x18\x02 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x03 \x01(\x03\"<\n\x16\x41\x63tivateAccountRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x14\n\x0cnew_password\x18\x02 \x01(\t\"(\n\x17\x41\x63tivateAccountResponse\x12\r\n\x05\x65mail\x18\x01 \x01(\t\",\n\x1bRequestPasswordResetRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\"\x1e\n\x1cRequestPasswordResetResponse\":\n\x14ResetPasswordRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x14\n\x0cnew_password\x18\x02 \x01(\t\"&\n\x15ResetPasswordResponse\x12\r\n\x05\x65mail\x18\x01 \x01(\t*\x80\x01\n\rPrincipalKind\x12\x1e\n\x1aPRINCIPAL_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14PRINCIPAL_KIND_STAFF\x10\x01\x12\x19\n\x15PRINCIPAL_KIND_CLIENT\x10\x02\x12\x1a\n\x16PRINCIPAL_KIND_SERVICE\x10\x03*L\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0e\n\nROLE_OWNER\x10\x01\x12\x0e\n\nROLE_ADMIN\x10\x02\x12\x0e\n\nROLE_STAFF\x10\x03\x32\xb0\x05\n\x08Identity\x12L\n\x05Login\x12 .conton.identity.v1.LoginRequest\x1a!.conton.identity.v1.LoginResponse\x12O\n\x06Logout\x12!.conton.identity.v1.LogoutRequest\x1a\".conton.identity.v1.LogoutResponse\x12O\n\x06WhoAmI\x12!.conton.identity.v1.WhoAmIRequest\x1a\".conton.identity.v1.WhoAmIResponse\x12g\n\x0e\x43hangePassword\x12).conton.identity.v1.ChangePasswordRequest\x1a*.conton.identity.v1.ChangePasswordResponse\x12j\n\x0f\x41\x63tivateAccount\x12*.conton.identity.v1.ActivateAccountRequest\x1a+.conton.identity.v1.ActivateAccountResponse\x12y\n\x14RequestPasswordReset\x12/.conton.identity.v1.RequestPasswordResetRequest\x1a\x30.conton.identity.v1.RequestPasswordResetResponse\x12\x64\n\rResetPassword\x12(.conton.identity.v1.ResetPasswordRequest\x1a).conton.identity.v1.ResetPasswordResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!conton/identity/v1/identity.proto\x12\x12\x63onton.identity.v1\x1a\x1b\x63onton/rpc/v1/options.proto\"\xb0\x01\n\tPrincipal\x12/\n\x04kind\x18\x01 \x01(\x0e\x32!.conton.identity.v1.PrincipalKind\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12&\n\x04role\x18\x05 \x01(\x0e\x32\x18.conton.identity.v1.Role\x12\x11\n\tclient_id\x18\x06 \x01(\t\x12\x0e\n\x06scopes\x18\x07 \x03(\t\"/\n\x0cLoginRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\"\xa5\x01\n\rLoginResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12\x30\n\tprincipal\x18\x02 \x01(\x0b\x32\x1d.conton.identity.v1.Principal\x12\x1a\n\x12idle_expires_at_ms\x18\x03 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x04 \x01(\x03\x12 \n\x18password_change_required\x18\x05 \x01(\x08\"\x0f\n\rLogoutRequest\"\x10\n\x0eLogoutResponse\"\x0f\n\rWhoAmIRequest\"\x97\x01\n\x0eWhoAmIResponse\x12\x30\n\tprincipal\x18\x01 \x01(\x0b\x32\x1d.conton.identity.v1.Principal\x12\x1a\n\x12idle_expires_at_ms\x18\x02 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x03 \x01(\x03\x12 \n\x18password_change_required\x18\x04 \x01(\x08\"G\n\x15\x43hangePasswordRequest\x12\x18\n\x10\x63urrent_password\x18\x01 \x01(\t\x12\x14\n\x0cnew_password\x18\x02 \x01(\t\"Z\n\x16\x43hangePasswordResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12\x1a\n\x12idle_expires_at_ms\x18\x02 \x01(\x03\x12\x15\n\rexpires_at_ms\x18\x03 \x01(\x03\"<\n\x16\x41\x63tivateAccountRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x14\n\x0cnew_password\x18\x02 \x01(\t\"(\n\x17\x41\x63tivateAccountResponse\x12\r\n\x05\x65mail\x18\x01 \x01(\t\",\n\x1bRequestPasswordResetRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\"\x1e\n\x1cRequestPasswordResetResponse\":\n\x14ResetPasswordRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x14\n\x0cnew_password\x18\x02 \x01(\t\"&\n\x15ResetPasswordResponse\x12\r\n\x05\x65mail\x18\x01 \x01(\t*\x80\x01\n\rPrincipalKind\x12\x1e\n\x1aPRINCIPAL_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14PRINCIPAL_KIND_STAFF\x10\x01\x12\x19\n\x15PRINCIPAL_KIND_CLIENT\x10\x02\x12\x1a\n\x16PRINCIPAL_KIND_SERVICE\x10\x03*L\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0e\n\nROLE_OWNER\x10\x01\x12\x0e\n\nROLE_ADMIN\x10\x02\x12\x0e\n\nROLE_STAFF\x10\x03\x32\xe9\x05\n\x08Identity\x12T\n\x05Login\x12 .conton.identity.v1.LoginRequest\x1a!.conton.identity.v1.LoginResponse\"\x06\xc2\xf3\x18\x02\x08\x01\x12W\n\x06Logout\x12!.conton.identity.v1.LogoutRequest\x1a\".conton.identity.v1.LogoutResponse\"\x06\xc2\xf3\x18\x02 \x01\x12W\n\x06WhoAmI\x12!.conton.identity.v1.WhoAmIRequest\x1a\".conton.identity.v1.WhoAmIResponse\"\x06\xc2\xf3\x18\x02\x30\x01\x12o\n\x0e\x43hangePassword\x12).conton.identity.v1.ChangePasswordRequest\x1a*.conton.identity.v1.ChangePasswordResponse\"\x06\xc2\xf3\x18\x02 \x01\x12r\n\x0f\x41\x63tivateAccount\x12*.conton.identity.v1.ActivateAccountRequest\x1a+.conton.identity.v1.ActivateAccountResponse\"\x06\xc2\xf3\x18\x02\x08\x01\x12\x81\x01\n\x14RequestPasswordReset\x12/.conton.identity.v1.RequestPasswordResetRequest\x1a\x30.conton.identity.v1.RequestPasswordResetResponse\"\x06\xc2\xf3\x18\x02\x08\x01\x12l\n\rResetPassword\x12(.conton.identity.v1.ResetPasswordRequest\x1a).conton.identity.v1.ResetPasswordResponse\"\x06\xc2\xf3\x18\x02\x08\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'conton_client.gen.conton.identity.v1.identity_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _PRINCIPALKIND._serialized_start=1107
-  _PRINCIPALKIND._serialized_end=1235
-  _ROLE._serialized_start=1237
-  _ROLE._serialized_end=1313
-  _PRINCIPAL._serialized_start=58
-  _PRINCIPAL._serialized_end=234
-  _LOGINREQUEST._serialized_start=236
-  _LOGINREQUEST._serialized_end=283
-  _LOGINRESPONSE._serialized_start=286
-  _LOGINRESPONSE._serialized_end=451
-  _LOGOUTREQUEST._serialized_start=453
-  _LOGOUTREQUEST._serialized_end=468
-  _LOGOUTRESPONSE._serialized_start=470
-  _LOGOUTRESPONSE._serialized_end=486
-  _WHOAMIREQUEST._serialized_start=488
-  _WHOAMIREQUEST._serialized_end=503
-  _WHOAMIRESPONSE._serialized_start=506
-  _WHOAMIRESPONSE._serialized_end=657
-  _CHANGEPASSWORDREQUEST._serialized_start=659
-  _CHANGEPASSWORDREQUEST._serialized_end=730
-  _CHANGEPASSWORDRESPONSE._serialized_start=732
-  _CHANGEPASSWORDRESPONSE._serialized_end=822
-  _ACTIVATEACCOUNTREQUEST._serialized_start=824
-  _ACTIVATEACCOUNTREQUEST._serialized_end=884
-  _ACTIVATEACCOUNTRESPONSE._serialized_start=886
-  _ACTIVATEACCOUNTRESPONSE._serialized_end=926
-  _REQUESTPASSWORDRESETREQUEST._serialized_start=928
-  _REQUESTPASSWORDRESETREQUEST._serialized_end=972
-  _REQUESTPASSWORDRESETRESPONSE._serialized_start=974
-  _REQUESTPASSWORDRESETRESPONSE._serialized_end=1004
-  _RESETPASSWORDREQUEST._serialized_start=1006
-  _RESETPASSWORDREQUEST._serialized_end=1064
-  _RESETPASSWORDRESPONSE._serialized_start=1066
-  _RESETPASSWORDRESPONSE._serialized_end=1104
-  _IDENTITY._serialized_start=1316
-  _IDENTITY._serialized_end=2004
+  _IDENTITY.methods_by_name['Login']._options = None
+  _IDENTITY.methods_by_name['Login']._serialized_options = b'\302\363\030\002\010\001'
+  _IDENTITY.methods_by_name['Logout']._options = None
+  _IDENTITY.methods_by_name['Logout']._serialized_options = b'\302\363\030\002 \001'
+  _IDENTITY.methods_by_name['WhoAmI']._options = None
+  _IDENTITY.methods_by_name['WhoAmI']._serialized_options = b'\302\363\030\0020\001'
+  _IDENTITY.methods_by_name['ChangePassword']._options = None
+  _IDENTITY.methods_by_name['ChangePassword']._serialized_options = b'\302\363\030\002 \001'
+  _IDENTITY.methods_by_name['ActivateAccount']._options = None
+  _IDENTITY.methods_by_name['ActivateAccount']._serialized_options = b'\302\363\030\002\010\001'
+  _IDENTITY.methods_by_name['RequestPasswordReset']._options = None
+  _IDENTITY.methods_by_name['RequestPasswordReset']._serialized_options = b'\302\363\030\002\010\001'
+  _IDENTITY.methods_by_name['ResetPassword']._options = None
+  _IDENTITY.methods_by_name['ResetPassword']._serialized_options = b'\302\363\030\002\010\001'
+  _PRINCIPALKIND._serialized_start=1136
+  _PRINCIPALKIND._serialized_end=1264
+  _ROLE._serialized_start=1266
+  _ROLE._serialized_end=1342
+  _PRINCIPAL._serialized_start=87
+  _PRINCIPAL._serialized_end=263
+  _LOGINREQUEST._serialized_start=265
+  _LOGINREQUEST._serialized_end=312
+  _LOGINRESPONSE._serialized_start=315
+  _LOGINRESPONSE._serialized_end=480
+  _LOGOUTREQUEST._serialized_start=482
+  _LOGOUTREQUEST._serialized_end=497
+  _LOGOUTRESPONSE._serialized_start=499
+  _LOGOUTRESPONSE._serialized_end=515
+  _WHOAMIREQUEST._serialized_start=517
+  _WHOAMIREQUEST._serialized_end=532
+  _WHOAMIRESPONSE._serialized_start=535
+  _WHOAMIRESPONSE._serialized_end=686
+  _CHANGEPASSWORDREQUEST._serialized_start=688
+  _CHANGEPASSWORDREQUEST._serialized_end=759
+  _CHANGEPASSWORDRESPONSE._serialized_start=761
+  _CHANGEPASSWORDRESPONSE._serialized_end=851
+  _ACTIVATEACCOUNTREQUEST._serialized_start=853
+  _ACTIVATEACCOUNTREQUEST._serialized_end=913
+  _ACTIVATEACCOUNTRESPONSE._serialized_start=915
+  _ACTIVATEACCOUNTRESPONSE._serialized_end=955
+  _REQUESTPASSWORDRESETREQUEST._serialized_start=957
+  _REQUESTPASSWORDRESETREQUEST._serialized_end=1001
+  _REQUESTPASSWORDRESETRESPONSE._serialized_start=1003
+  _REQUESTPASSWORDRESETRESPONSE._serialized_end=1033
+  _RESETPASSWORDREQUEST._serialized_start=1035
+  _RESETPASSWORDREQUEST._serialized_end=1093
+  _RESETPASSWORDRESPONSE._serialized_start=1095
+  _RESETPASSWORDRESPONSE._serialized_end=1133
+  _IDENTITY._serialized_start=1345
+  _IDENTITY._serialized_end=2090
 # @@protoc_insertion_point(module_scope)

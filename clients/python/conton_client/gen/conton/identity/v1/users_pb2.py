@@ -11,58 +11,77 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from conton_client.gen.conton.rpc.v1 import options_pb2 as conton_dot_rpc_dot_v1_dot_options__pb2
 from conton_client.gen.conton.identity.v1 import identity_pb2 as conton_dot_identity_dot_v1_dot_identity__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63onton/identity/v1/users.proto\x12\x12\x63onton.identity.v1\x1a!conton/identity/v1/identity.proto\"\xad\x01\n\x04User\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12&\n\x04role\x18\x04 \x01(\x0e\x32\x18.conton.identity.v1.Role\x12\x10\n\x08\x64isabled\x18\x05 \x01(\x08\x12\x11\n\tactivated\x18\x06 \x01(\x08\x12\x15\n\rcreated_at_ms\x18\x07 \x01(\x03\x12\x18\n\x10last_login_at_ms\x18\x08 \x01(\x03\"X\n\x11\x43reateUserRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12&\n\x04role\x18\x03 \x01(\x0e\x32\x18.conton.identity.v1.Role\"<\n\x12\x43reateUserResponse\x12&\n\x04user\x18\x01 \x01(\x0b\x32\x18.conton.identity.v1.User\"S\n\x10ListUsersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x18\n\x10include_disabled\x18\x03 \x01(\x08\"U\n\x11ListUsersResponse\x12\'\n\x05users\x18\x01 \x03(\x0b\x32\x18.conton.identity.v1.User\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"j\n\x11UpdateUserRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12&\n\x04role\x18\x03 \x01(\x0e\x32\x18.conton.identity.v1.Role\x12\x13\n\x0bupdate_mask\x18\x04 \x03(\t\"<\n\x12UpdateUserResponse\x12&\n\x04user\x18\x01 \x01(\x0b\x32\x18.conton.identity.v1.User\" \n\x12\x44isableUserRequest\x12\n\n\x02id\x18\x01 \x01(\t\"=\n\x13\x44isableUserResponse\x12&\n\x04user\x18\x01 \x01(\x0b\x32\x18.conton.identity.v1.User\"\x1f\n\x11\x45nableUserRequest\x12\n\n\x02id\x18\x01 \x01(\t\"<\n\x12\x45nableUserResponse\x12&\n\x04user\x18\x01 \x01(\x0b\x32\x18.conton.identity.v1.User\"%\n\x17ResendInvitationRequest\x12\n\n\x02id\x18\x01 \x01(\t\"B\n\x18ResendInvitationResponse\x12&\n\x04user\x18\x01 \x01(\x0b\x32\x18.conton.identity.v1.User\"\x9d\x01\n\x0eServiceAccount\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0e\n\x06scopes\x18\x03 \x03(\t\x12\x15\n\rcreated_at_ms\x18\x04 \x01(\x03\x12\x15\n\rrevoked_at_ms\x18\x05 \x01(\x03\x12\x17\n\x0flast_used_at_ms\x18\x06 \x01(\x03\x12\x1a\n\x12\x63\x65rtificate_sha256\x18\x07 \x01(\t\"W\n\x1b\x43reateServiceAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06scopes\x18\x02 \x03(\t\x12\x1a\n\x12\x63\x65rtificate_sha256\x18\x03 \x01(\t\"d\n\x1c\x43reateServiceAccountResponse\x12\x33\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\".conton.identity.v1.ServiceAccount\x12\x0f\n\x07\x61pi_key\x18\x02 \x01(\t\"5\n\x1aListServiceAccountsRequest\x12\x17\n\x0finclude_revoked\x18\x01 \x01(\x08\"S\n\x1bListServiceAccountsResponse\x12\x34\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32\".conton.identity.v1.ServiceAccount\")\n\x1bRevokeServiceAccountRequest\x12\n\n\x02id\x18\x01 \x01(\t\"S\n\x1cRevokeServiceAccountResponse\x12\x33\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\".conton.identity.v1.ServiceAccount2\xc7\x04\n\x05Users\x12[\n\nCreateUser\x12%.conton.identity.v1.CreateUserRequest\x1a&.conton.identity.v1.CreateUserResponse\x12X\n\tListUsers\x12$.conton.identity.v1.ListUsersRequest\x1a%.conton.identity.v1.ListUsersResponse\x12[\n\nUpdateUser\x12%.conton.identity.v1.UpdateUserRequest\x1a&.conton.identity.v1.UpdateUserResponse\x12^\n\x0b\x44isableUser\x12&.conton.identity.v1.DisableUserRequest\x1a\'.conton.identity.v1.DisableUserResponse\x12[\n\nEnableUser\x12%.conton.identity.v1.EnableUserRequest\x1a&.conton.identity.v1.EnableUserResponse\x12m\n\x10ResendInvitation\x12+.conton.identity.v1.ResendInvitationRequest\x1a,.conton.identity.v1.ResendInvitationResponse2\xff\x02\n\x0fServiceAccounts\x12y\n\x14\x43reateServiceAccount\x12/.conton.identity.v1.CreateServiceAccountRequest\x1a\x30.conton.identity.v1.CreateServiceAccountResponse\x12v\n\x13ListServiceAccounts\x12..conton.identity.v1.ListServiceAccountsRequest\x1a/.conton.identity.v1.ListServiceAccountsResponse\x12y\n\x14RevokeServiceAccount\x12/.conton.identity.v1.RevokeServiceAccountRequest\x1a\x30.conton.identity.v1.RevokeServiceAccountResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63onton/identity/v1/users.proto\x12\x12\x63onton.identity.v1\x1a\x1b\x63onton/rpc/v1/options.proto\x1a!conton/identity/v1/identity.proto\"\xad\x01\n\x04User\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12&\n\x04role\x18\x04 \x01(\x0e\x32\x18.conton.identity.v1.Role\x12\x10\n\x08\x64isabled\x18\x05 \x01(\x08\x12\x11\n\tactivated\x18\x06 \x01(\x08\x12\x15\n\rcreated_at_ms\x18\x07 \x01(\x03\x12\x18\n\x10last_login_at_ms\x18\x08 \x01(\x03\"X\n\x11\x43reateUserRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12&\n\x04role\x18\x03 \x01(\x0e\x32\x18.conton.identity.v1.Role\"<\n\x12\x43reateUserResponse\x12&\n\x04user\x18\x01 \x01(\x0b\x32\x18.conton.identity.v1.User\"S\n\x10ListUsersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x18\n\x10include_disabled\x18\x03 \x01(\x08\"U\n\x11ListUsersResponse\x12\'\n\x05users\x18\x01 \x03(\x0b\x32\x18.conton.identity.v1.User\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"j\n\x11UpdateUserRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12&\n\x04role\x18\x03 \x01(\x0e\x32\x18.conton.identity.v1.Role\x12\x13\n\x0bupdate_mask\x18\x04 \x03(\t\"<\n\x12UpdateUserResponse\x12&\n\x04user\x18\x01 \x01(\x0b\x32\x18.conton.identity.v1.User\" \n\x12\x44isableUserRequest\x12\n\n\x02id\x18\x01 \x01(\t\"=\n\x13\x44isableUserResponse\x12&\n\x04user\x18\x01 \x01(\x0b\x32\x18.conton.identity.v1.User\"\x1f\n\x11\x45nableUserRequest\x12\n\n\x02id\x18\x01 \x01(\t\"<\n\x12\x45nableUserResponse\x12&\n\x04user\x18\x01 \x01(\x0b\x32\x18.conton.identity.v1.User\"%\n\x17ResendInvitationRequest\x12\n\n\x02id\x18\x01 \x01(\t\"B\n\x18ResendInvitationResponse\x12&\n\x04user\x18\x01 \x01(\x0b\x32\x18.conton.identity.v1.User\"\x9d\x01\n\x0eServiceAccount\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0e\n\x06scopes\x18\x03 \x03(\t\x12\x15\n\rcreated_at_ms\x18\x04 \x01(\x03\x12\x15\n\rrevoked_at_ms\x18\x05 \x01(\x03\x12\x17\n\x0flast_used_at_ms\x18\x06 \x01(\x03\x12\x1a\n\x12\x63\x65rtificate_sha256\x18\x07 \x01(\t\"W\n\x1b\x43reateServiceAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06scopes\x18\x02 \x03(\t\x12\x1a\n\x12\x63\x65rtificate_sha256\x18\x03 \x01(\t\"d\n\x1c\x43reateServiceAccountResponse\x12\x33\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\".conton.identity.v1.ServiceAccount\x12\x0f\n\x07\x61pi_key\x18\x02 \x01(\t\"5\n\x1aListServiceAccountsRequest\x12\x17\n\x0finclude_revoked\x18\x01 \x01(\x08\"S\n\x1bListServiceAccountsResponse\x12\x34\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32\".conton.identity.v1.ServiceAccount\")\n\x1bRevokeServiceAccountRequest\x12\n\n\x02id\x18\x01 \x01(\t\"S\n\x1cRevokeServiceAccountResponse\x12\x33\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\".conton.identity.v1.ServiceAccount2\xf7\x04\n\x05Users\x12\x63\n\nCreateUser\x12%.conton.identity.v1.CreateUserRequest\x1a&.conton.identity.v1.CreateUserResponse\"\x06\xc2\xf3\x18\x02\x10\x02\x12`\n\tListUsers\x12$.conton.identity.v1.ListUsersRequest\x1a%.conton.identity.v1.ListUsersResponse\"\x06\xc2\xf3\x18\x02\x10\x01\x12\x63\n\nUpdateUser\x12%.conton.identity.v1.UpdateUserRequest\x1a&.conton.identity.v1.UpdateUserResponse\"\x06\xc2\xf3\x18\x02\x10\x02\x12\x66\n\x0b\x44isableUser\x12&.conton.identity.v1.DisableUserRequest\x1a\'.conton.identity.v1.DisableUserResponse\"\x06\xc2\xf3\x18\x02\x10\x02\x12\x63\n\nEnableUser\x12%.conton.identity.v1.EnableUserRequest\x1a&.conton.identity.v1.EnableUserResponse\"\x06\xc2\xf3\x18\x02\x10\x02\x12u\n\x10ResendInvitation\x12+.conton.identity.v1.ResendInvitationRequest\x1a,.conton.identity.v1.ResendInvitationResponse\"\x06\xc2\xf3\x18\x02\x10\x02\x32\x99\x03\n\x0fServiceAccounts\x12\x81\x01\n\x14\x43reateServiceAccount\x12/.conton.identity.v1.CreateServiceAccountRequest\x1a\x30.conton.identity.v1.CreateServiceAccountResponse\"\x06\xc2\xf3\x18\x02\x10\x02\x12~\n\x13ListServiceAccounts\x12..conton.identity.v1.ListServiceAccountsRequest\x1a/.conton.identity.v1.ListServiceAccountsResponse\"\x06\xc2\xf3\x18\x02\x10\x02\x12\x81\x01\n\x14RevokeServiceAccount\x12/.conton.identity.v1.RevokeServiceAccountRequest\x1a\x30.conton.identity.v1.RevokeServiceAccountResponse\"\x06\xc2\xf3\x18\x02\x10\x02\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'conton_client.gen.conton.identity.v1.users_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _USER._serialized_start=90
-  _USER._serialized_end=263
-  _CREATEUSERREQUEST._serialized_start=265
-  _CREATEUSERREQUEST._serialized_end=353
-  _CREATEUSERRESPONSE._serialized_start=355
-  _CREATEUSERRESPONSE._serialized_end=415
-  _LISTUSERSREQUEST._serialized_start=417
-  _LISTUSERSREQUEST._serialized_end=500
-  _LISTUSERSRESPONSE._serialized_start=502
-  _LISTUSERSRESPONSE._serialized_end=587
-  _UPDATEUSERREQUEST._serialized_start=589
-  _UPDATEUSERREQUEST._serialized_end=695
-  _UPDATEUSERRESPONSE._serialized_start=697
-  _UPDATEUSERRESPONSE._serialized_end=757
-  _DISABLEUSERREQUEST._serialized_start=759
-  _DISABLEUSERREQUEST._serialized_end=791
-  _DISABLEUSERRESPONSE._serialized_start=793
-  _DISABLEUSERRESPONSE._serialized_end=854
-  _ENABLEUSERREQUEST._serialized_start=856
-  _ENABLEUSERREQUEST._serialized_end=887
-  _ENABLEUSERRESPONSE._serialized_start=889
-  _ENABLEUSERRESPONSE._serialized_end=949
-  _RESENDINVITATIONREQUEST._serialized_start=951
-  _RESENDINVITATIONREQUEST._serialized_end=988
-  _RESENDINVITATIONRESPONSE._serialized_start=990
-  _RESENDINVITATIONRESPONSE._serialized_end=1056
-  _SERVICEACCOUNT._serialized_start=1059
-  _SERVICEACCOUNT._serialized_end=1216
-  _CREATESERVICEACCOUNTREQUEST._serialized_start=1218
-  _CREATESERVICEACCOUNTREQUEST._serialized_end=1305
-  _CREATESERVICEACCOUNTRESPONSE._serialized_start=1307
-  _CREATESERVICEACCOUNTRESPONSE._serialized_end=1407
-  _LISTSERVICEACCOUNTSREQUEST._serialized_start=1409
-  _LISTSERVICEACCOUNTSREQUEST._serialized_end=1462
-  _LISTSERVICEACCOUNTSRESPONSE._serialized_start=1464
-  _LISTSERVICEACCOUNTSRESPONSE._serialized_end=1547
-  _REVOKESERVICEACCOUNTREQUEST._serialized_start=1549
-  _REVOKESERVICEACCOUNTREQUEST._serialized_end=1590
-  _REVOKESERVICEACCOUNTRESPONSE._serialized_start=1592
-  _REVOKESERVICEACCOUNTRESPONSE._serialized_end=1675
-  _USERS._serialized_start=1678
-  _USERS._serialized_end=2261
-  _SERVICEACCOUNTS._serialized_start=2264
-  _SERVICEACCOUNTS._serialized_end=2647
+  _USERS.methods_by_name['CreateUser']._options = None
+  _USERS.methods_by_name['CreateUser']._serialized_options = b'\302\363\030\002\020\002'
+  _USERS.methods_by_name['ListUsers']._options = None
+  _USERS.methods_by_name['ListUsers']._serialized_options = b'\302\363\030\002\020\001'
+  _USERS.methods_by_name['UpdateUser']._options = None
+  _USERS.methods_by_name['UpdateUser']._serialized_options = b'\302\363\030\002\020\002'
+  _USERS.methods_by_name['DisableUser']._options = None
+  _USERS.methods_by_name['DisableUser']._serialized_options = b'\302\363\030\002\020\002'
+  _USERS.methods_by_name['EnableUser']._options = None
+  _USERS.methods_by_name['EnableUser']._serialized_options = b'\302\363\030\002\020\002'
+  _USERS.methods_by_name['ResendInvitation']._options = None
+  _USERS.methods_by_name['ResendInvitation']._serialized_options = b'\302\363\030\002\020\002'
+  _SERVICEACCOUNTS.methods_by_name['CreateServiceAccount']._options = None
+  _SERVICEACCOUNTS.methods_by_name['CreateServiceAccount']._serialized_options = b'\302\363\030\002\020\002'
+  _SERVICEACCOUNTS.methods_by_name['ListServiceAccounts']._options = None
+  _SERVICEACCOUNTS.methods_by_name['ListServiceAccounts']._serialized_options = b'\302\363\030\002\020\002'
+  _SERVICEACCOUNTS.methods_by_name['RevokeServiceAccount']._options = None
+  _SERVICEACCOUNTS.methods_by_name['RevokeServiceAccount']._serialized_options = b'\302\363\030\002\020\002'
+  _USER._serialized_start=119
+  _USER._serialized_end=292
+  _CREATEUSERREQUEST._serialized_start=294
+  _CREATEUSERREQUEST._serialized_end=382
+  _CREATEUSERRESPONSE._serialized_start=384
+  _CREATEUSERRESPONSE._serialized_end=444
+  _LISTUSERSREQUEST._serialized_start=446
+  _LISTUSERSREQUEST._serialized_end=529
+  _LISTUSERSRESPONSE._serialized_start=531
+  _LISTUSERSRESPONSE._serialized_end=616
+  _UPDATEUSERREQUEST._serialized_start=618
+  _UPDATEUSERREQUEST._serialized_end=724
+  _UPDATEUSERRESPONSE._serialized_start=726
+  _UPDATEUSERRESPONSE._serialized_end=786
+  _DISABLEUSERREQUEST._serialized_start=788
+  _DISABLEUSERREQUEST._serialized_end=820
+  _DISABLEUSERRESPONSE._serialized_start=822
+  _DISABLEUSERRESPONSE._serialized_end=883
+  _ENABLEUSERREQUEST._serialized_start=885
+  _ENABLEUSERREQUEST._serialized_end=916
+  _ENABLEUSERRESPONSE._serialized_start=918
+  _ENABLEUSERRESPONSE._serialized_end=978
+  _RESENDINVITATIONREQUEST._serialized_start=980
+  _RESENDINVITATIONREQUEST._serialized_end=1017
+  _RESENDINVITATIONRESPONSE._serialized_start=1019
+  _RESENDINVITATIONRESPONSE._serialized_end=1085
+  _SERVICEACCOUNT._serialized_start=1088
+  _SERVICEACCOUNT._serialized_end=1245
+  _CREATESERVICEACCOUNTREQUEST._serialized_start=1247
+  _CREATESERVICEACCOUNTREQUEST._serialized_end=1334
+  _CREATESERVICEACCOUNTRESPONSE._serialized_start=1336
+  _CREATESERVICEACCOUNTRESPONSE._serialized_end=1436
+  _LISTSERVICEACCOUNTSREQUEST._serialized_start=1438
+  _LISTSERVICEACCOUNTSREQUEST._serialized_end=1491
+  _LISTSERVICEACCOUNTSRESPONSE._serialized_start=1493
+  _LISTSERVICEACCOUNTSRESPONSE._serialized_end=1576
+  _REVOKESERVICEACCOUNTREQUEST._serialized_start=1578
+  _REVOKESERVICEACCOUNTREQUEST._serialized_end=1619
+  _REVOKESERVICEACCOUNTRESPONSE._serialized_start=1621
+  _REVOKESERVICEACCOUNTRESPONSE._serialized_end=1704
+  _USERS._serialized_start=1707
+  _USERS._serialized_end=2338
+  _SERVICEACCOUNTS._serialized_start=2341
+  _SERVICEACCOUNTS._serialized_end=2750
 # @@protoc_insertion_point(module_scope)

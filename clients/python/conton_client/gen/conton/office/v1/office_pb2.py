@@ -11,53 +11,64 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from conton_client.gen.conton.rpc.v1 import options_pb2 as conton_dot_rpc_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63onton/office/v1/office.proto\x12\x10\x63onton.office.v1\"v\n\x07\x41\x64\x64ress\x12\x0e\n\x06street\x18\x01 \x01(\t\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x12\n\ncomplement\x18\x03 \x01(\t\x12\x10\n\x08\x64istrict\x18\x04 \x01(\t\x12\x0c\n\x04\x63ity\x18\x05 \x01(\t\x12\n\n\x02uf\x18\x06 \x01(\t\x12\x0b\n\x03\x63\x65p\x18\x07 \x01(\t\"\xeb\x01\n\x0cRegistration\x12\x12\n\nlegal_name\x18\x01 \x01(\t\x12\x12\n\ntrade_name\x18\x02 \x01(\t\x12\x0c\n\x04\x63npj\x18\x03 \x01(\t\x12\x1a\n\x12state_registration\x18\x04 \x01(\t\x12\x1e\n\x16municipal_registration\x18\x05 \x01(\t\x12*\n\x07\x61\x64\x64ress\x18\x06 \x01(\x0b\x32\x19.conton.office.v1.Address\x12\r\n\x05phone\x18\x07 \x01(\t\x12\x0e\n\x06mobile\x18\x08 \x01(\t\x12\r\n\x05\x65mail\x18\t \x01(\t\x12\x0f\n\x07website\x18\n \x01(\t\"\xf3\x01\n\x0e\x42oletoSettings\x12\x11\n\tbank_code\x18\x01 \x01(\t\x12\x0e\n\x06\x61gency\x18\x02 \x01(\t\x12\x14\n\x0c\x61gency_digit\x18\x03 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x04 \x01(\t\x12\x15\n\raccount_digit\x18\x05 \x01(\t\x12\x0e\n\x06wallet\x18\x06 \x01(\t\x12\x18\n\x10\x62\x65neficiary_code\x18\x07 \x01(\t\x12\x14\n\x0cinstructions\x18\x08 \x01(\t\x12\x19\n\x11\x66ine_basis_points\x18\t \x01(\x05\x12%\n\x1dmonthly_interest_basis_points\x18\n \x01(\x05\"K\n\nAccountant\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0b\n\x03\x63pf\x18\x02 \x01(\t\x12\x12\n\ncrc_number\x18\x03 \x01(\t\x12\x0e\n\x06\x63rc_uf\x18\x04 \x01(\t\"C\n\x06PixKey\x12*\n\x04type\x18\x01 \x01(\x0e\x32\x1c.conton.office.v1.PixKeyType\x12\r\n\x05value\x18\x02 \x01(\t\"z\n\x08LogoInfo\x12\x14\n\x0c\x63ontent_type\x18\x01 \x01(\t\x12\r\n\x05width\x18\x02 \x01(\x05\x12\x0e\n\x06height\x18\x03 \x01(\x05\x12\x12\n\nsize_bytes\x18\x04 \x01(\x03\x12\x0e\n\x06sha256\x18\x05 \x01(\t\x12\x15\n\rupdated_at_ms\x18\x06 \x01(\x03\"\x91\x02\n\rOfficeProfile\x12\x34\n\x0cregistration\x18\x01 \x01(\x0b\x32\x1e.conton.office.v1.Registration\x12\x30\n\x06\x62oleto\x18\x02 \x01(\x0b\x32 .conton.office.v1.BoletoSettings\x12\x30\n\naccountant\x18\x03 \x01(\x0b\x32\x1c.conton.office.v1.Accountant\x12%\n\x03pix\x18\x04 \x01(\x0b\x32\x18.conton.office.v1.PixKey\x12(\n\x04logo\x18\x05 \x01(\x0b\x32\x1a.conton.office.v1.LogoInfo\x12\x15\n\rupdated_at_ms\x18\x06 \x01(\x03\"\x13\n\x11GetProfileRequest\"F\n\x12GetProfileResponse\x12\x30\n\x07profile\x18\x01 \x01(\x0b\x32\x1f.conton.office.v1.OfficeProfile\"]\n\x14UpdateProfileRequest\x12\x30\n\x07profile\x18\x01 \x01(\x0b\x32\x1f.conton.office.v1.OfficeProfile\x12\x13\n\x0bupdate_mask\x18\x02 \x03(\t\"I\n\x15UpdateProfileResponse\x12\x30\n\x07profile\x18\x01 \x01(\x0b\x32\x1f.conton.office.v1.OfficeProfile\"\x1f\n\x0eSetLogoRequest\x12\r\n\x05image\x18\x01 \x01(\x0c\";\n\x0fSetLogoResponse\x12(\n\x04logo\x18\x01 \x01(\x0b\x32\x1a.conton.office.v1.LogoInfo\"\x10\n\x0eGetLogoRequest\"J\n\x0fGetLogoResponse\x12(\n\x04logo\x18\x01 \x01(\x0b\x32\x1a.conton.office.v1.LogoInfo\x12\r\n\x05image\x18\x02 \x01(\x0c\"\x16\n\x14GetPublicCardRequest\"\xaf\x02\n\nPublicCard\x12\x12\n\nlegal_name\x18\x01 \x01(\t\x12\x12\n\ntrade_name\x18\x02 \x01(\t\x12\x0c\n\x04\x63npj\x18\x03 \x01(\t\x12*\n\x07\x61\x64\x64ress\x18\x04 \x01(\x0b\x32\x19.conton.office.v1.Address\x12\r\n\x05phone\x18\x05 \x01(\t\x12\x0e\n\x06mobile\x18\x06 \x01(\t\x12\r\n\x05\x65mail\x18\x07 \x01(\t\x12\x0f\n\x07website\x18\x08 \x01(\t\x12%\n\x03pix\x18\t \x01(\x0b\x32\x18.conton.office.v1.PixKey\x12(\n\x04logo\x18\n \x01(\x0b\x32\x1a.conton.office.v1.LogoInfo\x12\x17\n\x0f\x61\x63\x63ountant_name\x18\x0b \x01(\t\x12\x16\n\x0e\x61\x63\x63ountant_crc\x18\x0c \x01(\t\"C\n\x15GetPublicCardResponse\x12*\n\x04\x63\x61rd\x18\x01 \x01(\x0b\x32\x1c.conton.office.v1.PublicCard*\xa0\x01\n\nPixKeyType\x12\x1c\n\x18PIX_KEY_TYPE_UNSPECIFIED\x10\x00\x12\x14\n\x10PIX_KEY_TYPE_CPF\x10\x01\x12\x15\n\x11PIX_KEY_TYPE_CNPJ\x10\x02\x12\x16\n\x12PIX_KEY_TYPE_EMAIL\x10\x03\x12\x16\n\x12PIX_KEY_TYPE_PHONE\x10\x04\x12\x17\n\x13PIX_KEY_TYPE_RANDOM\x10\x05\x32\xc5\x03\n\x06Office\x12W\n\nGetProfile\x12#.conton.office.v1.GetProfileRequest\x1a$.conton.office.v1.GetProfileResponse\x12`\n\rUpdateProfile\x12&.conton.office.v1.UpdateProfileRequest\x1a\'.conton.office.v1.UpdateProfileResponse\x12N\n\x07SetLogo\x12 .conton.office.v1.SetLogoRequest\x1a!.conton.office.v1.SetLogoResponse\x12N\n\x07GetLogo\x12 .conton.office.v1.GetLogoRequest\x1a!.conton.office.v1.GetLogoResponse\x12`\n\rGetPublicCard\x12&.conton.office.v1.GetPublicCardRequest\x1a\'.conton.office.v1.GetPublicCardResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63onton/office/v1/office.proto\x12\x10\x63onton.office.v1\x1a\x1b\x63onton/rpc/v1/options.proto\"v\n\x07\x41\x64\x64ress\x12\x0e\n\x06street\x18\x01 \x01(\t\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x12\n\ncomplement\x18\x03 \x01(\t\x12\x10\n\x08\x64istrict\x18\x04 \x01(\t\x12\x0c\n\x04\x63ity\x18\x05 \x01(\t\x12\n\n\x02uf\x18\x06 \x01(\t\x12\x0b\n\x03\x63\x65p\x18\x07 \x01(\t\"\xeb\x01\n\x0cRegistration\x12\x12\n\nlegal_name\x18\x01 \x01(\t\x12\x12\n\ntrade_name\x18\x02 \x01(\t\x12\x0c\n\x04\x63npj\x18\x03 \x01(\t\x12\x1a\n\x12state_registration\x18\x04 \x01(\t\x12\x1e\n\x16municipal_registration\x18\x05 \x01(\t\x12*\n\x07\x61\x64\x64ress\x18\x06 \x01(\x0b\x32\x19.conton.office.v1.Address\x12\r\n\x05phone\x18\x07 \x01(\t\x12\x0e\n\x06mobile\x18\x08 \x01(\t\x12\r\n\x05\x65mail\x18\t \x01(\t\x12\x0f\n\x07website\x18\n \x01(\t\"\xf3\x01\n\x0e\x42oletoSettings\x12\x11\n\tbank_code\x18\x01 \x01(\t\x12\x0e\n\x06\x61gency\x18\x02 \x01(\t\x12\x14\n\x0c\x61gency_digit\x18\x03 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x04 \x01(\t\x12\x15\n\raccount_digit\x18\x05 \x01(\t\x12\x0e\n\x06wallet\x18\x06 \x01(\t\x12\x18\n\x10\x62\x65neficiary_code\x18\x07 \x01(\t\x12\x14\n\x0cinstructions\x18\x08 \x01(\t\x12\x19\n\x11\x66ine_basis_points\x18\t \x01(\x05\x12%\n\x1dmonthly_interest_basis_points\x18\n \x01(\x05\"K\n\nAccountant\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0b\n\x03\x63pf\x18\x02 \x01(\t\x12\x12\n\ncrc_number\x18\x03 \x01(\t\x12\x0e\n\x06\x63rc_uf\x18\x04 \x01(\t\"C\n\x06PixKey\x12*\n\x04type\x18\x01 \x01(\x0e\x32\x1c.conton.office.v1.PixKeyType\x12\r\n\x05value\x18\x02 \x01(\t\"z\n\x08LogoInfo\x12\x14\n\x0c\x63ontent_type\x18\x01 \x01(\t\x12\r\n\x05width\x18\x02 \x01(\x05\x12\x0e\n\x06height\x18\x03 \x01(\x05\x12\x12\n\nsize_bytes\x18\x04 \x01(\x03\x12\x0e\n\x06sha256\x18\x05 \x01(\t\x12\x15\n\rupdated_at_ms\x18\x06 \x01(\x03\"\x91\x02\n\rOfficeProfile\x12\x34\n\x0cregistration\x18\x01 \x01(\x0b\x32\x1e.conton.office.v1.Registration\x12\x30\n\x06\x62oleto\x18\x02 \x01(\x0b\x32 .conton.office.v1.BoletoSettings\x12\x30\n\naccountant\x18\x03 \x01(\x0b\x32\x1c.conton.office.v1.Accountant\x12%\n\x03pix\x18\x04 \x01(\x0b\x32\x18.conton.office.v1.PixKey\x12(\n\x04logo\x18\x05 \x01(\x0b\x32\x1a.conton.office.v1.LogoInfo\x12\x15\n\rupdated_at_ms\x18\x06 \x01(\x03\"\x13\n\x11GetProfileRequest\"F\n\x12GetProfileResponse\x12\x30\n\x07profile\x18\x01 \x01(\x0b\x32\x1f.conton.office.v1.OfficeProfile\"]\n\x14UpdateProfileRequest\x12\x30\n\x07profile\x18\x01 \x01(\x0b\x32\x1f.conton.office.v1.OfficeProfile\x12\x13\n\x0bupdate_mask\x18\x02 \x03(\t\"I\n\x15UpdateProfileResponse\x12\x30\n\x07profile\x18\x01 \x01(\x0b\x32\x1f.conton.office.v1.OfficeProfile\"\x1f\n\x0eSetLogoRequest\x12\r\n\x05image\x18\x01 \x01(\x0c\";\n\x0fSetLogoResponse\x12(\n\x04logo\x18\x01 \x01(\x0b\x32\x1a.conton.office.v1.LogoInfo\"\x10\n\x0eGetLogoRequest\"J\n\x0fGetLogoResponse\x12(\n\x04logo\x18\x01 \x01(\x0b\x32\x1a.conton.office.v1.LogoInfo\x12\r\n\x05image\x18\x02 \x01(\x0c\"\x16\n\x14GetPublicCardRequest\"\xaf\x02\n\nPublicCard\x12\x12\n\nlegal_name\x18\x01 \x01(\t\x12\x12\n\ntrade_name\x18\x02 \x01(\t\x12\x0c\n\x04\x63npj\x18\x03 \x01(\t\x12*\n\x07\x61\x64\x64ress\x18\x04 \x01(\x0b\x32\x19.conton.office.v1.Address\x12\r\n\x05phone\x18\x05 \x01(\t\x12\x0e\n\x06mobile\x18\x06 \x01(\t\x12\r\n\x05\x65mail\x18\x07 \x01(\t\x12\x0f\n\x07website\x18\x08 \x01(\t\x12%\n\x03pix\x18\t \x01(\x0b\x32\x18.conton.office.v1.PixKey\x12(\n\x04logo\x18\n \x01(\x0b\x32\x1a.conton.office.v1.LogoInfo\x12\x17\n\x0f\x61\x63\x63ountant_name\x18\x0b \x01(\t\x12\x16\n\x0e\x61\x63\x63ountant_crc\x18\x0c \x01(\t\"C\n\x15GetPublicCardResponse\x12*\n\x04\x63\x61rd\x18\x01 \x01(\x0b\x32\x1c.conton.office.v1.PublicCard*\xa0\x01\n\nPixKeyType\x12\x1c\n\x18PIX_KEY_TYPE_UNSPECIFIED\x10\x00\x12\x14\n\x10PIX_KEY_TYPE_CPF\x10\x01\x12\x15\n\x11PIX_KEY_TYPE_CNPJ\x10\x02\x12\x16\n\x12PIX_KEY_TYPE_EMAIL\x10\x03\x12\x16\n\x12PIX_KEY_TYPE_PHONE\x10\x04\x12\x17\n\x13PIX_KEY_TYPE_RANDOM\x10\x05\x32\xed\x03\n\x06Office\x12_\n\nGetProfile\x12#.conton.office.v1.GetProfileRequest\x1a$.conton.office.v1.GetProfileResponse\"\x06\xc2\xf3\x18\x02\x10\x01\x12h\n\rUpdateProfile\x12&.conton.office.v1.UpdateProfileRequest\x1a\'.conton.office.v1.UpdateProfileResponse\"\x06\xc2\xf3\x18\x02\x10\x02\x12V\n\x07SetLogo\x12 .conton.office.v1.SetLogoRequest\x1a!.conton.office.v1.SetLogoResponse\"\x06\xc2\xf3\x18\x02\x10\x02\x12V\n\x07GetLogo\x12 .conton.office.v1.GetLogoRequest\x1a!.conton.office.v1.GetLogoResponse\"\x06\xc2\xf3\x18\x02 \x01\x12h\n\rGetPublicCard\x12&.conton.office.v1.GetPublicCardRequest\x1a\'.conton.office.v1.GetPublicCardResponse\"\x06\xc2\xf3\x18\x02 \x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'conton_client.gen.conton.office.v1.office_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _PIXKEYTYPE._serialized_start=2052
-  _PIXKEYTYPE._serialized_end=2212
-  _ADDRESS._serialized_start=51
-  _ADDRESS._serialized_end=169
-  _REGISTRATION._serialized_start=172
-  _REGISTRATION._serialized_end=407
-  _BOLETOSETTINGS._serialized_start=410
-  _BOLETOSETTINGS._serialized_end=653
-  _ACCOUNTANT._serialized_start=655
-  _ACCOUNTANT._serialized_end=730
-  _PIXKEY._serialized_start=732
-  _PIXKEY._serialized_end=799
-  _LOGOINFO._serialized_start=801
-  _LOGOINFO._serialized_end=923
-  _OFFICEPROFILE._serialized_start=926
-  _OFFICEPROFILE._serialized_end=1199
-  _GETPROFILEREQUEST._serialized_start=1201
-  _GETPROFILEREQUEST._serialized_end=1220
-  _GETPROFILERESPONSE._serialized_start=1222
-  _GETPROFILERESPONSE._serialized_end=1292
-  _UPDATEPROFILEREQUEST._serialized_start=1294
-  _UPDATEPROFILEREQUEST._serialized_end=1387
-  _UPDATEPROFILERESPONSE._serialized_start=1389
-  _UPDATEPROFILERESPONSE._serialized_end=1462
-  _SETLOGOREQUEST._serialized_start=1464
-  _SETLOGOREQUEST._serialized_end=1495
-  _SETLOGORESPONSE._serialized_start=1497
-  _SETLOGORESPONSE._serialized_end=1556
-  _GETLOGOREQUEST._serialized_start=1558
-  _GETLOGOREQUEST._serialized_end=1574
-  _GETLOGORESPONSE._serialized_start=1576
-  _GETLOGORESPONSE._serialized_end=1650
-  _GETPUBLICCARDREQUEST._serialized_start=1652
-  _GETPUBLICCARDREQUEST._serialized_end=1674
-  _PUBLICCARD._serialized_start=1677
-  _PUBLICCARD._serialized_end=1980
-  _GETPUBLICCARDRESPONSE._serialized_start=1982
-  _GETPUBLICCARDRESPONSE._serialized_end=2049
-  _OFFICE._serialized_start=2215
-  _OFFICE._serialized_end=2668
+  _OFFICE.methods_by_name['GetProfile']._options = None
+  _OFFICE.methods_by_name['GetProfile']._serialized_options = b'\302\363\030\002\020\001'
+  _OFFICE.methods_by_name['UpdateProfile']._options = None
+  _OFFICE.methods_by_name['UpdateProfile']._serialized_options = b'\302\363\030\002\020\002'
+  _OFFICE.methods_by_name['SetLogo']._options = None
+  _OFFICE.methods_by_name['SetLogo']._serialized_options = b'\302\363\030\002\020\002'
+  _OFFICE.methods_by_name['GetLogo']._options = None
+  _OFFICE.methods_by_name['GetLogo']._serialized_options = b'\302\363\030\002 \001'
+  _OFFICE.methods_by_name['GetPublicCard']._options = None
+  _OFFICE.methods_by_name['GetPublicCard']._serialized_options = b'\302\363\030\002 \001'
+  _PIXKEYTYPE._serialized_start=2081
+  _PIXKEYTYPE._serialized_end=2241
+  _ADDRESS._serialized_start=80
+  _ADDRESS._serialized_end=198
+  _REGISTRATION._serialized_start=201
+  _REGISTRATION._serialized_end=436
+  _BOLETOSETTINGS._serialized_start=439
+  _BOLETOSETTINGS._serialized_end=682
+  _ACCOUNTANT._serialized_start=684
+  _ACCOUNTANT._serialized_end=759
+  _PIXKEY._serialized_start=761
+  _PIXKEY._serialized_end=828
+  _LOGOINFO._serialized_start=830
+  _LOGOINFO._serialized_end=952
+  _OFFICEPROFILE._serialized_start=955
+  _OFFICEPROFILE._serialized_end=1228
+  _GETPROFILEREQUEST._serialized_start=1230
+  _GETPROFILEREQUEST._serialized_end=1249
+  _GETPROFILERESPONSE._serialized_start=1251
+  _GETPROFILERESPONSE._serialized_end=1321
+  _UPDATEPROFILEREQUEST._serialized_start=1323
+  _UPDATEPROFILEREQUEST._serialized_end=1416
+  _UPDATEPROFILERESPONSE._serialized_start=1418
+  _UPDATEPROFILERESPONSE._serialized_end=1491
+  _SETLOGOREQUEST._serialized_start=1493
+  _SETLOGOREQUEST._serialized_end=1524
+  _SETLOGORESPONSE._serialized_start=1526
+  _SETLOGORESPONSE._serialized_end=1585
+  _GETLOGOREQUEST._serialized_start=1587
+  _GETLOGOREQUEST._serialized_end=1603
+  _GETLOGORESPONSE._serialized_start=1605
+  _GETLOGORESPONSE._serialized_end=1679
+  _GETPUBLICCARDREQUEST._serialized_start=1681
+  _GETPUBLICCARDREQUEST._serialized_end=1703
+  _PUBLICCARD._serialized_start=1706
+  _PUBLICCARD._serialized_end=2009
+  _GETPUBLICCARDRESPONSE._serialized_start=2011
+  _GETPUBLICCARDRESPONSE._serialized_end=2078
+  _OFFICE._serialized_start=2244
+  _OFFICE._serialized_end=2737
 # @@protoc_insertion_point(module_scope)

@@ -11,27 +11,32 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from conton_client.gen.conton.rpc.v1 import options_pb2 as conton_dot_rpc_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%conton/reflection/v1/reflection.proto\x12\x14\x63onton.reflection.v1\"\x15\n\x13ListServicesRequest\"\x8a\x01\n\nMethodInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tfull_name\x18\x02 \x01(\t\x12\x12\n\ninput_type\x18\x03 \x01(\t\x12\x13\n\x0boutput_type\x18\x04 \x01(\t\x12\x18\n\x10\x63lient_streaming\x18\x05 \x01(\x08\x12\x18\n\x10server_streaming\x18\x06 \x01(\x08\"N\n\x0bServiceInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x31\n\x07methods\x18\x02 \x03(\x0b\x32 .conton.reflection.v1.MethodInfo\"K\n\x14ListServicesResponse\x12\x33\n\x08services\x18\x01 \x03(\x0b\x32!.conton.reflection.v1.ServiceInfo\"\x1d\n\x1bGetFileDescriptorSetRequest\";\n\x1cGetFileDescriptorSetResponse\x12\x1b\n\x13\x66ile_descriptor_set\x18\x01 \x01(\x0c\x32\xf2\x01\n\nReflection\x12\x65\n\x0cListServices\x12).conton.reflection.v1.ListServicesRequest\x1a*.conton.reflection.v1.ListServicesResponse\x12}\n\x14GetFileDescriptorSet\x12\x31.conton.reflection.v1.GetFileDescriptorSetRequest\x1a\x32.conton.reflection.v1.GetFileDescriptorSetResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%conton/reflection/v1/reflection.proto\x12\x14\x63onton.reflection.v1\x1a\x1b\x63onton/rpc/v1/options.proto\"\x15\n\x13ListServicesRequest\"\xcd\x01\n\nMethodInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tfull_name\x18\x02 \x01(\t\x12\x12\n\ninput_type\x18\x03 \x01(\t\x12\x13\n\x0boutput_type\x18\x04 \x01(\t\x12\x18\n\x10\x63lient_streaming\x18\x05 \x01(\x08\x12\x18\n\x10server_streaming\x18\x06 \x01(\x08\x12)\n\x06\x61\x63\x63\x65ss\x18\x07 \x01(\x0b\x32\x19.conton.rpc.v1.AccessRule\x12\x16\n\x0e\x61\x63\x63\x65ss_summary\x18\x08 \x01(\t\"N\n\x0bServiceInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x31\n\x07methods\x18\x02 \x03(\x0b\x32 .conton.reflection.v1.MethodInfo\"K\n\x14ListServicesResponse\x12\x33\n\x08services\x18\x01 \x03(\x0b\x32!.conton.reflection.v1.ServiceInfo\"\x1d\n\x1bGetFileDescriptorSetRequest\";\n\x1cGetFileDescriptorSetResponse\x12\x1b\n\x13\x66ile_descriptor_set\x18\x01 \x01(\x0c\x32\x83\x02\n\nReflection\x12m\n\x0cListServices\x12).conton.reflection.v1.ListServicesRequest\x1a*.conton.reflection.v1.ListServicesResponse\"\x06\xc2\xf3\x18\x02\x08\x01\x12\x85\x01\n\x14GetFileDescriptorSet\x12\x31.conton.reflection.v1.GetFileDescriptorSetRequest\x1a\x32.conton.reflection.v1.GetFileDescriptorSetResponse\"\x06\xc2\xf3\x18\x02\x08\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'conton_client.gen.conton.reflection.v1.reflection_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _LISTSERVICESREQUEST._serialized_start=63
-  _LISTSERVICESREQUEST._serialized_end=84
-  _METHODINFO._serialized_start=87
-  _METHODINFO._serialized_end=225
-  _SERVICEINFO._serialized_start=227
-  _SERVICEINFO._serialized_end=305
-  _LISTSERVICESRESPONSE._serialized_start=307
-  _LISTSERVICESRESPONSE._serialized_end=382
-  _GETFILEDESCRIPTORSETREQUEST._serialized_start=384
-  _GETFILEDESCRIPTORSETREQUEST._serialized_end=413
-  _GETFILEDESCRIPTORSETRESPONSE._serialized_start=415
-  _GETFILEDESCRIPTORSETRESPONSE._serialized_end=474
-  _REFLECTION._serialized_start=477
-  _REFLECTION._serialized_end=719
+  _REFLECTION.methods_by_name['ListServices']._options = None
+  _REFLECTION.methods_by_name['ListServices']._serialized_options = b'\302\363\030\002\010\001'
+  _REFLECTION.methods_by_name['GetFileDescriptorSet']._options = None
+  _REFLECTION.methods_by_name['GetFileDescriptorSet']._serialized_options = b'\302\363\030\002\010\001'
+  _LISTSERVICESREQUEST._serialized_start=92
+  _LISTSERVICESREQUEST._serialized_end=113
+  _METHODINFO._serialized_start=116
+  _METHODINFO._serialized_end=321
+  _SERVICEINFO._serialized_start=323
+  _SERVICEINFO._serialized_end=401
+  _LISTSERVICESRESPONSE._serialized_start=403
+  _LISTSERVICESRESPONSE._serialized_end=478
+  _GETFILEDESCRIPTORSETREQUEST._serialized_start=480
+  _GETFILEDESCRIPTORSETREQUEST._serialized_end=509
+  _GETFILEDESCRIPTORSETRESPONSE._serialized_start=511
+  _GETFILEDESCRIPTORSETRESPONSE._serialized_end=570
+  _REFLECTION._serialized_start=573
+  _REFLECTION._serialized_end=832
 # @@protoc_insertion_point(module_scope)

@@ -14,12 +14,17 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x63onton/rpc/v1/options.proto\x12\rconton.rpc.v1\x1a google/protobuf/descriptor.proto:8\n\x0foffice_internal\x12\x1d.google.protobuf.FieldOptions\x18\xb9\x8e\x03 \x01(\x08\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x63onton/rpc/v1/options.proto\x12\rconton.rpc.v1\x1a google/protobuf/descriptor.proto\"\xac\x02\n\nAccessRule\x12\x0e\n\x06public\x18\x01 \x01(\x08\x12-\n\x05staff\x18\x02 \x01(\x0e\x32\x1e.conton.rpc.v1.AccessRule.Role\x12\x0e\n\x06\x63lient\x18\x03 \x01(\x08\x12\x37\n\x0fstaff_or_client\x18\x04 \x01(\x0e\x32\x1e.conton.rpc.v1.AccessRule.Role\x12\x15\n\rservice_scope\x18\x05 \x01(\t\x12\x15\n\rauthenticated\x18\x06 \x01(\x08\x12)\n\x06\x61ny_of\x18\x07 \x03(\x0b\x32\x19.conton.rpc.v1.AccessRule\"=\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\t\n\x05STAFF\x10\x01\x12\t\n\x05\x41\x44MIN\x10\x02\x12\t\n\x05OWNER\x10\x03:K\n\x06\x61\x63\x63\x65ss\x12\x1e.google.protobuf.MethodOptions\x18\xb8\x8e\x03 \x01(\x0b\x32\x19.conton.rpc.v1.AccessRule:8\n\x0foffice_internal\x12\x1d.google.protobuf.FieldOptions\x18\xb9\x8e\x03 \x01(\x08\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'conton_client.gen.conton.rpc.v1.options_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
+  google_dot_protobuf_dot_descriptor__pb2.MethodOptions.RegisterExtension(access)
   google_dot_protobuf_dot_descriptor__pb2.FieldOptions.RegisterExtension(office_internal)
 
   DESCRIPTOR._options = None
+  _ACCESSRULE._serialized_start=81
+  _ACCESSRULE._serialized_end=381
+  _ACCESSRULE_ROLE._serialized_start=320
+  _ACCESSRULE_ROLE._serialized_end=381
 # @@protoc_insertion_point(module_scope)

@@ -11,37 +11,60 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from conton_client.gen.conton.rpc.v1 import options_pb2 as conton_dot_rpc_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63onton/testing/v1/test.proto\x12\x11\x63onton.testing.v1\"\x07\n\x05\x45mpty\"\x17\n\x07Payload\x12\x0c\n\x04\x62ody\x18\x01 \x01(\x0c\"+\n\nEchoStatus\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\"\x8b\x01\n\rSimpleRequest\x12\x15\n\rresponse_size\x18\x01 \x01(\x05\x12+\n\x07payload\x18\x02 \x01(\x0b\x32\x1a.conton.testing.v1.Payload\x12\x36\n\x0fresponse_status\x18\x03 \x01(\x0b\x32\x1d.conton.testing.v1.EchoStatus\"=\n\x0eSimpleResponse\x12+\n\x07payload\x18\x01 \x01(\x0b\x32\x1a.conton.testing.v1.Payload\"H\n\x19StreamingInputCallRequest\x12+\n\x07payload\x18\x01 \x01(\x0b\x32\x1a.conton.testing.v1.Payload\"=\n\x1aStreamingInputCallResponse\x12\x1f\n\x17\x61ggregated_payload_size\x18\x01 \x01(\x05\"7\n\x12ResponseParameters\x12\x0c\n\x04size\x18\x01 \x01(\x05\x12\x13\n\x0binterval_us\x18\x02 \x01(\x05\"\xc5\x01\n\x1aStreamingOutputCallRequest\x12\x42\n\x13response_parameters\x18\x01 \x03(\x0b\x32%.conton.testing.v1.ResponseParameters\x12+\n\x07payload\x18\x02 \x01(\x0b\x32\x1a.conton.testing.v1.Payload\x12\x36\n\x0fresponse_status\x18\x03 \x01(\x0b\x32\x1d.conton.testing.v1.EchoStatus\"J\n\x1bStreamingOutputCallResponse\x12+\n\x07payload\x18\x01 \x01(\x0b\x32\x1a.conton.testing.v1.Payload2\xcb\x04\n\x0bTestService\x12?\n\tEmptyCall\x12\x18.conton.testing.v1.Empty\x1a\x18.conton.testing.v1.Empty\x12P\n\tUnaryCall\x12 .conton.testing.v1.SimpleRequest\x1a!.conton.testing.v1.SimpleResponse\x12v\n\x13StreamingOutputCall\x12-.conton.testing.v1.StreamingOutputCallRequest\x1a..conton.testing.v1.StreamingOutputCallResponse0\x01\x12s\n\x12StreamingInputCall\x12,.conton.testing.v1.StreamingInputCallRequest\x1a-.conton.testing.v1.StreamingInputCallResponse(\x01\x12s\n\x0e\x46ullDuplexCall\x12-.conton.testing.v1.StreamingOutputCallRequest\x1a..conton.testing.v1.StreamingOutputCallResponse(\x01\x30\x01\x12G\n\x11UnimplementedCall\x12\x18.conton.testing.v1.Empty\x1a\x18.conton.testing.v1.Empty2_\n\x14UnimplementedService\x12G\n\x11UnimplementedCall\x12\x18.conton.testing.v1.Empty\x1a\x18.conton.testing.v1.Emptyb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63onton/testing/v1/test.proto\x12\x11\x63onton.testing.v1\x1a\x1b\x63onton/rpc/v1/options.proto\"\x07\n\x05\x45mpty\"\x17\n\x07Payload\x12\x0c\n\x04\x62ody\x18\x01 \x01(\x0c\"+\n\nEchoStatus\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\"\x8b\x01\n\rSimpleRequest\x12\x15\n\rresponse_size\x18\x01 \x01(\x05\x12+\n\x07payload\x18\x02 \x01(\x0b\x32\x1a.conton.testing.v1.Payload\x12\x36\n\x0fresponse_status\x18\x03 \x01(\x0b\x32\x1d.conton.testing.v1.EchoStatus\"=\n\x0eSimpleResponse\x12+\n\x07payload\x18\x01 \x01(\x0b\x32\x1a.conton.testing.v1.Payload\"H\n\x19StreamingInputCallRequest\x12+\n\x07payload\x18\x01 \x01(\x0b\x32\x1a.conton.testing.v1.Payload\"=\n\x1aStreamingInputCallResponse\x12\x1f\n\x17\x61ggregated_payload_size\x18\x01 \x01(\x05\"7\n\x12ResponseParameters\x12\x0c\n\x04size\x18\x01 \x01(\x05\x12\x13\n\x0binterval_us\x18\x02 \x01(\x05\"\xc5\x01\n\x1aStreamingOutputCallRequest\x12\x42\n\x13response_parameters\x18\x01 \x03(\x0b\x32%.conton.testing.v1.ResponseParameters\x12+\n\x07payload\x18\x02 \x01(\x0b\x32\x1a.conton.testing.v1.Payload\x12\x36\n\x0fresponse_status\x18\x03 \x01(\x0b\x32\x1d.conton.testing.v1.EchoStatus\"J\n\x1bStreamingOutputCallResponse\x12+\n\x07payload\x18\x01 \x01(\x0b\x32\x1a.conton.testing.v1.Payload2\xfb\x04\n\x0bTestService\x12G\n\tEmptyCall\x12\x18.conton.testing.v1.Empty\x1a\x18.conton.testing.v1.Empty\"\x06\xc2\xf3\x18\x02\x08\x01\x12X\n\tUnaryCall\x12 .conton.testing.v1.SimpleRequest\x1a!.conton.testing.v1.SimpleResponse\"\x06\xc2\xf3\x18\x02\x08\x01\x12~\n\x13StreamingOutputCall\x12-.conton.testing.v1.StreamingOutputCallRequest\x1a..conton.testing.v1.StreamingOutputCallResponse\"\x06\xc2\xf3\x18\x02\x08\x01\x30\x01\x12{\n\x12StreamingInputCall\x12,.conton.testing.v1.StreamingInputCallRequest\x1a-.conton.testing.v1.StreamingInputCallResponse\"\x06\xc2\xf3\x18\x02\x08\x01(\x01\x12{\n\x0e\x46ullDuplexCall\x12-.conton.testing.v1.StreamingOutputCallRequest\x1a..conton.testing.v1.StreamingOutputCallResponse\"\x06\xc2\xf3\x18\x02\x08\x01(\x01\x30\x01\x12O\n\x11UnimplementedCall\x12\x18.conton.testing.v1.Empty\x1a\x18.conton.testing.v1.Empty\"\x06\xc2\xf3\x18\x02\x08\x01\x32g\n\x14UnimplementedService\x12O\n\x11UnimplementedCall\x12\x18.conton.testing.v1.Empty\x1a\x18.conton.testing.v1.Empty\"\x06\xc2\xf3\x18\x02\x08\x01\x32\xa2\x02\n\rScopedService\x12Q\n\tWriteFees\x12\x18.conton.testing.v1.Empty\x1a\x18.conton.testing.v1.Empty\"\x10\xc2\xf3\x18\x0c*\nfees:write\x12]\n\x0fReadReceivables\x12\x18.conton.testing.v1.Empty\x1a\x18.conton.testing.v1.Empty\"\x16\xc2\xf3\x18\x12*\x10receivables:read\x12_\n\x10WriteReceivables\x12\x18.conton.testing.v1.Empty\x1a\x18.conton.testing.v1.Empty\"\x17\xc2\xf3\x18\x13*\x11receivables:writeb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'conton_client.gen.conton.testing.v1.test_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _EMPTY._serialized_start=51
-  _EMPTY._serialized_end=58
-  _PAYLOAD._serialized_start=60
-  _PAYLOAD._serialized_end=83
-  _ECHOSTATUS._serialized_start=85
-  _ECHOSTATUS._serialized_end=128
-  _SIMPLEREQUEST._serialized_start=131
-  _SIMPLEREQUEST._serialized_end=270
-  _SIMPLERESPONSE._serialized_start=272
-  _SIMPLERESPONSE._serialized_end=333
-  _STREAMINGINPUTCALLREQUEST._serialized_start=335
-  _STREAMINGINPUTCALLREQUEST._serialized_end=407
-  _STREAMINGINPUTCALLRESPONSE._serialized_start=409
-  _STREAMINGINPUTCALLRESPONSE._serialized_end=470
-  _RESPONSEPARAMETERS._serialized_start=472
-  _RESPONSEPARAMETERS._serialized_end=527
-  _STREAMINGOUTPUTCALLREQUEST._serialized_start=530
-  _STREAMINGOUTPUTCALLREQUEST._serialized_end=727
-  _STREAMINGOUTPUTCALLRESPONSE._serialized_start=729
-  _STREAMINGOUTPUTCALLRESPONSE._serialized_end=803
-  _TESTSERVICE._serialized_start=806
-  _TESTSERVICE._serialized_end=1393
-  _UNIMPLEMENTEDSERVICE._serialized_start=1395
-  _UNIMPLEMENTEDSERVICE._serialized_end=1490
+  _TESTSERVICE.methods_by_name['EmptyCall']._options = None
+  _TESTSERVICE.methods_by_name['EmptyCall']._serialized_options = b'\302\363\030\002\010\001'
+  _TESTSERVICE.methods_by_name['UnaryCall']._options = None
+  _TESTSERVICE.methods_by_name['UnaryCall']._serialized_options = b'\302\363\030\002\010\001'
+  _TESTSERVICE.methods_by_name['StreamingOutputCall']._options = None
+  _TESTSERVICE.methods_by_name['StreamingOutputCall']._serialized_options = b'\302\363\030\002\010\001'
+  _TESTSERVICE.methods_by_name['StreamingInputCall']._options = None
+  _TESTSERVICE.methods_by_name['StreamingInputCall']._serialized_options = b'\302\363\030\002\010\001'
+  _TESTSERVICE.methods_by_name['FullDuplexCall']._options = None
+  _TESTSERVICE.methods_by_name['FullDuplexCall']._serialized_options = b'\302\363\030\002\010\001'
+  _TESTSERVICE.methods_by_name['UnimplementedCall']._options = None
+  _TESTSERVICE.methods_by_name['UnimplementedCall']._serialized_options = b'\302\363\030\002\010\001'
+  _UNIMPLEMENTEDSERVICE.methods_by_name['UnimplementedCall']._options = None
+  _UNIMPLEMENTEDSERVICE.methods_by_name['UnimplementedCall']._serialized_options = b'\302\363\030\002\010\001'
+  _SCOPEDSERVICE.methods_by_name['WriteFees']._options = None
+  _SCOPEDSERVICE.methods_by_name['WriteFees']._serialized_options = b'\302\363\030\014*\nfees:write'
+  _SCOPEDSERVICE.methods_by_name['ReadReceivables']._options = None
+  _SCOPEDSERVICE.methods_by_name['ReadReceivables']._serialized_options = b'\302\363\030\022*\020receivables:read'
+  _SCOPEDSERVICE.methods_by_name['WriteReceivables']._options = None
+  _SCOPEDSERVICE.methods_by_name['WriteReceivables']._serialized_options = b'\302\363\030\023*\021receivables:write'
+  _EMPTY._serialized_start=80
+  _EMPTY._serialized_end=87
+  _PAYLOAD._serialized_start=89
+  _PAYLOAD._serialized_end=112
+  _ECHOSTATUS._serialized_start=114
+  _ECHOSTATUS._serialized_end=157
+  _SIMPLEREQUEST._serialized_start=160
+  _SIMPLEREQUEST._serialized_end=299
+  _SIMPLERESPONSE._serialized_start=301
+  _SIMPLERESPONSE._serialized_end=362
+  _STREAMINGINPUTCALLREQUEST._serialized_start=364
+  _STREAMINGINPUTCALLREQUEST._serialized_end=436
+  _STREAMINGINPUTCALLRESPONSE._serialized_start=438
+  _STREAMINGINPUTCALLRESPONSE._serialized_end=499
+  _RESPONSEPARAMETERS._serialized_start=501
+  _RESPONSEPARAMETERS._serialized_end=556
+  _STREAMINGOUTPUTCALLREQUEST._serialized_start=559
+  _STREAMINGOUTPUTCALLREQUEST._serialized_end=756
+  _STREAMINGOUTPUTCALLRESPONSE._serialized_start=758
+  _STREAMINGOUTPUTCALLRESPONSE._serialized_end=832
+  _TESTSERVICE._serialized_start=835
+  _TESTSERVICE._serialized_end=1470
+  _UNIMPLEMENTEDSERVICE._serialized_start=1472
+  _UNIMPLEMENTEDSERVICE._serialized_end=1575
+  _SCOPEDSERVICE._serialized_start=1578
+  _SCOPEDSERVICE._serialized_end=1868
 # @@protoc_insertion_point(module_scope)
