@@ -154,6 +154,7 @@ let package = Package(
             name: "ContonIdentity",
             dependencies: [
                 "CContonShim", "ContonKit", "ContonAPI", "ContonProto", "ContonStore", "ContonTransport", "ContonMail", "ContonBrazil",
+                "OfficeCapability",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -208,6 +209,36 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Capabilities (what one plugin offers others: a protocol in a small target)
+        /// Meus Dados for other plugins (provided by the office plugin).
+        .target(
+            name: "OfficeCapability",
+            dependencies: ["ContonKit", "ContonAPI", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Plugins/Office/Capability",
+            swiftSettings: swiftSettings
+        ),
+        /// The office's clients for other plugins, and the records other plugins hold for a client.
+        .target(
+            name: "ClientsCapability",
+            dependencies: ["ContonKit", .product(name: "GRPCCore", package: "grpc-swift-2"), .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Plugins/Clients/Capability",
+            swiftSettings: swiftSettings
+        ),
+        /// A client's fees for the ficha (provided by the fees plugin).
+        .target(
+            name: "FeesCapability",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            path: "Plugins/Fees/Capability",
+            swiftSettings: swiftSettings
+        ),
+        /// A client's files for the ficha (provided by the files plugin).
+        .target(
+            name: "FilesCapability",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            path: "Plugins/Files/Capability",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Feature plugins
         /// The example plugin of docs/PLUGINS.md: notes on a board.
         .target(
@@ -224,7 +255,7 @@ let package = Package(
         .target(
             name: "OfficePlugin",
             dependencies: [
-                "ContonKit", "ContonAPI", "ContonProto", "ContonStore", "ContonBrazil",
+                "ContonKit", "ContonAPI", "ContonProto", "ContonStore", "ContonBrazil", "OfficeCapability",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -236,6 +267,7 @@ let package = Package(
             name: "ClientsPlugin",
             dependencies: [
                 "ContonKit", "ContonAPI", "ContonProto", "ContonStore", "ContonBrazil", "ContonIdentity",
+                "ClientsCapability", "FeesCapability", "FilesCapability",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -245,7 +277,7 @@ let package = Package(
         .testTarget(
             name: "ClientsPluginTests",
             dependencies: [
-                "ClientsPlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore", "ContonBrazil", "ContonIdentity", "ContonTransport",
+                "ClientsPlugin", "ClientsCapability", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore", "ContonBrazil", "ContonIdentity", "ContonTransport",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -256,7 +288,8 @@ let package = Package(
         .target(
             name: "FeesPlugin",
             dependencies: [
-                "ClientsPlugin", "OfficePlugin", "ContonKit", "ContonAPI", "ContonProto", "ContonStore", "ContonBrazil",
+                "ContonKit", "ContonAPI", "ContonProto", "ContonStore", "ContonBrazil",
+                "ClientsCapability", "OfficeCapability", "FeesCapability",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -279,6 +312,7 @@ let package = Package(
             name: "FilesPlugin",
             dependencies: [
                 "ContonKit", "ContonAPI", "ContonProto", "ContonStore", "ContonBrazil",
+                "ClientsCapability", "FilesCapability",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -288,7 +322,7 @@ let package = Package(
         .testTarget(
             name: "FilesPluginTests",
             dependencies: [
-                "FilesPlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore", "ContonProto", "ContonTLS",
+                "FilesPlugin", "ClientsCapability", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore", "ContonProto", "ContonTLS",
                 "ContonTransport", "ContonServer",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,4 +1,5 @@
 import ContonKit
+import OfficeCapability
 import ContonMail
 import Foundation
 import GRDB
@@ -22,7 +23,9 @@ public struct AccessMail: Sendable, Hashable {
 /// Renders access e-mails with the pt-BR templates and queues them in the request's transaction.
 enum IdentityMail {
     static func send(_ mail: AccessMail, settings: IdentitySettings, in m: inout Mutation) throws {
-        let officeName = (try settings.officeName?(m.db)).flatMap { $0.isEmpty ? nil : $0 } ?? IdentitySettings.fallbackOfficeName
+        // The office's name from Meus Dados when the office plugin is there (a capability).
+        let office = m.capabilities.optional((any OfficeProfileSource).self)
+        let officeName = (try office?.officeName(in: m.db)).flatMap { $0.isEmpty ? nil : $0 } ?? IdentitySettings.fallbackOfficeName
         let recipient = try MailAddress(mail.email, name: mail.name)
         let expires = Date(timeIntervalSince1970: Double(mail.expiresAt) / 1000)
         let message: MailMessage = switch mail.kind {

@@ -20,10 +20,8 @@ public struct IdentitySettings: Sendable {
     public var throttleForgetMilliseconds: Int64 = 3_600_000
     /// `last_seen` of a session is written at most this often.
     public var sessionTouchMilliseconds: Int64 = 60_000
-    /// The office's name for e-mails (the composition root reads it from the office profile);
-    /// nil or empty: ``fallbackOfficeName``.
-    public var officeName: (@Sendable (Database) throws -> String?)?
-    /// Used in e-mails until the office fills in its profile.
+    /// Used in e-mails until the office fills in its profile (the name comes from
+    /// `OfficeCapability.OfficeProfileSource` when the office plugin is there).
     public static let fallbackOfficeName = "ContOn"
     /// The password KDF.
     public var hasher: PasswordHasher = .standard

@@ -10,6 +10,8 @@ public struct Mutation {
     public let now: Int64
     /// Who is calling.
     public let actor: AuditLog.Actor
+    /// What plugins offer one another (e.g. the office's name for an e-mail in this transaction).
+    public let capabilities: Capabilities
     let events: EventBus
     let mailer: Mailer
     private(set) var entries: [AuditLog.Entry] = []
@@ -21,8 +23,9 @@ public struct Mutation {
         var mail = false
     }
 
-    init(db: Database, now: Int64, actor: AuditLog.Actor, events: EventBus, mailer: Mailer) {
+    init(db: Database, now: Int64, actor: AuditLog.Actor, capabilities: Capabilities, events: EventBus, mailer: Mailer) {
         self.db = db
+        self.capabilities = capabilities
         self.now = now
         self.actor = actor
         self.events = events
@@ -65,9 +68,9 @@ extension PluginContext {
     public func write<T: Sendable>(_ body: @escaping @Sendable (inout Mutation) throws -> T) async throws -> T {
         let actor = CallIdentity.current.map(AuditLog.Actor.init) ?? .system("plugin:\(pluginID)")
         let now = clock.nowMilliseconds
-        let events = self.events, mailer = self.mailer
+        let events = self.events, mailer = self.mailer, capabilities = self.capabilities
         return try await database.write { db in
-            var mutation = Mutation(db: db, now: now, actor: actor, events: events, mailer: mailer)
+            var mutation = Mutation(db: db, now: now, actor: actor, capabilities: capabilities, events: events, mailer: mailer)
             let changesBefore = db.totalChangesCount
             let result = try body(&mutation)
             if mutation.entries.isEmpty && db.totalChangesCount != changesBefore {

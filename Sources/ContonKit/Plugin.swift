@@ -11,6 +11,12 @@ public protocol Plugin: Sendable {
     var id: String { get }
     /// Ids of plugins that must start before this one.
     var dependencies: [String] { get }
+    /// The capabilities (protocol types, e.g. `(any OfficeProfileSource).self`) this plugin needs
+    /// from others; the host refuses to start when one is missing.
+    var requiredCapabilities: [any Any.Type] { get }
+    /// Offers capabilities to other plugins (called for every plugin, in dependency order,
+    /// before any service is registered).
+    func provideCapabilities(_ capabilities: inout CapabilityRegistrar, context: PluginContext)
     /// Registers migrations named `<id>.<n>_<what>`, applied in registration order.
     func registerMigrations(_ migrations: inout PluginMigrations)
     /// Registers services, each method with its access policy.
@@ -25,6 +31,9 @@ public protocol Plugin: Sendable {
 
 extension Plugin {
     public var dependencies: [String] { [] }
+    public var requiredCapabilities: [any Any.Type] { [] }
+    public func provideCapabilities(_ capabilities: inout CapabilityRegistrar, context: PluginContext) {}
+    public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {}
     public func registerMigrations(_ migrations: inout PluginMigrations) {}
     public func registerSubscriptions(_ subscriptions: inout EventSubscriptions, context: PluginContext) {}
     public func start(context: PluginContext) async throws {}

@@ -23,9 +23,9 @@ public struct PluginContext: Sendable {
     public let events: EventBus
     /// Queues e-mail in a transaction (see ``Mutation/mail(_:)``).
     public let mailer: Mailer
-    /// The office's clients as other plugins see them (lookup, references that block deletion).
-    public let clients: ClientDirectory
     /// Every registered method's access policy (complete once the server has started).
     public let policies: AccessPolicyTable
+    /// What other plugins offer this one (complete before services are registered).
+    public let capabilities: Capabilities
     public let logger: Logger
 }

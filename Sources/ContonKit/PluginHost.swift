@@ -16,10 +16,10 @@ public final class PluginHost: Sendable {
     public let events: EventBus
     /// The mail outbox's front door, shared by every plugin.
     public let mailer = Mailer()
-    /// Clients as every plugin sees them; the clients plugin provides the lookup.
-    public let clients = ClientDirectory()
     /// Every registered method's policy, once ``registerServices(on:)`` has run.
     public let policies = AccessPolicyTable()
+    /// What plugins offer one another, collected before any service is registered.
+    public let capabilities = Capabilities()
     public let clock: any Clock
     private let logger: Logger
 
@@ -61,8 +61,8 @@ public final class PluginHost: Sendable {
     }
 
     public func context(for plugin: any Plugin) -> PluginContext {
-        PluginContext(pluginID: plugin.id, database: database, clock: clock, events: events, mailer: mailer, clients: clients,
-                      policies: policies, logger: Logger(label: "conton.\(plugin.id)"))
+        PluginContext(pluginID: plugin.id, database: database, clock: clock, events: events, mailer: mailer,
+                      policies: policies, capabilities: capabilities, logger: Logger(label: "conton.\(plugin.id)"))
     }
 
     /// Applies every plugin's migrations (and the host's own), in dependency order.
@@ -100,6 +100,7 @@ public final class PluginHost: Sendable {
         var owner: [MethodDescriptor: String] = [:]
         for method in router.methods { owner[method] = "the server" }
         var policies: [MethodDescriptor: AccessPolicy] = [:]
+        try collectCapabilities()
         for plugin in plugins {
             var registrar = ServiceRegistrar(pluginID: plugin.id)
             plugin.registerServices(&registrar, context: context(for: plugin))
@@ -122,6 +123,20 @@ public final class PluginHost: Sendable {
         }
         self.policies.record(policies)
         return policies
+    }
+
+    /// Every plugin's capabilities, in dependency order; then every plugin's requirements checked.
+    private func collectCapabilities() throws(PluginHostError) {
+        for plugin in plugins {
+            var registrar = CapabilityRegistrar(pluginID: plugin.id)
+            plugin.provideCapabilities(&registrar, context: context(for: plugin))
+            try capabilities.record(registrar)
+        }
+        for plugin in plugins {
+            for capability in plugin.requiredCapabilities where !capabilities.has(capability) {
+                throw .missingCapability(plugin: plugin.id, capability: String(describing: capability))
+            }
+        }
     }
 
     /// Starts plugins in order; on failure stops the started ones in reverse and throws.

@@ -28,9 +28,11 @@ public struct CallLogInterceptor: ServerInterceptor {
         @Sendable func loggingFailure<T>(_ body: () async throws -> T) async throws -> T {
             do {
                 return try await body()
-            } catch let error as RPCError {
-                log("\(error.code)", error.message)
-                throw error
+            } catch let error as any RPCErrorConvertible {
+                // RPCError itself, and the typed errors handlers throw (GRPCCore converts them).
+                let rpc = RPCError(error)
+                log("\(rpc.code)", rpc.message)
+                throw rpc
             } catch is CancellationError {
                 log("\(RPCError.Code.cancelled)", "cancelled")
                 throw RPCError(code: .cancelled, message: "the call was cancelled")

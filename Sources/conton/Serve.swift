@@ -107,7 +107,6 @@ struct Serve: AsyncParsableCommand {
         config.smtpURL = smtpURL ?? env["CONTON_SMTP_URL"]
         if let from = mailFrom ?? env["CONTON_MAIL_FROM"] { config.mailFrom = from }
         // E-mails carry the office's name from Meus Dados.
-        config.identity.officeName = OfficePlugin.officeName
         return config
     }
 

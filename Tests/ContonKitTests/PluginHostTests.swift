@@ -191,3 +191,64 @@ struct NeverTransport: ServerTransport {
     func listen(streamHandler: @escaping @Sendable (RPCStream<Inbound, Outbound>, ServerContext) async -> Void) async throws {}
     func beginGracefulShutdown() {}
 }
+
+/// A capability for the tests: a greeting one plugin offers others.
+protocol Greeter: Sendable {
+    func greet(_ name: String) -> String
+}
+
+struct PoliteGreeter: Greeter {
+    func greet(_ name: String) -> String { "Olá, \(name)" }
+}
+
+/// Offers or needs a ``Greeter``.
+struct GreeterPlugin: Plugin {
+    var id: String
+    var offers = false
+    var needs = false
+
+    var requiredCapabilities: [any Any.Type] { needs ? [(any Greeter).self] : [] }
+
+    func provideCapabilities(_ capabilities: inout CapabilityRegistrar, context: PluginContext) {
+        if offers {
+            capabilities.provide((any Greeter).self, PoliteGreeter())
+            capabilities.contribute((any Greeter).self, PoliteGreeter())
+        }
+    }
+}
+
+@Suite struct CapabilityTests {
+    func database() throws -> ContonDatabase {
+        try ContonDatabase(dataDirectory: NSTemporaryDirectory() + "conton-cap-" + UUID().uuidString)
+    }
+
+    @Test func aRequiredCapabilityIsResolvedWhateverThePluginOrder() throws {
+        var router = RPCRouter<NeverTransport>()
+        // The consumer is listed first and names no dependency on the provider's plugin.
+        let host = try PluginHost(plugins: [GreeterPlugin(id: "consumer", needs: true), GreeterPlugin(id: "provider", offers: true)],
+                                  database: try database())
+        _ = try host.registerServices(on: &router)
+        let greeter = try host.capabilities.require((any Greeter).self)
+        #expect(greeter.greet("Ana") == "Olá, Ana")
+        #expect(host.capabilities.all((any Greeter).self).count == 1)
+        #expect(host.context(for: host.plugins[0]).capabilities.optional((any Greeter).self) != nil)
+    }
+
+    @Test func aMissingCapabilityStopsTheServer() throws {
+        var router = RPCRouter<NeverTransport>()
+        let host = try PluginHost(plugins: [GreeterPlugin(id: "consumer", needs: true)], database: try database())
+        #expect(throws: PluginHostError.missingCapability(plugin: "consumer", capability: "Greeter")) {
+            _ = try host.registerServices(on: &router)
+        }
+        #expect(throws: CapabilityError.missing("Greeter")) { _ = try host.capabilities.require((any Greeter).self) }
+    }
+
+    @Test func twoProvidersOfOneCapabilityStopTheServer() throws {
+        var router = RPCRouter<NeverTransport>()
+        let host = try PluginHost(plugins: [GreeterPlugin(id: "a", offers: true), GreeterPlugin(id: "b", offers: true)], database: try database())
+        #expect(throws: PluginHostError.duplicateCapability(plugin: "b", capability: "Greeter")) {
+            _ = try host.registerServices(on: &router)
+        }
+    }
+}
+

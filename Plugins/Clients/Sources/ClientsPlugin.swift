@@ -1,6 +1,9 @@
+import ClientsCapability
 import ContonAPI
+import ContonBrazil
 import ContonIdentity
 import ContonKit
+import Foundation
 import GRDB
 import GRPCCore
 
@@ -8,8 +11,9 @@ import GRPCCore
 /// rules, accent-insensitive search, portal access (informações de acesso), archive and
 /// permanent deletion, the ficha, bulk import and export (docs/CLIENTS.md).
 ///
-/// It provides the ``ContonKit/ClientDirectory`` lookup every other plugin uses to validate a
-/// client id, and refuses to delete a client while other plugins still hold its records.
+/// It provides ``ClientsCapability/ClientRegistry``, which every other plugin uses to validate a
+/// client id and read its fee defaults, and refuses to delete a client while other plugins still
+/// hold its records (their ``ClientsCapability/ClientRecordHolder`` contributions).
 public struct ClientsPlugin: Plugin {
     let logins: ClientLogins
 
@@ -26,19 +30,42 @@ public struct ClientsPlugin: Plugin {
         ClientsSchema.register(&migrations)
     }
 
+    public func provideCapabilities(_ capabilities: inout CapabilityRegistrar, context: PluginContext) {
+        capabilities.provide((any ClientRegistry).self, ClientsRegistry())
+    }
+
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
-        context.clients.provide(ClientsLookup())
         services.register(ClientsService(context: context, logins: logins))
     }
 }
 
-/// ``ContonKit/ClientLookup`` over `clients_client`.
-struct ClientsLookup: ClientLookup {
+/// ``ClientsCapability/ClientRegistry`` over `clients_client`.
+struct ClientsRegistry: ClientRegistry {
     func client(id: String, in db: Database) throws -> ClientSummary? {
         guard let row = try Row.fetchOne(db, sql: "SELECT id, name, document, email, archived_at_ms FROM clients_client WHERE id = ?", arguments: [id]) else {
             return nil
         }
         return ClientSummary(id: row["id"], name: row["name"], document: row["document"], email: row["email"],
                              archived: (row["archived_at_ms"] as Int64?) != nil)
+    }
+
+    func feeDefaults(_ ids: [String], in db: Database) throws -> [String: ClientFeeDefaults] {
+        var result: [String: ClientFeeDefaults] = [:]
+        result.reserveCapacity(ids.count)
+        // One query for the whole list: the ids as a JSON array, joined through json_each.
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: ids), as: UTF8.self)
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT id, name, document, data, archived_at_ms FROM clients_client
+            WHERE id IN (SELECT value FROM json_each(?))
+            """, arguments: [json])
+        while let row = try rows.next() {
+            let client = try Conton_Clients_V1_Client(serializedBytes: row["data"] as Data)
+            let id: String = row["id"], document: String = row["document"]
+            result[id] = ClientFeeDefaults(clientID: id, name: row["name"], document: document,
+                                           documentFormatted: TaxID.formatted(document),
+                                           monthlyFeeCents: client.monthlyFeeCents, feeDueDay: Int(client.feeDueDay),
+                                           archived: (row["archived_at_ms"] as Int64?) != nil)
+        }
+        return result
     }
 }

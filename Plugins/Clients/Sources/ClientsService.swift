@@ -1,4 +1,7 @@
+import ClientsCapability
 import ContonAPI
+import FeesCapability
+import FilesCapability
 import ContonBrazil
 import ContonIdentity
 import ContonKit
@@ -152,10 +155,10 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
 
     func deleteClient(request: Conton_Clients_V1_DeleteClientRequest, context: ServerContext) async throws -> Conton_Clients_V1_DeleteClientResponse {
         let logins = self.logins
-        let directory = self.context.clients
+        let holders = self.context.capabilities.all((any ClientRecordHolder).self)
         try await self.context.write { m in
             let current = try ClientStore.require(request.clientId, in: m.db)
-            let references = try directory.references(to: current.id, in: m.db)
+            let references = try holders.flatMap { try $0.records(of: current.id, in: m.db) }.filter { $0.count > 0 }
             guard references.isEmpty else {
                 let held = references.map(\.description).joined(separator: ", ")
                 throw RPCError(code: .failedPrecondition,
@@ -221,23 +224,26 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
 
     func getClientRecord(request: Conton_Clients_V1_GetClientRecordRequest, context: ServerContext) async throws -> Conton_Clients_V1_GetClientRecordResponse {
         let logins = self.logins
-        let directory = self.context.clients
+        let capabilities = self.context.capabilities
+        let holders = capabilities.all((any ClientRecordHolder).self)
+        // Offered by the fees and files plugins when they are there.
+        let fees = capabilities.optional((any ClientFeeSummaries).self), files = capabilities.optional((any ClientFileSummaries).self)
         let record = try await self.context.read { db -> Conton_Clients_V1_ClientRecord in
             var record = Conton_Clients_V1_ClientRecord()
             let client = try ClientAccessInfo.attach(to: try ClientStore.require(request.clientId, in: db), logins: logins, in: db)
             record.client = client
             record.access = client.access
-            for reference in try directory.references(to: client.id, in: db) {
+            for reference in try holders.flatMap({ try $0.records(of: client.id, in: db) }) where reference.count > 0 {
                 record.references[reference.what] = Int64(reference.count)
             }
-            if let last = try directory.lastFee(of: client.id, in: db) {
+            if let last = try fees?.lastFee(of: client.id, in: db) {
                 record.lastFee.competence = last.competence
                 record.lastFee.amountCents = last.amountCents
                 record.lastFee.dueDate = last.dueDate
                 record.lastFee.status = last.status
             }
-            record.files = record.references["files"] ?? 0
-            record.openReceivables = record.references["open receivables"] ?? 0
+            record.files = Int64(try files?.fileCount(of: client.id, in: db) ?? 0)
+            record.openReceivables = Int64(try fees?.openReceivables(of: client.id, in: db) ?? 0)
             return record
         }
         var response = Conton_Clients_V1_GetClientRecordResponse()

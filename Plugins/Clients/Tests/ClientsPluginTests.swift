@@ -1,4 +1,5 @@
 import ClientsPlugin
+import ClientsCapability
 import ContonAPI
 import ContonKit
 import ContonTesting
@@ -198,9 +199,14 @@ struct HoldingPlugin: Plugin {
         }
     }
 
-    func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
-        context.clients.registerReferences(plugin: id, what: "receivables") { db, clientID in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM holding_record WHERE client_id = ?", arguments: [clientID]) ?? 0
+    func provideCapabilities(_ capabilities: inout CapabilityRegistrar, context: PluginContext) {
+        capabilities.contribute((any ClientRecordHolder).self, Held())
+    }
+
+    struct Held: ClientRecordHolder {
+        func records(of clientID: String, in db: Database) throws -> [ClientReference] {
+            let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM holding_record WHERE client_id = ?", arguments: [clientID]) ?? 0
+            return [ClientReference(plugin: "holding", what: "receivables", count: n)]
         }
     }
 }

@@ -1,4 +1,4 @@
-import ClientsPlugin
+import ClientsCapability
 import ContonBrazil
 import ContonAPI
 import ContonKit
@@ -104,7 +104,7 @@ struct FeeGeneration: Sendable {
              cancellation: CancellationFlag? = nil) throws -> Response {
         if let replayed = try replay(in: m.db) { return replayed }
         let db = m.db
-        let defaults = try ClientFeeDefaults.lookup(clientIDs, in: db)
+        let defaults = try m.capabilities.clients.feeDefaults(clientIDs, in: db)
         var errors = FieldErrors()
         for (i, id) in clientIDs.enumerated() {
             guard let client = defaults[id] else {

@@ -1,4 +1,7 @@
+import ClientsCapability
 import ContonAPI
+import FeesCapability
+import OfficeCapability
 import ContonKit
 import GRDB
 import GRPCCore
@@ -8,10 +11,12 @@ import Synchronization
 /// clients, receivables (from fees or entered by hand), settlement with late charges, numbered
 /// receipts, and the client portal's view of its own (docs/FEES.md).
 ///
-/// It reads the clients' default fee and due day through ``ClientsPlugin/ClientFeeDefaults`` and
-/// the office's name, CNPJ, city and late-charge rates through ``OfficePlugin/OfficePlugin``. It
-/// registers two reference counters with the client directory — "receivables" (blocks deleting
-/// a client) and "open receivables" (shown on the ficha) — and runs the overdue sweep.
+/// It reads the clients' default fee and due day through ``ClientsCapability/ClientRegistry`` and
+/// the office's name, CNPJ, city and late-charge rates through
+/// ``OfficeCapability/OfficeProfileSource`` (capabilities: it depends on neither plugin). It
+/// contributes the client's receivables as a ``ClientsCapability/ClientRecordHolder`` (they block
+/// deleting a client), offers ``FeesCapability/ClientFeeSummaries`` for the ficha, and runs the
+/// overdue sweep.
 public struct FeesPlugin: Plugin {
     /// How often the overdue sweep runs (it also runs at start).
     let sweepInterval: Duration
@@ -22,33 +27,18 @@ public struct FeesPlugin: Plugin {
     }
 
     public var id: String { "fees" }
-    public var dependencies: [String] { ["clients", "office"] }
+    public var requiredCapabilities: [any Any.Type] { [(any ClientRegistry).self, (any OfficeProfileSource).self] }
 
     public func registerMigrations(_ migrations: inout PluginMigrations) {
         FeesSchema.register(&migrations)
     }
 
+    public func provideCapabilities(_ capabilities: inout CapabilityRegistrar, context: PluginContext) {
+        capabilities.contribute((any ClientRecordHolder).self, FeesHeld())
+        capabilities.provide((any ClientFeeSummaries).self, FeeSummaries(clock: context.clock))
+    }
+
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
-        context.clients.registerReferences(plugin: "fees", what: "receivables") { db, clientID in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM fees_receivable WHERE client_id = ?", arguments: [clientID]) ?? 0
-        }
-        context.clients.provideLastFee { db, clientID in
-            let today = CivilDate(milliseconds: context.clock.nowMilliseconds)
-            guard let row = try Row.fetchOne(db, sql: ReceivableStore.feeSelect + """
-                 WHERE f.client_id = ? AND f.cancelled_at_ms IS NULL ORDER BY f.competence DESC LIMIT 1
-                """, arguments: [clientID]) else { return nil }
-            let fee = ReceivableStore.fee(row, today: today)
-            let status = switch fee.status {
-            case .overdue: "overdue"
-            case .paid: "paid"
-            case .cancelled: "cancelled"
-            default: "open"
-            }
-            return LastFeeSummary(competence: fee.competence, amountCents: fee.amountCents, dueDate: fee.dueDate, status: status)
-        }
-        context.clients.registerReferences(plugin: "fees", what: "open receivables") { db, clientID in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM fees_receivable WHERE client_id = ? AND status = 1", arguments: [clientID]) ?? 0
-        }
         services.register(FeesService(context: context))
         services.register(ReceivablesService(context: context))
     }
@@ -118,5 +108,37 @@ final class Sweeper: Sendable {
         }
         running?.cancel()
         await running?.value
+    }
+}
+
+/// The receivables a client has (they block deleting it).
+struct FeesHeld: ClientRecordHolder {
+    func records(of clientID: String, in db: Database) throws -> [ClientReference] {
+        let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM fees_receivable WHERE client_id = ?", arguments: [clientID]) ?? 0
+        return [ClientReference(plugin: "fees", what: "receivables", count: n)]
+    }
+}
+
+/// ``FeesCapability/ClientFeeSummaries`` over the fees plugin's tables.
+struct FeeSummaries: ClientFeeSummaries {
+    let clock: any Clock
+
+    func lastFee(of clientID: String, in db: Database) throws -> LastFeeSummary? {
+        let today = CivilDate(milliseconds: clock.nowMilliseconds)
+        guard let row = try Row.fetchOne(db, sql: ReceivableStore.feeSelect + """
+             WHERE f.client_id = ? AND f.cancelled_at_ms IS NULL ORDER BY f.competence DESC LIMIT 1
+            """, arguments: [clientID]) else { return nil }
+        let fee = ReceivableStore.fee(row, today: today)
+        let status = switch fee.status {
+        case .overdue: "overdue"
+        case .paid: "paid"
+        case .cancelled: "cancelled"
+        default: "open"
+        }
+        return LastFeeSummary(competence: fee.competence, amountCents: fee.amountCents, dueDate: fee.dueDate, status: status)
+    }
+
+    func openReceivables(of clientID: String, in db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM fees_receivable WHERE client_id = ? AND status = 1", arguments: [clientID]) ?? 0
     }
 }

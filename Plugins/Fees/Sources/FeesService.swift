@@ -1,4 +1,4 @@
-import ClientsPlugin
+import ClientsCapability
 import ContonAPI
 import ContonKit
 import GRDB
@@ -19,8 +19,9 @@ struct FeesService: Conton_Fees_V1_Fees.SimpleServiceProtocol {
         try errors.check()
         let ids = request.clientIds
         let today = self.today
+        let clients = try self.context.capabilities.clients
         let previews = try await self.context.read { db -> [Conton_Fees_V1_ClientFeePreview] in
-            let defaults = try ClientFeeDefaults.lookup(ids, in: db)
+            let defaults = try clients.feeDefaults(ids, in: db)
             var errors = FieldErrors()
             for (i, id) in ids.enumerated() where defaults[id] == nil { errors.add("client_ids[\(i)]", "client \(id) not found") }
             try errors.check()

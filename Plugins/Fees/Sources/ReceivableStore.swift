@@ -1,3 +1,4 @@
+import ClientsCapability
 import ContonAPI
 import ContonBrazil
 import ContonKit

@@ -1,9 +1,10 @@
+import ClientsCapability
 import ContonAPI
 import ContonKit
 import Foundation
 import GRDB
 import GRPCCore
-import OfficePlugin
+import OfficeCapability
 
 /// `conton.fees.v1.Receivables`: receivables, settlement, receipts. A client principal reads its
 /// own receivables and receipts only (another client's: NOT_FOUND).
@@ -42,10 +43,10 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
         if !request.competence.isEmpty && Competence(request.competence) == nil { errors.add("competence", "must be a month YYYY-MM") }
         if request.notes.count > 1000 { errors.add("notes", "must be at most 1,000 characters") }
         try errors.check()
-        let directory = self.context.clients
+        let clients = try self.context.capabilities.clients
         let today = self.today
         let receivable = try await self.context.write { m -> Conton_Fees_V1_Receivable in
-            let client = try directory.require(request.clientId, allowArchived: false, in: m.db)
+            let client = try clients.require(request.clientId, allowArchived: false, in: m.db)
             let id = try ReceivableStore.insert(client: client, description: description, amountCents: request.amountCents,
                                                 dueDate: request.dueDate, competence: request.competence, notes: request.notes,
                                                 now: m.now, in: m.db)
@@ -94,9 +95,10 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
             date = d
         }
         let on = date
+        let office = try self.context.capabilities.office
         let quote = try await self.context.read { db in
             let (receivable, _) = try ReceivableStore.require(request.receivableId, scope: scope, today: today, in: db)
-            return Settlement.quote(receivable, on: on, office: try OfficePlugin.profile(in: db))
+            return Settlement.quote(receivable, on: on, office: try office.profile(in: db))
         }
         var response = Conton_Fees_V1_QuoteSettlementResponse()
         response.quote = quote
@@ -106,8 +108,7 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
     func settleReceivable(request: Conton_Fees_V1_SettleReceivableRequest, context: ServerContext) async throws -> Conton_Fees_V1_SettleReceivableResponse {
         let today = self.today
         let input = try Settlement.Input(request, today: today)
-        let directory = self.context.clients
-        return try await self.context.write { m in try Settlement.settle(input, directory: directory, today: today, in: &m) }
+        return try await self.context.write { m in try Settlement.settle(input, today: today, in: &m) }
     }
 
     func reopenReceivable(request: Conton_Fees_V1_ReopenReceivableRequest, context: ServerContext) async throws -> Conton_Fees_V1_ReopenReceivableResponse {

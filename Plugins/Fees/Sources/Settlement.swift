@@ -1,10 +1,11 @@
+import ClientsCapability
 import ContonAPI
 import ContonBrazil
 import ContonKit
 import Foundation
 import GRDB
 import GRPCCore
-import OfficePlugin
+import OfficeCapability
 
 /// Settlement (*baixa*), its reversal, cancellation and the late-charge quote, inside the
 /// caller's transaction (docs/FEES.md).
@@ -64,9 +65,10 @@ enum Settlement {
 
     /// Registers a payment: the receipt number comes from the counter row in this transaction
     /// (writers are serialised, so numbers are gapless and never reused).
-    static func settle(_ input: Input, directory: ClientDirectory, today: CivilDate,
+    static func settle(_ input: Input, today: CivilDate,
                        in m: inout Mutation) throws -> Conton_Fees_V1_SettleReceivableResponse {
         let db = m.db
+        let clients = try m.capabilities.clients, office = try m.capabilities.office
         let (receivable, stored) = try ReceivableStore.require(input.receivableID, today: today, in: db)
         switch stored {
         case ReceivableStore.paid:
@@ -84,11 +86,11 @@ enum Settlement {
         guard let number = try Int64.fetchOne(db, sql: "UPDATE fees_counter SET value = value + 1 WHERE name = 'receipt' RETURNING value") else {
             throw RPCError(code: .internalError, message: "the receipt counter is missing")
         }
-        let payer = try directory.find(receivable.clientId, in: db)
+        let payer = try clients.client(id: receivable.clientId, in: db)
         let receipt = try Receipts.make(number: number, receivable: receivable, input: input,
                                         payerName: payer?.name ?? receivable.clientName,
                                         payerDocument: payer.map { TaxID.formatted($0.document) } ?? receivable.clientDocumentFormatted,
-                                        office: try OfficePlugin.profile(in: db), now: m.now)
+                                        office: try office.profile(in: db), now: m.now)
         let key = Int64(receivable.id)!
         try db.execute(sql: """
             INSERT INTO fees_payment (receivable_id, client_id, payment_date, amount_paid_cents, discount_cents, interest_cents,

@@ -1,4 +1,6 @@
+import ClientsCapability
 import ContonAPI
+import FilesCapability
 import ContonKit
 import GRDB
 import Synchronization
@@ -15,18 +17,21 @@ public struct FilesPlugin: Plugin {
     }
 
     public var id: String { "files" }
+    public var requiredCapabilities: [any Any.Type] { [(any ClientRegistry).self] }
 
     public func registerMigrations(_ migrations: inout PluginMigrations) {
         FileRecord.migrate(&migrations)
     }
 
+    /// A client cannot be deleted while it still has files; the ficha shows how many.
+    public func provideCapabilities(_ capabilities: inout CapabilityRegistrar, context: PluginContext) {
+        capabilities.contribute((any ClientRecordHolder).self, FilesHeld())
+        capabilities.provide((any ClientFileSummaries).self, FilesHeld())
+    }
+
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
         let storage = FilesStorage(context: context, settings: settings)
         runtime.state.withLock { $0.storage = storage }
-        // A client cannot be deleted while it still has files.
-        context.clients.registerReferences(plugin: "files", what: "files") { db, clientID in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM files_file WHERE client_id = ?", arguments: [clientID]) ?? 0
-        }
         services.register(FilesService(storage: storage))
     }
 
@@ -76,5 +81,16 @@ public struct FilesPlugin: Plugin {
         }
 
         let state = Mutex(State())
+    }
+}
+
+/// The files a client's area holds.
+struct FilesHeld: ClientRecordHolder, ClientFileSummaries {
+    func fileCount(of clientID: String, in db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM files_file WHERE client_id = ?", arguments: [clientID]) ?? 0
+    }
+
+    func records(of clientID: String, in db: Database) throws -> [ClientReference] {
+        [ClientReference(plugin: "files", what: "files", count: try fileCount(of: clientID, in: db))]
     }
 }

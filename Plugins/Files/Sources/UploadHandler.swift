@@ -1,3 +1,4 @@
+import ClientsCapability
 import ContonAPI
 import ContonKit
 import ContonStore
@@ -80,7 +81,7 @@ struct UploadHandler: Sendable {
             throw RPCError(code: .resourceExhausted,
                            message: "a file of \(metadata.size) bytes exceeds the maximum file size of \(settings.maxFileBytes) bytes")
         }
-        let clients = storage.context.clients
+        let clients = try storage.context.capabilities.clients
         try await storage.context.read { db in
             _ = try clients.require(clientID, allowArchived: false, in: db)
             guard try FolderRecord.find(folderID, in: db) != nil else {
@@ -226,8 +227,7 @@ struct UploadHandler: Sendable {
         let sniffed = ContentSniffer.sniff(storage.prefix(of: lease), complete: session.size <= Int64(ContentSniffer.prefixLength))
         let settings = storage.settings
         return try await storage.commit(lease, sha256: sha256) { m, newBlob in
-            let clients = storage.context.clients
-            _ = try clients.require(session.clientID, allowArchived: false, in: m.db)
+            _ = try m.capabilities.clients.require(session.clientID, allowArchived: false, in: m.db)
             guard let folder = try FolderRecord.find(session.folderID, in: m.db) else {
                 throw RPCError(code: .notFound, message: "folder \(session.folderID) not found")
             }

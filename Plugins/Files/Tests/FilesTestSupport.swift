@@ -1,3 +1,4 @@
+import ClientsCapability
 import ContonAPI
 import ContonKit
 import ContonServer
@@ -18,7 +19,9 @@ let MiB = 1024 * 1024
 
 /// The clients the test lookup knows: `client-a`, `client-b`, and an archived `client-old`.
 /// (Stands in for the clients plugin, so these tests need no other plugin.)
-struct FixedClients: ClientLookup {
+struct FixedClients: ClientRegistry {
+    func feeDefaults(_ ids: [String], in db: Database) throws -> [String: ClientFeeDefaults] { [:] }
+
     func client(id: String, in db: Database) throws -> ClientSummary? {
         switch id {
         case "client-a": ClientSummary(id: id, name: "Padaria A", document: "11444777000161", email: "a@example.com", archived: false)
@@ -36,13 +39,13 @@ final class DeliveredEvents: Sendable {
     var all: [String] { topics.withLock { $0 } }
 }
 
-/// A test-only plugin: provides the client lookup and records the files events it receives.
+/// A test-only plugin: provides the client registry and records the files events it receives.
 struct TestClientsPlugin: Plugin {
     let delivered = DeliveredEvents()
     var id: String { "testclients" }
 
-    func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
-        context.clients.provide(FixedClients())
+    func provideCapabilities(_ capabilities: inout CapabilityRegistrar, context: PluginContext) {
+        capabilities.provide((any ClientRegistry).self, FixedClients())
     }
 
     func registerSubscriptions(_ subscriptions: inout EventSubscriptions, context: PluginContext) {

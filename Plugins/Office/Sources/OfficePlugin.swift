@@ -1,4 +1,5 @@
 import ContonAPI
+import OfficeCapability
 import ContonKit
 import ContonStore
 import Foundation
@@ -31,18 +32,15 @@ public struct OfficePlugin: Plugin {
         }
     }
 
+    /// Offers Meus Dados to other plugins (``OfficeCapability/OfficeProfileSource``).
+    public func provideCapabilities(_ capabilities: inout CapabilityRegistrar, context: PluginContext) {
+        capabilities.provide((any OfficeProfileSource).self, OfficeProfiles())
+    }
+
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
         services.register(OfficeService(context: context, blobs: BlobStore(dataDirectory: context.database.dataDirectory)))
     }
 
-    /// The office's name for e-mails and documents: the trade name, else the legal name (nil
-    /// until the profile has one). For ``ContonIdentity/IdentitySettings/officeName``.
-    @Sendable public static func officeName(in db: Database) throws -> String? {
-        guard try db.tableExists("office_profile"),
-              let profile = try OfficeStore.profile(in: db) else { return nil }
-        let trade = profile.registration.tradeName, legal = profile.registration.legalName
-        return trade.isEmpty ? (legal.isEmpty ? nil : legal) : trade
-    }
 }
 
 /// Reads and writes the single `office_profile` row.
@@ -73,5 +71,12 @@ enum OfficeStore {
             INSERT INTO office_profile (id, profile_json, updated_at_ms) VALUES (1, ?, ?)
             ON CONFLICT (id) DO UPDATE SET profile_json = excluded.profile_json, updated_at_ms = excluded.updated_at_ms
             """, arguments: [try editable.jsonString(), now])
+    }
+}
+
+/// ``OfficeCapability/OfficeProfileSource`` over `office_profile`.
+struct OfficeProfiles: OfficeProfileSource {
+    func profile(in db: Database) throws -> Conton_Office_V1_OfficeProfile? {
+        try OfficeStore.profile(in: db)
     }
 }

@@ -145,7 +145,7 @@ import Testing
     }
 
     @Test func clientsSeeThePublicCardOnlyAndStaffCannotEdit() async throws {
-        try await withTestServer(plugins: [OfficePlugin()], configure: { $0.identity.officeName = OfficePlugin.officeName }) { test in
+        try await withTestServer(plugins: [OfficePlugin()]) { test in
             let office = Conton_Office_V1_Office.Client(wrapping: test.client)
             let owner = TestServer.bearer(try await test.login())
             var update = Conton_Office_V1_UpdateProfileRequest()

@@ -1,0 +1,102 @@
+import ContonKit
+import GRDB
+import GRPCCore
+
+/// The office's clients as other plugins see them: whether a client exists (and its name and
+/// document, for messages and documents) and the registration data fee generation needs. The
+/// clients plugin provides it; every read runs inside the caller's transaction.
+///
+/// ```swift
+/// public var requiredCapabilities: [any Any.Type] { [(any ClientRegistry).self] }
+/// let clients = try context.capabilities.require((any ClientRegistry).self)
+/// let client = try clients.require(clientID, allowArchived: false, in: db)   // NOT_FOUND when unknown
+/// ```
+public protocol ClientRegistry: Sendable {
+    /// The client `id`, or nil when there is no such client.
+    func client(id: String, in db: Database) throws -> ClientSummary?
+    /// The fee defaults of every client of `ids` that exists, by id (unknown ids are absent).
+    func feeDefaults(_ ids: [String], in db: Database) throws -> [String: ClientFeeDefaults]
+}
+
+extension ClientRegistry {
+    /// The client `id`: INVALID_ARGUMENT for an empty id (the field `client_id` is required),
+    /// NOT_FOUND when there is none, FAILED_PRECONDITION when it is archived and
+    /// `allowArchived` is false.
+    public func require(_ id: String, allowArchived: Bool = true, field: String = "client_id", in db: Database) throws -> ClientSummary {
+        guard !id.isEmpty else { throw ClientRegistryError.required(field: field) }
+        guard let client = try client(id: id, in: db) else {
+            throw RPCError(code: .notFound, message: "client \(id) not found")
+        }
+        if client.archived && !allowArchived {
+            throw RPCError(code: .failedPrecondition, message: "client \(id) is archived; restore it first")
+        }
+        return client
+    }
+}
+
+/// A client id that is required was empty.
+public enum ClientRegistryError: Error, Sendable, Hashable, RPCErrorConvertible {
+    case required(field: String)
+
+    public var rpcErrorCode: RPCError.Code { .invalidArgument }
+    public var rpcErrorMessage: String {
+        switch self {
+        case .required(let field): "\(field): is required"
+        }
+    }
+}
+
+/// The few facts of a client other plugins need.
+public struct ClientSummary: Sendable, Hashable {
+    public var id: String
+    /// The person's name (PF) or the razão social (PJ).
+    public var name: String
+    /// CPF or CNPJ, normalised (digits and upper-case letters only).
+    public var document: String
+    public var email: String
+    public var archived: Bool
+
+    public init(id: String, name: String, document: String, email: String, archived: Bool) {
+        self.id = id
+        self.name = name
+        self.document = document
+        self.email = email
+        self.archived = archived
+    }
+}
+
+/// What fee generation needs of a client: the default monthly fee (honorário) and due day of its
+/// registration, its name and document, whether it is archived.
+public struct ClientFeeDefaults: Sendable, Hashable {
+    public var clientID: String
+    /// The person's name (PF) or the razão social (PJ).
+    public var name: String
+    /// CPF or CNPJ, normalised (digits and upper-case letters).
+    public var document: String
+    /// The formatted CPF or CNPJ: "111.444.777-35".
+    public var documentFormatted: String
+    /// Default monthly fee in centavos (0: not set).
+    public var monthlyFeeCents: Int64
+    /// Day of the month fees fall due, 1–31 (0: not set).
+    public var feeDueDay: Int
+    public var archived: Bool
+
+    public init(clientID: String, name: String, document: String, documentFormatted: String,
+                monthlyFeeCents: Int64, feeDueDay: Int, archived: Bool) {
+        self.clientID = clientID
+        self.name = name
+        self.document = document
+        self.documentFormatted = documentFormatted
+        self.monthlyFeeCents = monthlyFeeCents
+        self.feeDueDay = feeDueDay
+        self.archived = archived
+    }
+}
+
+extension Capabilities {
+    /// The clients plugin's ``ClientRegistry`` (name `(any ClientRegistry).self` in
+    /// `requiredCapabilities`).
+    public var clients: any ClientRegistry {
+        get throws(CapabilityError) { try require((any ClientRegistry).self) }
+    }
+}
