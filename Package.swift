@@ -89,11 +89,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// What a call knows beside its messages, shared by the transport and the plugin API without
+        /// NIO: the peer's identity (TLS session, address) and field violations.
+        .target(
+            name: "ContonRPC",
+            dependencies: [
+                "ContonAPI", "ContonProto",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// TLS by the system OpenSSL in a SwiftNIO channel handler; certificates; dev CA.
         .target(
             name: "ContonTLS",
             dependencies: [
-                "CContonShim",
+                "CContonShim", "ContonRPC",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -103,7 +113,7 @@ let package = Package(
         .target(
             name: "ContonTransport",
             dependencies: [
-                "ContonWire", "ContonTLS", "ContonAPI", "ContonProto",
+                "ContonWire", "ContonTLS", "ContonAPI", "ContonProto", "ContonRPC",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -121,11 +131,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        /// Mail: the outbox table, pt-BR templates, SMTP delivery by libcurl, `.eml` files, the worker.
+        /// Mail as plugins queue it: addresses, messages (MIME), the outbox table. No delivery.
+        .target(
+            name: "ContonMailQueue",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// Mail delivery: pt-BR templates, SMTP by libcurl, `.eml` files, the worker over the outbox.
         .target(
             name: "ContonMail",
             dependencies: [
-                "CContonCurl", "ContonStore",
+                "CContonCurl", "ContonStore", "ContonMailQueue",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -141,7 +159,7 @@ let package = Package(
         .target(
             name: "ContonKit",
             dependencies: [
-                "ContonStore", "ContonTransport", "ContonMail", "ContonBrazil", "ContonProto", "ContonAPI",
+                "ContonStore", "ContonMailQueue", "ContonBrazil", "ContonProto", "ContonAPI", "ContonRPC",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

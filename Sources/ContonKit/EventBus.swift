@@ -26,12 +26,6 @@ public final class EventBus: Sendable {
         }
     }
 
-    /// Writes `event` to the outbox in the caller's transaction. Delivery happens after commit.
-    public func publish<E: DomainEvent>(_ event: E, in db: Database) throws {
-        try append(event, in: db)
-        wakeAfterCommit(db)
-    }
-
     /// Writes `event` to the outbox without scheduling delivery (``Mutation`` schedules it once
     /// per transaction: every `afterNextTransaction` hook is a GRDB transaction observer, and
     /// thousands of them make every later statement of the transaction slower).

@@ -1,5 +1,5 @@
 import ContonAPI
-import ContonTransport
+import ContonRPC
 import GRPCCore
 
 /// Collects a request's field violations and turns them into one INVALID_ARGUMENT whose

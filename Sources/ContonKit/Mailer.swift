@@ -1,10 +1,10 @@
-import ContonMail
+import ContonMailQueue
 import GRDB
 import Synchronization
 
 /// How plugins send e-mail: a message is queued in the mail outbox inside the caller's
-/// transaction (``Mutation/mail(_:)``) and the delivery worker is woken once it commits.
-/// Nothing is sent for a request that fails.
+/// transaction (``Mutation/mail(_:)``, the only way in) and the delivery worker is woken once it
+/// commits. Nothing is sent for a request that fails.
 public final class Mailer: Sendable {
     private let wakeDelivery = Mutex<(@Sendable () -> Void)?>(nil)
 
@@ -13,14 +13,6 @@ public final class Mailer: Sendable {
     /// Connects the delivery worker (the server does this once it has started it).
     public func attach(wake: @escaping @Sendable () -> Void) {
         wakeDelivery.withLock { $0 = wake }
-    }
-
-    /// Queues `message` in `db`'s open transaction; delivery starts after commit.
-    @discardableResult
-    public func enqueue(_ message: MailMessage, nowMilliseconds: Int64, in db: Database) throws -> Int64 {
-        let id = try MailOutbox.enqueue(message, nowMilliseconds: nowMilliseconds, in: db)
-        wakeAfterCommit(db)
-        return id
     }
 
     /// Wakes the delivery worker once `db`'s transaction commits.

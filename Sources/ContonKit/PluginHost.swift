@@ -1,4 +1,4 @@
-import ContonMail
+import ContonMailQueue
 import ContonStore
 import GRDB
 import GRPCCore

@@ -1,4 +1,4 @@
-import ContonTransport
+import ContonRPC
 import GRPCCore
 
 /// Who is calling.

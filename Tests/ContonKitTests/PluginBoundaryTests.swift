@@ -62,19 +62,44 @@ import Testing
         #expect(violations.isEmpty, "\(violations.sorted().joined(separator: "\n"))")
     }
 
-    @Test func noPluginTargetDependsOnAnotherPluginsImplementation() throws {
+    /// Each target declaration of Package.swift: its name, its target dependencies (strings), the
+    /// packages of its product dependencies, and its path.
+    static func targets() throws -> [(name: String, dependencies: [String], packages: [String], path: String?)] {
         let manifest = try String(contentsOf: Self.root.appendingPathComponent("Package.swift"), encoding: .utf8)
-        // Each target declaration: its name, its string dependencies and its path.
-        var targets: [(name: String, dependencies: [String], path: String?)] = []
+        var targets: [(name: String, dependencies: [String], packages: [String], path: String?)] = []
         for chunk in manifest.components(separatedBy: ".target(").dropFirst() + manifest.components(separatedBy: ".testTarget(").dropFirst() {
             let declaration = String(chunk.prefix(2000))
             guard let name = declaration.firstMatch(of: /name:\s*"([^"]+)"/)?.output.1 else { continue }
-            let dependencies = declaration.firstMatch(of: /dependencies:\s*\[([^\]]*)\]/).map { m in
-                m.output.1.matches(of: /"([^"]+)"/).map { String($0.output.1) }
-            } ?? []
+            let list = declaration.firstMatch(of: /dependencies:\s*\[([^\]]*)\]/).map { String($0.output.1) } ?? ""
+            let packages = list.matches(of: /package:\s*"([^"]+)"/).map { String($0.output.1) }
+            let withoutProducts = list.replacing(/\.product\([^)]*\)/, with: "")
+            let dependencies = withoutProducts.matches(of: /"([^"]+)"/).map { String($0.output.1) }
             let path = declaration.firstMatch(of: /path:\s*"([^"]+)"/).map { String($0.output.1) }
-            targets.append((String(name), dependencies, path))
+            targets.append((String(name), dependencies, packages, path))
         }
+        return targets
+    }
+
+    /// ContonKit is the plugin API and nothing else: neither NIO, nor the transport or TLS, nor
+    /// the mail delivery, even transitively.
+    @Test func contonKitDependsOnNoTransportNIOOrMailDelivery() throws {
+        let targets = try Self.targets()
+        let byName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var seen = Set<String>(), queue = ["ContonKit"]
+        while let next = queue.popLast() {
+            guard seen.insert(next).inserted, let target = byName[next] else { continue }
+            queue += target.dependencies
+        }
+        #expect(seen.contains("ContonStore") && seen.contains("ContonRPC") && seen.contains("ContonMailQueue"))
+        for forbidden in ["ContonTransport", "ContonTLS", "ContonWire", "ContonMail"] {
+            #expect(!seen.contains(forbidden), "ContonKit reaches \(forbidden)")
+        }
+        let packages = seen.compactMap { byName[$0] }.flatMap(\.packages)
+        #expect(!packages.contains("swift-nio"), "ContonKit reaches SwiftNIO through \(seen.filter { byName[$0]?.packages.contains("swift-nio") == true })")
+    }
+
+    @Test func noPluginTargetDependsOnAnotherPluginsImplementation() throws {
+        let targets = try Self.targets()
         let implementations = Set(targets.filter { $0.path?.hasPrefix("Plugins/") == true && $0.path?.hasSuffix("/Sources") == true }.map(\.name))
         #expect(implementations.isSuperset(of: ["ClientsPlugin", "FeesPlugin", "FilesPlugin", "OfficePlugin", "ExamplePlugin"]))
         var violations: [String] = []

@@ -161,14 +161,16 @@ struct DemoPlugin: Plugin {
         let host = try PluginHost(plugins: [DemoPlugin(id: "demo", journal: journal)], database: db)
         try host.migrate()
         _ = try host.registerServices(on: &router)
-        let events = host.events
-        try await db.pool.write { db in
-            try db.execute(sql: "INSERT INTO demo_items (name) VALUES ('x')")
-            try events.publish(Greeting(name: "committed"), in: db)
+        // The only way to write: one transaction with its audit row and its events.
+        let context = host.context(for: host.plugins[0])
+        try await context.write { m in
+            try m.db.execute(sql: "INSERT INTO demo_items (name) VALUES ('x')")
+            m.audit("item", "1", "created")
+            try m.publish(Greeting(name: "committed"))
         }
         do {
-            try await db.pool.write { db in
-                try events.publish(Greeting(name: "rolled back"), in: db)
+            try await context.write { m in
+                try m.publish(Greeting(name: "rolled back"))
                 throw CancellationError()
             }
         } catch {}

@@ -20,9 +20,3 @@ public struct TLSPeer: Sendable, Hashable {
         self.certificateSHA256 = certificateSHA256
     }
 }
-
-/// User events fired by ``OpenSSLHandler``.
-public enum TLSEvent: Sendable, Hashable {
-    /// The handshake completed; application data may flow.
-    case handshakeCompleted(TLSPeer)
-}

@@ -140,7 +140,7 @@ public enum MailOutbox {
 
     /// Reserves the earliest due row: counts the attempt and pushes its due time `leaseMilliseconds`
     /// ahead, so a crash during the send leaves it queued for a later attempt.
-    static func claimNextDue(nowMilliseconds now: Int64, leaseMilliseconds: Int64, in db: Database) throws -> Entry? {
+    package static func claimNextDue(nowMilliseconds now: Int64, leaseMilliseconds: Int64, in db: Database) throws -> Entry? {
         guard var claimed = try Row.fetchOne(db, sql: """
             SELECT * FROM mail_outbox WHERE status = 'queued' AND next_attempt_at_ms <= ?
             ORDER BY next_attempt_at_ms, id LIMIT 1
@@ -154,20 +154,20 @@ public enum MailOutbox {
         return claimed
     }
 
-    static func markSent(id: Int64, nowMilliseconds: Int64, in db: Database) throws {
+    package static func markSent(id: Int64, nowMilliseconds: Int64, in db: Database) throws {
         try db.execute(sql: "UPDATE mail_outbox SET status = 'sent', sent_at_ms = ?, last_error = NULL WHERE id = ?",
                        arguments: [nowMilliseconds, id])
     }
 
     /// Schedules the next attempt, unless the row was claimed again meanwhile (`attempts` moved on).
-    static func scheduleRetry(id: Int64, attempt: Int, atMilliseconds: Int64, error: String, in db: Database) throws {
+    package static func scheduleRetry(id: Int64, attempt: Int, atMilliseconds: Int64, error: String, in db: Database) throws {
         try db.execute(sql: """
             UPDATE mail_outbox SET next_attempt_at_ms = ?, last_error = ? WHERE id = ? AND attempts = ? AND status = 'queued'
             """, arguments: [atMilliseconds, error, id, attempt])
     }
 
     /// Gives up on the row, unless it was claimed again meanwhile.
-    static func markFailed(id: Int64, attempt: Int, error: String, in db: Database) throws {
+    package static func markFailed(id: Int64, attempt: Int, error: String, in db: Database) throws {
         try db.execute(sql: """
             UPDATE mail_outbox SET status = 'failed', last_error = ? WHERE id = ? AND attempts = ? AND status = 'queued'
             """, arguments: [error, id, attempt])
