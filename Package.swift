@@ -161,6 +161,7 @@ let package = Package(
             dependencies: [
                 "ContonStore", "ContonMailQueue", "ContonBrazil", "ContonProto", "ContonAPI", "ContonRPC",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -333,6 +334,7 @@ let package = Package(
                 "ClientsCapability", "FilesCapability",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Plugins/Files/Sources",
             swiftSettings: swiftSettings
@@ -402,6 +404,8 @@ let package = Package(
             dependencies: [
                 "ContonKit", "ContonStore", "ContonAPI", "ContonProto",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

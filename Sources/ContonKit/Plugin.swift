@@ -1,11 +1,13 @@
 import GRDB
 import GRPCCore
+import ServiceLifecycle
 
 /// A feature module: one Swift type the composition root lists explicitly.
 ///
-/// The host orders plugins by `dependencies`, runs every plugin's migrations, registers its
-/// services (each method with an ``AccessPolicy``), wires its event subscriptions, then calls
-/// `start`; at shutdown it calls `stop` in reverse order. See docs/PLUGINS.md.
+/// The host orders plugins by `dependencies`, runs every plugin's migrations, collects the
+/// capabilities plugins offer one another, registers their services (each method with the
+/// ``AccessPolicy`` its proto declares), their background services and start hooks, and wires
+/// their event subscriptions. See docs/PLUGINS.md.
 public protocol Plugin: Sendable {
     /// Short lower-case id (`clients`, `fees`): prefix of its tables and migrations.
     var id: String { get }
@@ -23,10 +25,6 @@ public protocol Plugin: Sendable {
     func registerServices(_ services: inout ServiceRegistrar, context: PluginContext)
     /// Subscribes to events of this and other plugins.
     func registerSubscriptions(_ subscriptions: inout EventSubscriptions, context: PluginContext)
-    /// Called once migrations are applied and services registered.
-    func start(context: PluginContext) async throws
-    /// Called at shutdown, in reverse start order.
-    func stop(context: PluginContext) async
 }
 
 extension Plugin {
@@ -36,8 +34,6 @@ extension Plugin {
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {}
     public func registerMigrations(_ migrations: inout PluginMigrations) {}
     public func registerSubscriptions(_ subscriptions: inout EventSubscriptions, context: PluginContext) {}
-    public func start(context: PluginContext) async throws {}
-    public func stop(context: PluginContext) async {}
 }
 
 /// A plugin's migrations; names must start with `<plugin id>.`.
@@ -55,11 +51,27 @@ public struct PluginMigrations {
 public struct ServiceRegistrar {
     let pluginID: String
     var services: [any RegistrableRPCService] = []
+    var background: [any Service] = []
+    var startHooks: [@Sendable () async throws -> Void] = []
 
-    /// Registers a service. Who may call each of its methods comes from the rpc's
+    /// Registers an RPC service. Who may call each of its methods comes from the rpc's
     /// `(conton.rpc.v1.access)` option in the proto; a method without one stops the server
     /// from starting.
     public mutating func register(_ service: any RegistrableRPCService) {
         services.append(service)
+    }
+
+    /// Runs `service` (a sweep, a janitor: swift-service-lifecycle's `Service`) beside the server
+    /// for its whole life, in the server's `ServiceGroup`: graceful shutdown reaches it the same
+    /// way it reaches the server. See ``PeriodicService``.
+    public mutating func run(_ service: any Service) {
+        background.append(service)
+    }
+
+    /// Runs `hook` once at start-up, after every migration and registration and before the
+    /// server accepts calls (e.g. cleaning what a crash left). A hook that throws stops the
+    /// server from starting.
+    public mutating func atStart(_ hook: @escaping @Sendable () async throws -> Void) {
+        startHooks.append(hook)
     }
 }

@@ -3,6 +3,8 @@ import ContonStore
 import GRDB
 import GRPCCore
 import Logging
+import ServiceLifecycle
+import Synchronization
 
 /// Orders, migrates, registers and starts plugins; stops them in reverse.
 ///
@@ -20,6 +22,8 @@ public final class PluginHost: Sendable {
     public let policies = AccessPolicyTable()
     /// What plugins offer one another, collected before any service is registered.
     public let capabilities = Capabilities()
+    /// The plugins' background services and start hooks, collected at registration.
+    private let registered = Mutex<(background: [any Service], startHooks: [(plugin: String, hook: @Sendable () async throws -> Void)])>(([], []))
     public let clock: any Clock
     private let logger: Logger
 
@@ -117,6 +121,11 @@ public final class PluginHost: Sendable {
                 policies[method] = policy
             }
             for service in registrar.services { service.registerMethods(with: &router) }
+            let id = plugin.id
+            registered.withLock {
+                $0.background += registrar.background
+                $0.startHooks += registrar.startHooks.map { (id, $0) }
+            }
             var subscriptions = EventSubscriptions()
             plugin.registerSubscriptions(&subscriptions, context: context(for: plugin))
             events.add(subscriptions)
@@ -139,26 +148,20 @@ public final class PluginHost: Sendable {
         }
     }
 
-    /// Starts plugins in order; on failure stops the started ones in reverse and throws.
-    public func start() async throws {
-        var started: [any Plugin] = []
-        for plugin in plugins {
+    /// Runs every plugin's start hooks, in plugin order; the first that fails stops the start.
+    public func start() async throws(PluginHostError) {
+        for (plugin, hook) in registered.withLock({ $0.startHooks }) {
             do {
-                try await plugin.start(context: context(for: plugin))
-                started.append(plugin)
+                try await hook()
             } catch {
-                for done in started.reversed() { await done.stop(context: context(for: done)) }
-                throw PluginHostError.startFailed(plugin: plugin.id, reason: "\(error)")
+                throw .startFailed(plugin: plugin, reason: "\(error)")
             }
         }
     }
 
-    /// Stops plugins in reverse order.
-    public func stop() async {
-        for plugin in plugins.reversed() { await plugin.stop(context: context(for: plugin)) }
-        events.finish()
+    /// What runs beside the server for its whole life, in its `ServiceGroup`: event delivery, then
+    /// every plugin's background services (in plugin order; shut down in reverse).
+    public var backgroundServices: [any Service] {
+        [EventDeliveryService(events: events)] + registered.withLock { $0.background }
     }
-
-    /// Delivers outbox events until cancelled (run beside the server).
-    public func runEventDelivery() async { await events.run() }
 }

@@ -8,6 +8,7 @@ import ContonTransport
 import GRPCCore
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 #if canImport(Glibc)
 import Glibc
@@ -108,22 +109,26 @@ public final class ContonServer: Sendable {
         self.server = GRPCServer(transport: self.transport, router: router)
     }
 
-    /// Serves until cancelled or shut down.
+    /// Serves until cancelled or shut down: runs the plugins' start hooks, then one
+    /// swift-service-lifecycle `ServiceGroup` of event delivery, every plugin's background
+    /// services, the mail worker and the RPC server. When the server stops (graceful shutdown:
+    /// GOAWAY, calls drain), the group shuts the rest down in reverse order; then the database is
+    /// closed.
     public func run() async throws {
         try await self.host.start()
-        let outcome: Result<Void, any Error> = await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.host.runEventDelivery() }
-            group.addTask { await self.mailWorker.run() }
-            let outcome: Result<Void, any Error>
-            do {
-                try await self.server.serve()
-                outcome = .success(())
-            } catch {
-                outcome = .failure(error)
-            }
-            await self.host.stop()
-            group.cancelAll()
-            return outcome
+        var services = self.host.backgroundServices.map {
+            ServiceGroupConfiguration.ServiceConfiguration(service: $0, successTerminationBehavior: .ignore)
+        }
+        services.append(.init(service: MailDeliveryService(worker: self.mailWorker), successTerminationBehavior: .ignore))
+        services.append(.init(service: RPCServerService(server: self.server),
+                              successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: self.logger))
+        let outcome: Result<Void, any Error>
+        do {
+            try await group.run()
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
         }
         try self.host.database.close()
         try outcome.get()
@@ -156,3 +161,28 @@ public final class ContonServer: Sendable {
         self.server.beginGracefulShutdown()
     }
 }
+
+/// The RPC server as a service: serves until its graceful shutdown (GOAWAY, in-flight calls
+/// drain) or the group's.
+struct RPCServerService: Service {
+    let server: GRPCServer<ContonServerTransport>
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await server.serve()
+        } onGracefulShutdown: {
+            server.beginGracefulShutdown()
+        }
+    }
+}
+
+/// The mail worker as a service: delivers the outbox until the group shuts down (a delivery in
+/// progress finishes; the rest goes out at the next start).
+struct MailDeliveryService: Service {
+    let worker: MailDeliveryWorker
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { await worker.run() }
+    }
+}
+

@@ -5,6 +5,8 @@ import ContonStore
 import Foundation
 import GRDB
 import GRPCCore
+import ServiceLifecycle
+import Logging
 import Synchronization
 import Testing
 
@@ -59,6 +61,12 @@ struct DemoPlugin: Plugin {
     func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
         if withService { services.register(HealthStub()) }
         if withUndeclaredMethod { services.register(UndeclaredService()) }
+        let journal = self.journal, id = self.id, failing = self.failingStart
+        services.atStart {
+            if failing { throw CancellationError() }
+            journal.add("start \(id)")
+        }
+        services.run(JournalingService(id: id, journal: journal))
     }
 
     func registerSubscriptions(_ subscriptions: inout EventSubscriptions, context: PluginContext) {
@@ -66,12 +74,18 @@ struct DemoPlugin: Plugin {
         subscriptions.subscribe(to: Greeting.self) { event in journal.add("\(id) got \(event.name)") }
     }
 
-    func start(context: PluginContext) async throws {
-        if failingStart { throw CancellationError() }
-        journal.add("start \(id)")
-    }
+}
 
-    func stop(context: PluginContext) async { journal.add("stop \(id)") }
+/// A background service that journals its start and its graceful end.
+struct JournalingService: Service {
+    let id: String
+    let journal: Journal
+
+    func run() async throws {
+        journal.add("run \(id)")
+        try? await gracefulShutdown()
+        journal.add("stop \(id)")
+    }
 }
 
 @Suite struct PluginHostTests {
@@ -79,7 +93,7 @@ struct DemoPlugin: Plugin {
 
     func database() throws -> ContonDatabase { try ContonDatabase(dataDirectory: dir) }
 
-    @Test func ordersByDependencyAndStopsInReverse() async throws {
+    @Test func ordersByDependencyStartsInOrderAndShutsBackgroundServicesDownInReverse() async throws {
         let journal = Journal()
         let host = try PluginHost(plugins: [
             DemoPlugin(id: "fees", dependencies: ["clients"], journal: journal),
@@ -88,9 +102,23 @@ struct DemoPlugin: Plugin {
         ], database: try database())
         #expect(host.plugins.map(\.id) == ["identity", "clients", "fees"])
         try host.migrate()
+        var router = RPCRouter<NeverTransport>()
+        _ = try host.registerServices(on: &router)
         try await host.start()
-        await host.stop()
-        #expect(journal.all == ["start identity", "start clients", "start fees", "stop fees", "stop clients", "stop identity"])
+        #expect(journal.all == ["start identity", "start clients", "start fees"])
+        // Event delivery first, then each plugin's services in plugin order, in one ServiceGroup.
+        let services = host.backgroundServices
+        #expect(services.count == 4)
+        #expect(services.dropFirst().compactMap { ($0 as? JournalingService)?.id } == ["identity", "clients", "fees"])
+        let group = ServiceGroup(services: services, logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            // Shut down once all three run (a condition, not a timer).
+            while journal.all.filter({ $0.hasPrefix("run ") }).count < 3 { try await Task.sleep(for: .milliseconds(5)) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(Array(journal.all.suffix(3)) == ["stop fees", "stop clients", "stop identity"])
     }
 
     @Test func refusesDuplicateUnknownAndCyclicPlugins() throws {
@@ -145,13 +173,16 @@ struct DemoPlugin: Plugin {
         #expect(throws: PluginHostError.badMigrationName(name: "create_things", plugin: "clients")) { try host.migrate() }
     }
 
-    @Test func startFailureStopsTheStartedOnesInReverse() async throws {
+    @Test func aFailingStartHookStopsTheStart() async throws {
         let journal = Journal()
         let host = try PluginHost(plugins: [DemoPlugin(id: "a", journal: journal), DemoPlugin(id: "b", dependencies: ["a"], journal: journal),
-                                            DemoPlugin(id: "c", dependencies: ["b"], journal: journal, failingStart: true)], database: try database())
+                                            DemoPlugin(id: "c", dependencies: ["b"], journal: journal, failingStart: true),
+                                            DemoPlugin(id: "d", dependencies: ["c"], journal: journal)], database: try database())
         try host.migrate()
-        await #expect(throws: PluginHostError.self) { try await host.start() }
-        #expect(journal.all == ["start a", "start b", "stop b", "stop a"])
+        var router = RPCRouter<NeverTransport>()
+        _ = try host.registerServices(on: &router)
+        await #expect(throws: PluginHostError.startFailed(plugin: "c", reason: "CancellationError()")) { try await host.start() }
+        #expect(journal.all == ["start a", "start b"])
     }
 
     @Test func eventsAreDeliveredAfterCommitOnlyAndSurviveARestart() async throws {

@@ -20,7 +20,6 @@ import Synchronization
 public struct FeesPlugin: Plugin {
     /// How often the overdue sweep runs (it also runs at start).
     let sweepInterval: Duration
-    private let sweeper = Sweeper()
 
     public init(sweepInterval: Duration = .seconds(3600)) {
         self.sweepInterval = sweepInterval
@@ -41,27 +40,12 @@ public struct FeesPlugin: Plugin {
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
         services.register(FeesService(context: context))
         services.register(ReceivablesService(context: context))
-    }
-
-    /// Starts the overdue sweep: now, then every `sweepInterval`.
-    public func start(context: PluginContext) async throws {
-        let interval = sweepInterval
-        sweeper.start {
-            while !Task.isCancelled {
-                do {
-                    // `context.write` runs to completion when stop() cancels this task: stop waits
-                    // for the running sweep, then the loop ends.
-                    _ = try await Self.sweepOverdue(context: context)
-                } catch {
-                    context.logger.error("overdue sweep failed; will retry", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: interval)
-            }
-        }
-    }
-
-    public func stop(context: PluginContext) async {
-        await sweeper.stop()
+        // The overdue sweep: at start, then every `sweepInterval`, in the server's ServiceGroup.
+        services.run(PeriodicService(name: "fees.overdue-sweep", interval: sweepInterval, onError: { error in
+            context.logger.error("overdue sweep failed; will retry", metadata: ["error": "\(error)"])
+        }) {
+            _ = try await Self.sweepOverdue(context: context)
+        })
     }
 
     /// Publishes `receivable.overdue` once for every open receivable due before today (in the
@@ -90,24 +74,6 @@ public struct FeesPlugin: Plugin {
             published += n
             if n < 1000 { return published }
         }
-    }
-}
-
-/// The background task of the overdue sweep.
-final class Sweeper: Sendable {
-    private let task = Mutex<Task<Void, Never>?>(nil)
-
-    func start(_ body: @escaping @Sendable () async -> Void) {
-        task.withLock { $0 = Task { await body() } }
-    }
-
-    func stop() async {
-        let running = task.withLock { t -> Task<Void, Never>? in
-            defer { t = nil }
-            return t
-        }
-        running?.cancel()
-        await running?.value
     }
 }
 

@@ -3,6 +3,7 @@ import ContonAPI
 import FilesCapability
 import ContonKit
 import GRDB
+import ServiceLifecycle
 import Synchronization
 
 /// Arquivos (plugin id `files`): documents both ways between the office and each client,
@@ -10,7 +11,6 @@ import Synchronization
 /// (docs/FILES.md). Staff see every client's files; a client login sees and sends only its own.
 public struct FilesPlugin: Plugin {
     public let settings: FilesSettings
-    private let runtime = Runtime()
 
     public init(settings: FilesSettings = FilesSettings()) {
         self.settings = settings
@@ -31,56 +31,11 @@ public struct FilesPlugin: Plugin {
 
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
         let storage = FilesStorage(context: context, settings: settings)
-        runtime.state.withLock { $0.storage = storage }
+        // Start-up cleans what an earlier run left (docs/FILES.md, "Cleaning"); the janitor then
+        // removes uploads that can no longer be resumed.
+        services.atStart { try await storage.cleanUpAtStart() }
+        services.run(UploadJanitor(storage: storage, interval: .milliseconds(settings.sweepIntervalMilliseconds)))
         services.register(FilesService(storage: storage))
-    }
-
-    /// Cleans what an earlier run left (docs/FILES.md, "Cleaning"), then sweeps expired uploads
-    /// every ``FilesSettings/sweepIntervalMilliseconds`` until ``stop(context:)``.
-    public func start(context: PluginContext) async throws {
-        guard let storage = runtime.state.withLock({ $0.storage }) else { return }
-        try await storage.cleanUpAtStart()
-        let interval = settings.sweepIntervalMilliseconds
-        let sweeper = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(interval))
-                if Task.isCancelled { break }
-                storage.sweepUploads()
-            }
-        }
-        runtime.state.withLock { $0.sweeper = sweeper }
-    }
-
-    public func stop(context: PluginContext) async {
-        let sweeper = runtime.state.withLock { s -> Task<Void, Never>? in
-            defer { s.sweeper = nil }
-            return s.sweeper
-        }
-        sweeper?.cancel()
-        await sweeper?.value
-    }
-
-    /// Removes the uploads that can no longer be resumed (expired and not being written) now,
-    /// without waiting for the periodic sweep; returns how many. For operators and tests.
-    @discardableResult
-    public func sweepExpiredUploads() -> Int {
-        runtime.state.withLock { $0.storage }?.sweepUploads() ?? 0
-    }
-
-    /// What start-up does (docs/FILES.md, "Cleaning"), on demand: only while no upload is in
-    /// flight (tests).
-    func cleanUpAtStart() async throws {
-        try await runtime.state.withLock { $0.storage }?.cleanUpAtStart()
-    }
-
-    /// What the plugin creates once it is registered (the plugin value itself is copied around).
-    private final class Runtime: Sendable {
-        struct State {
-            var storage: FilesStorage?
-            var sweeper: Task<Void, Never>?
-        }
-
-        let state = Mutex(State())
     }
 }
 
@@ -93,4 +48,24 @@ struct FilesHeld: ClientRecordHolder, ClientFileSummaries {
     func records(of clientID: String, in db: Database) throws -> [ClientReference] {
         [ClientReference(plugin: "files", what: "files", count: try fileCount(of: clientID, in: db))]
     }
+}
+
+/// Removes the uploads that can no longer be resumed (expired and not being written), every
+/// ``FilesSettings/sweepIntervalMilliseconds``, in the server's ServiceGroup.
+public struct UploadJanitor: Service {
+    let storage: FilesStorage
+    let interval: Duration
+
+    public func run() async throws {
+        try await PeriodicService(name: "files.upload-janitor", interval: interval, runAtStart: false) { _ = sweepNow() }.run()
+    }
+
+    /// Sweeps now, without waiting for the next run; returns how many uploads it removed. For
+    /// operators and tests.
+    @discardableResult
+    public func sweepNow() -> Int { storage.sweepUploads() }
+
+    /// What start-up does (docs/FILES.md, "Cleaning"), on demand: only while no upload is in
+    /// flight (tests).
+    public func cleanUpNow() async throws { try await storage.cleanUpAtStart() }
 }

@@ -101,7 +101,7 @@ import Testing
             try UploadSessionStore(directory: t.uploadsDirectory).save(session)
             fm.createFile(atPath: t.uploadsDirectory + "/\(session.id).part", contents: Data("12345".utf8))
 
-            try await t.plugin.cleanUpAtStart()
+            try await t.janitor.cleanUpNow()
             #expect(t.blobFiles() == ["\(kept.sha256.prefix(2))/\(kept.sha256)"])
             #expect(t.uploadFiles().isEmpty)
             #expect(try await t.download(kept.id).sha256 == kept.sha256)

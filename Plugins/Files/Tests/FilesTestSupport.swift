@@ -114,6 +114,11 @@ struct FilesTest: Sendable {
     let api: FilesAPI
     let owner: Metadata
     let plugin: FilesPlugin
+
+    /// The files plugin's upload janitor, as the server runs it.
+    var janitor: UploadJanitor {
+        test.server.host.backgroundServices.compactMap { $0 as? UploadJanitor }.first!
+    }
     let clients: TestClientsPlugin
     let clock: TestClock
 

@@ -184,9 +184,9 @@ import Testing
             #expect(t.blobFiles().isEmpty)
 
             // Not yet expired: the sweep keeps it; 24 h after the last call, it goes.
-            #expect(t.plugin.sweepExpiredUploads() == 0)
+            #expect(t.janitor.sweepNow() == 0)
             t.clock.advance(milliseconds: 24 * 3600 * 1000 + 1)
-            #expect(t.plugin.sweepExpiredUploads() == 1)
+            #expect(t.janitor.sweepNow() == 1)
             #expect(t.uploadFiles().isEmpty)
             let owner = TestServer.bearer(try await t.test.login())  // the session expired too
             #expect(await code { try await t.uploadStatus(id, as: owner) } == .notFound)
