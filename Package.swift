@@ -208,7 +208,8 @@ let package = Package(
         .executableTarget(
             name: "conton",
             dependencies: [
-                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "ContonIdentity", "ContonStore", "ContonServer", "ContonBrazil", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
+                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", // new-plugin: composition
+                "ContonIdentity", "ContonStore", "ContonServer", "ContonBrazil", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -222,8 +223,11 @@ let package = Package(
         .target(
             name: "ContonTesting",
             dependencies: [
-                "ContonServer", "ContonKit", "ContonTLS", "ContonTransport", "ContonAPI", "ContonIdentity",
+                "ContonServer", "ContonKit", "ContonTLS", "ContonTransport", "ContonAPI", "ContonIdentity", "ContonStore",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -296,7 +300,7 @@ let package = Package(
         .testTarget(
             name: "ClientsPluginTests",
             dependencies: [
-                "ClientsPlugin", "ClientsCapability", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore", "ContonBrazil", "ContonIdentity", "ContonTransport",
+                "ClientsPlugin", "ClientsCapability", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore", "ContonBrazil", "ContonIdentity", "ContonTransport", "ContonProto",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -370,6 +374,8 @@ let package = Package(
             path: "Plugins/Example/Tests",
             swiftSettings: swiftSettings
         ),
+
+        // new-plugin: targets above this line
 
         // MARK: Tests
         .testTarget(

@@ -53,7 +53,7 @@ int conton_ssl_ctx_set_client_ca(SSL_CTX *ctx, const char *ca_file, int required
     return 1;
 }
 
-int conton_ssl_peer_subject(SSL *ssl, char *out, size_t out_len, unsigned char *sha256_out) {
+int conton_ssl_peer_subject(SSL *ssl, char *out, size_t out_len, char *sha256_hex_out) {
     X509 *cert = SSL_get1_peer_certificate(ssl);
     if (cert == NULL) return 0;
     if (SSL_get_verify_result(ssl) != X509_V_OK) { X509_free(cert); return 0; }
@@ -66,9 +66,14 @@ int conton_ssl_peer_subject(SSL *ssl, char *out, size_t out_len, unsigned char *
         out[n] = '\0';
         ok = 1;
     }
-    if (ok && sha256_out != NULL) {
+    if (ok && sha256_hex_out != NULL) {
+        unsigned char md[32];
         unsigned int md_len = 0;
-        if (X509_digest(cert, EVP_sha256(), sha256_out, &md_len) != 1) ok = 0;
+        if (X509_digest(cert, EVP_sha256(), md, &md_len) != 1 || md_len != 32) {
+            ok = 0;
+        } else {
+            for (unsigned int i = 0; i < md_len; i++) snprintf(sha256_hex_out + 2 * i, 3, "%02x", md[i]);
+        }
     }
     BIO_free(bio);
     X509_free(cert);

@@ -95,18 +95,8 @@ public struct BrazilianPhone: Sendable, Hashable, Codable, CustomStringConvertib
 
     /// The formatted number.
     public var description: String { formatted }
+}
 
-    /// Decodes a string and validates it as ``init(_:)`` does.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        do { try self.init(container.decode(String.self)) } catch let error as BrazilValidationError {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    /// Encodes the normalised string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(e164)
-    }
+extension BrazilianPhone: ValidatedString {
+    public var encodedString: String { e164 }
 }

@@ -36,18 +36,8 @@ public struct CEP: Sendable, Hashable, Comparable, Codable, CustomStringConverti
 
     /// Orders by the bare characters.
     public static func < (lhs: CEP, rhs: CEP) -> Bool { lhs.digits < rhs.digits }
+}
 
-    /// Decodes a string and validates it as ``init(_:)`` does.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        do { try self.init(container.decode(String.self)) } catch let error as BrazilValidationError {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    /// Encodes the normalised string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(digits)
-    }
+extension CEP: ValidatedString {
+    public var encodedString: String { digits }
 }

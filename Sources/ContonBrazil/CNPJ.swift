@@ -77,20 +77,6 @@ public struct CNPJ: Sendable, Hashable, Comparable, Codable, CustomStringConvert
     /// Orders by the bare characters.
     public static func < (lhs: CNPJ, rhs: CNPJ) -> Bool { lhs.value < rhs.value }
 
-    /// Decodes a string and validates it as ``init(_:)`` does.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        do { try self.init(container.decode(String.self)) } catch let error as BrazilValidationError {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    /// Encodes the normalised string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
-
     /// Exactly `expected` characters `0`–`9`/`A`–`Z` (lower case upper-cased), separators removed.
     static func characters(_ input: String, expected: Int, what: String) throws(BrazilValidationError) -> [Unicode.Scalar] {
         let scalars = Characters.compact(input).map { s in
@@ -106,4 +92,8 @@ public struct CNPJ: Sendable, Hashable, Comparable, Codable, CustomStringConvert
         }
         return scalars
     }
+}
+
+extension CNPJ: ValidatedString {
+    public var encodedString: String { value }
 }

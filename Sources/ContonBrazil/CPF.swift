@@ -64,20 +64,6 @@ public struct CPF: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     /// Orders by the bare characters.
     public static func < (lhs: CPF, rhs: CPF) -> Bool { lhs.digits < rhs.digits }
 
-    /// Decodes a string and validates it as ``init(_:)`` does.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        do { try self.init(container.decode(String.self)) } catch let error as BrazilValidationError {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    /// Encodes the normalised string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(digits)
-    }
-
     /// The values of exactly `expected` ASCII digits, separators removed.
     static func digitValues(_ input: String, expected: Int, what: String) throws(BrazilValidationError) -> [Int] {
         let scalars = Characters.compact(input)
@@ -91,4 +77,8 @@ public struct CPF: Sendable, Hashable, Comparable, Codable, CustomStringConverti
         }
         return scalars.map { Int($0.value) - 48 }
     }
+}
+
+extension CPF: ValidatedString {
+    public var encodedString: String { digits }
 }

@@ -63,20 +63,6 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
     /// ``value``.
     public var description: String { value }
 
-    /// Decodes a string and validates it as ``init(_:)`` does.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        do { try self.init(container.decode(String.self)) } catch let error as BrazilValidationError {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    /// Encodes the normalised string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
-
     static func checkLocalPart(_ local: String) throws(BrazilValidationError) {
         if local.isEmpty {
             throw BrazilValidationError(.email, .format, "e-mail address needs a name before '@'")
@@ -128,4 +114,8 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
             throw BrazilValidationError(.email, .format, "the domain of an e-mail address must end in a name such as .br or .com, not a number")
         }
     }
+}
+
+extension EmailAddress: ValidatedString {
+    public var encodedString: String { value }
 }

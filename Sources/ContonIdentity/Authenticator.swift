@@ -11,6 +11,12 @@ public final class Authenticator: Sendable {
         public var principal: Principal
         public var sessionID: String?
         public var passwordChangeRequired: Bool
+
+        public init(principal: Principal, sessionID: String? = nil, passwordChangeRequired: Bool = false) {
+            self.principal = principal
+            self.sessionID = sessionID
+            self.passwordChangeRequired = passwordChangeRequired
+        }
     }
 
     let database: ContonDatabase

@@ -18,7 +18,7 @@ public struct AuthorizationInterceptor: ServerInterceptor {
     /// By full method name: a transport's descriptor carries no RPC type, a generated one does,
     /// so descriptors themselves do not compare equal.
     let policies: [String: AccessPolicy]
-    let authenticator: Authenticator
+    let authenticator: any CallerResolver
 
     static let allowedBeforePasswordChange: Set<String> = [
         Conton_Identity_V1_Identity.Method.WhoAmI.descriptor.fullyQualifiedMethod,
@@ -26,7 +26,9 @@ public struct AuthorizationInterceptor: ServerInterceptor {
         Conton_Identity_V1_Identity.Method.Logout.descriptor.fullyQualifiedMethod,
     ]
 
-    public init(policies: [MethodDescriptor: AccessPolicy], authenticator: Authenticator) {
+    /// - Parameter authenticator: who the credentials say the caller is: the server's
+    ///   ``Authenticator`` (sessions, API keys, certificates), or a test harness's resolver.
+    public init(policies: [MethodDescriptor: AccessPolicy], authenticator: any CallerResolver) {
         self.policies = Dictionary(policies.map { ($0.key.fullyQualifiedMethod, $0.value) }, uniquingKeysWith: { a, _ in a })
         self.authenticator = authenticator
     }
@@ -34,10 +36,10 @@ public struct AuthorizationInterceptor: ServerInterceptor {
     /// The caller; on a public method a bad credential counts as none.
     private func authenticate(authorization: String?, transport: Principal, public isPublic: Bool) async throws -> Authenticator.Result {
         if isPublic {
-            if let result = try? await authenticator.authenticate(authorization: authorization, transport: transport) { return result }
+            if let result = try? await authenticator.resolve(authorization: authorization, transport: transport) { return result }
             return Authenticator.Result(principal: transport, sessionID: nil, passwordChangeRequired: false)
         }
-        return try await authenticator.authenticate(authorization: authorization, transport: transport)
+        return try await authenticator.resolve(authorization: authorization, transport: transport)
     }
 
     public func intercept<Input: Sendable, Output: Sendable>(
@@ -83,3 +85,16 @@ public struct AuthorizationInterceptor: ServerInterceptor {
         return response
     }
 }
+
+/// Who a call's credentials (the `authorization` metadata value, and what the transport knows of
+/// the peer) say the caller is: UNAUTHENTICATED for bad credentials.
+public protocol CallerResolver: Sendable {
+    func resolve(authorization: String?, transport: Principal) async throws(RPCError) -> Authenticator.Result
+}
+
+extension Authenticator: CallerResolver {
+    public func resolve(authorization: String?, transport: Principal) async throws(RPCError) -> Result {
+        try await authenticate(authorization: authorization, transport: transport)
+    }
+}
+

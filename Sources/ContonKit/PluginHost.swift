@@ -82,20 +82,29 @@ public final class PluginHost: Sendable {
                 guard entry.name.hasPrefix(plugin.id + "."), entry.name.count > plugin.id.count + 1 else {
                     throw .badMigrationName(name: entry.name, plugin: plugin.id)
                 }
-                migrator.registerMigration(entry.name, migrate: entry.migrate)
+                let name = entry.name, migrate = entry.migrate
+                migrator.registerMigration(name) { db in
+                    do { try migrate(db) } catch { throw FailedMigration(name: name, underlying: error) }
+                }
             }
         }
         do {
             try migrator.migrate(database.pool)
+        } catch let failed as FailedMigration {
+            let reason = (failed.underlying as? DatabaseError).map { $0.message ?? "\($0)" } ?? "\(failed.underlying)"
+            throw .migrationFailed(name: failed.name, reason: reason)
         } catch let error as DatabaseError {
-            throw .migrationFailed(name: Self.failedMigration(error), reason: error.message ?? "\(error)")
+            // The host's own migrations (outbox, audit, mail) are GRDB's; none should fail.
+            throw .migrationFailed(name: "host", reason: error.message ?? "\(error)")
         } catch {
-            throw .migrationFailed(name: "?", reason: "\(error)")
+            throw .migrationFailed(name: "host", reason: "\(error)")
         }
     }
 
-    private static func failedMigration(_ error: DatabaseError) -> String {
-        error.sql.map { "(\($0))" } ?? "?"
+    /// A plugin migration's error, with its name.
+    private struct FailedMigration: Error {
+        let name: String
+        let underlying: any Error
     }
 
     /// Every plugin's services registered on `router`, checking duplicates and policies.

@@ -5,7 +5,9 @@ import ContonProtosC
 ///
 /// Descriptors are immutable static C data that live as long as the process, so this wrapper is
 /// `Sendable`. Instances are only created from pointers the registry (or another descriptor)
-/// hands out: never from the address of a Swift copy of a C global (see DESIGN §5).
+/// hands out: never from the address of a Swift copy of a C global (under optimisation,
+/// `withUnsafePointer(to: some_c_global_descriptor)` yields the address of a temporary copy —
+/// a bug that only release builds show).
 public struct ProtoMessageDescriptor: @unchecked Sendable, Hashable, CustomStringConvertible {
     /// The protobuf-c descriptor; valid for the life of the process.
     public let pointer: UnsafePointer<ProtobufCMessageDescriptor>

@@ -40,7 +40,33 @@ public final class ContonServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         mkdir(configuration.dataDirectory, 0o700)
+        let (tls, developmentCA) = try Self.makeTLS(configuration, logger: logger)
+        self.developmentCAPath = developmentCA
+        self.transport = ContonServerTransport(host: configuration.host, port: configuration.port, tls: tls,
+                                               limits: configuration.limits, logger: logger)
+        let database = try ContonDatabase(dataDirectory: configuration.dataDirectory)
+        self.host = try Self.makeHost(configuration, plugins: plugins, database: database, logger: logger)
+        self.mailWorker = try Self.makeMailWorker(configuration, database: database, logger: logger)
+        self.host.mailer.attach { [mailWorker] in mailWorker.wake() }
+        var router = RPCRouter<ContonServerTransport>()
+        let (policies, health) = try Self.registerServices(configuration, host: self.host, on: &router)
+        self.policies = policies
+        self.health = health
+        let authenticator = Authenticator(database: database, clock: configuration.clock, settings: configuration.identity)
+        router.registerInterceptors(pipeline: [
+            .apply(CallLogInterceptor(logger: logger), to: .all),
+            .apply(AuthorizationInterceptor(policies: policies, authenticator: authenticator), to: .all),
+        ])
+        self.server = GRPCServer(transport: self.transport, router: router)
+    }
+
+    // MARK: start-up steps
+
+    /// The configured certificate, or the development one (generated on first use, renewed when
+    /// fewer than 30 days remain); returns the TLS context and the development CA's path.
+    private static func makeTLS(_ configuration: ServerConfiguration, logger: Logger) throws -> (SSLContext, String?) {
         var certificate = configuration.certificatePath, key = configuration.keyPath
+        var developmentCA: String?
         if certificate == nil && key == nil {
             let dev = configuration.developmentCertificates
             switch try dev.ensure() {
@@ -54,9 +80,7 @@ public final class ContonServer: Sendable {
             }
             certificate = dev.serverCertificatePath
             key = dev.serverKeyPath
-            self.developmentCAPath = dev.caCertificatePath
-        } else {
-            self.developmentCAPath = nil
+            developmentCA = dev.caCertificatePath
         }
         guard let certificate, let key else {
             throw TLSError.configuration("--cert and --key go together")
@@ -65,29 +89,38 @@ public final class ContonServer: Sendable {
             certificateChainPath: certificate, privateKeyPath: key,
             minimumVersion: configuration.allowTLS12 ? .tls12 : .tls13,
             clientCAPath: configuration.clientCAPath, requireClientCertificate: false))
-        self.transport = ContonServerTransport(host: configuration.host, port: configuration.port, tls: tls,
-                                               limits: configuration.limits, logger: logger)
+        return (tls, developmentCA)
+    }
 
-        let database = try ContonDatabase(dataDirectory: configuration.dataDirectory)
+    /// The plugin host over every plugin (identity added unless listed), migrated.
+    private static func makeHost(_ configuration: ServerConfiguration, plugins: [any Plugin], database: ContonDatabase,
+                                 logger: Logger) throws -> PluginHost {
         let identity: [any Plugin] = plugins.contains(where: { $0 is IdentityPlugin }) ? [] : [IdentityPlugin(settings: configuration.identity)]
-        self.host = try PluginHost(plugins: identity + plugins, database: database, clock: configuration.clock, logger: logger)
-        try self.host.migrate()
+        let host = try PluginHost(plugins: identity + plugins, database: database, clock: configuration.clock, logger: logger)
+        try host.migrate()
+        return host
+    }
 
+    /// The mail worker over the outbox: SMTP when configured, `.eml` files otherwise.
+    private static func makeMailWorker(_ configuration: ServerConfiguration, database: ContonDatabase, logger: Logger) throws -> MailDeliveryWorker {
         let smtpURL = configuration.smtpURL.flatMap { $0.isEmpty ? nil : $0 }
         let mailTransport = try MailTransportFactory.transport(smtpURL: smtpURL, dataDirectory: configuration.dataDirectory, logger: logger)
         let clock = configuration.clock
-        self.mailWorker = MailDeliveryWorker(database: database, transport: mailTransport, from: try Self.sender(configuration.mailFrom),
-                                             now: { clock.nowMilliseconds }, logger: logger)
-        self.host.mailer.attach { [mailWorker] in mailWorker.wake() }
+        return MailDeliveryWorker(database: database, transport: mailTransport, from: try Self.sender(configuration.mailFrom),
+                                  now: { clock.nowMilliseconds }, logger: logger)
+    }
 
-        var router = RPCRouter<ContonServerTransport>()
+    /// Every service on `router` — the test service (when enabled), every plugin's, health and
+    /// reflection — and every method's policy (from its proto; one without stops the start).
+    private static func registerServices(_ configuration: ServerConfiguration, host: PluginHost,
+                                         on router: inout RPCRouter<ContonServerTransport>) throws -> ([MethodDescriptor: AccessPolicy], HealthService) {
         if configuration.enableTestService { TestService().registerMethods(with: &router) }
-        var policies = try self.host.registerServices(on: &router)
+        var policies = try host.registerServices(on: &router)
         // Health and reflection describe everything, themselves included.
         let healthNames = ["conton.health.v1.Health", "conton.reflection.v1.Reflection"]
             + Set(router.methods.map(\.service.fullyQualifiedService)).sorted()
-        self.health = HealthService(services: healthNames)
-        self.health.registerMethods(with: &router)
+        let health = HealthService(services: healthNames)
+        health.registerMethods(with: &router)
         var all = router.methods
         var reflectionRouter = RPCRouter<ContonServerTransport>()
         ReflectionService(methods: []).registerMethods(with: &reflectionRouter)
@@ -100,13 +133,7 @@ public final class ContonServer: Sendable {
             policies[method] = policy
         }
         ReflectionService(methods: all, policies: policies).registerMethods(with: &router)
-        self.policies = policies
-        let authenticator = Authenticator(database: database, clock: configuration.clock, settings: configuration.identity)
-        router.registerInterceptors(pipeline: [
-            .apply(CallLogInterceptor(logger: logger), to: .all),
-            .apply(AuthorizationInterceptor(policies: policies, authenticator: authenticator), to: .all),
-        ])
-        self.server = GRPCServer(transport: self.transport, router: router)
+        return (policies, health)
     }
 
     /// Serves until cancelled or shut down: runs the plugins' start hooks, then one

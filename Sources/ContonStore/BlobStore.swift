@@ -335,14 +335,7 @@ extension BlobStore {
             precondition(out.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) } == 1 && length == 32,
                          "OpenSSL EVP_DigestFinal_ex failed")
             precondition(EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1, "OpenSSL EVP_DigestInit_ex(SHA-256) failed")
-            let digits = Array("0123456789abcdef".utf8)
-            var hex = [UInt8]()
-            hex.reserveCapacity(64)
-            for b in out {
-                hex.append(digits[Int(b >> 4)])
-                hex.append(digits[Int(b & 0x0f)])
-            }
-            return String(decoding: hex, as: UTF8.self)
+            return SHA256.hexDigits(out)
         }
     }
 }

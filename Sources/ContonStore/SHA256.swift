@@ -17,10 +17,15 @@ public enum SHA256 {
 
     /// Lower-case hex of the digest.
     public static func hex(_ bytes: some ContiguousBytesCollection) -> String {
+        hexDigits(digest(bytes))
+    }
+
+    /// `bytes` as lower-case hexadecimal, two digits a byte.
+    static func hexDigits(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(64)
-        for b in digest(bytes) {
+        for b in bytes {
             out.append(digits[Int(b >> 4)])
             out.append(digits[Int(b & 0x0f)])
         }

@@ -331,12 +331,12 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
         var alpnBuf = [CChar](repeating: 0, count: 256)
         let alpn = conton_ssl_alpn_selected(self.ssl, &alpnBuf, alpnBuf.count) == 1 ? Self.string(alpnBuf) : nil
         var subjectBuf = [CChar](repeating: 0, count: 1024)
-        var digest = [UInt8](repeating: 0, count: 32)
+        var digest = [CChar](repeating: 0, count: 65)
         var subject: String?
         var fingerprint: String?
         if conton_ssl_peer_subject(self.ssl, &subjectBuf, subjectBuf.count, &digest) == 1 {
             subject = Self.string(subjectBuf)
-            fingerprint = digest.hexString
+            fingerprint = Self.string(digest)
         }
         return TLSPeer(version: version, cipher: cipher, applicationProtocol: alpn, certificateSubject: subject, certificateSHA256: fingerprint)
     }
@@ -352,19 +352,5 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
             return "\(reason) (certificate: \(String(cString: X509_verify_cert_error_string(verify))))"
         }
         return reason
-    }
-}
-
-extension Array where Element == UInt8 {
-    /// Lower-case hexadecimal, two digits a byte.
-    var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(count * 2)
-        for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

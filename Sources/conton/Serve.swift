@@ -1,8 +1,5 @@
 import ArgumentParser
-import ClientsPlugin
-import FeesPlugin
 import FilesPlugin
-import OfficePlugin
 import ContonIdentity
 import ContonKit
 import ContonServer
@@ -106,19 +103,7 @@ struct Serve: AsyncParsableCommand {
         config.ownerPassword = nonEmpty(env["CONTON_OWNER_PASSWORD"])
         config.smtpURL = smtpURL ?? env["CONTON_SMTP_URL"]
         if let from = mailFrom ?? env["CONTON_MAIL_FROM"] { config.mailFrom = from }
-        // E-mails carry the office's name from Meus Dados.
         return config
-    }
-
-    /// The composition root: every built-in feature plugin, listed explicitly. (The feature
-    /// plugins — clients, fees, payments, protocols, attendances, files, … — join here as they land.)
-    static func builtInPlugins(_ config: ServerConfiguration, files: FilesSettings = FilesSettings()) -> [any Plugin] {
-        [
-            OfficePlugin(),
-            ClientsPlugin(logins: ClientLogins(settings: config.identity)),
-            FilesPlugin(settings: files),
-            FeesPlugin(),
-        ]
     }
 
     func run() async throws {
@@ -129,7 +114,7 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "conton")
         let config = try configuration()
-        let server = try ContonServer(configuration: config, plugins: Self.builtInPlugins(config, files: try filesSettings()), logger: logger)
+        let server = try ContonServer(configuration: config, plugins: CompositionRoot.plugins(config, files: try filesSettings()), logger: logger)
         if let ca = server.developmentCAPath {
             print("development CA: \(ca)  (clients trust it with --cacert)")
         }

@@ -19,11 +19,12 @@ public protocol ClientRegistry: Sendable {
 }
 
 extension ClientRegistry {
-    /// The client `id`: INVALID_ARGUMENT for an empty id (the field `client_id` is required),
+    /// The client `id`: INVALID_ARGUMENT naming `field` for an empty id,
     /// NOT_FOUND when there is none, FAILED_PRECONDITION when it is archived and
     /// `allowArchived` is false.
     public func require(_ id: String, allowArchived: Bool = true, field: String = "client_id", in db: Database) throws -> ClientSummary {
-        guard !id.isEmpty else { throw ClientRegistryError.required(field: field) }
+        // The same answer as the clients plugin's own calls give (ClientStore.require).
+        guard !id.isEmpty else { throw FieldErrors.single(field, "is required") }
         guard let client = try client(id: id, in: db) else {
             throw RPCError(code: .notFound, message: "client \(id) not found")
         }
@@ -31,18 +32,6 @@ extension ClientRegistry {
             throw RPCError(code: .failedPrecondition, message: "client \(id) is archived; restore it first")
         }
         return client
-    }
-}
-
-/// A client id that is required was empty.
-public enum ClientRegistryError: Error, Sendable, Hashable, RPCErrorConvertible {
-    case required(field: String)
-
-    public var rpcErrorCode: RPCError.Code { .invalidArgument }
-    public var rpcErrorMessage: String {
-        switch self {
-        case .required(let field): "\(field): is required"
-        }
     }
 }
 

@@ -2,6 +2,7 @@ import ClientsPlugin
 import ClientsCapability
 import ContonAPI
 import ContonKit
+import ContonProto
 import ContonTesting
 import Foundation
 import GRDB
@@ -190,6 +191,28 @@ func access(email: String = "", password: String = "", send: Bool = false) -> Co
 }
 
 /// A plugin that keeps per-client records, as fees and files do.
+/// An empty client id gets one answer whichever way it comes: the clients plugin's own calls
+/// and the registry other plugins use both say INVALID_ARGUMENT naming `client_id`.
+@Suite struct EmptyClientIDTests {
+    @Test func theRegistryAndTheClientsServiceAnswerAnEmptyIDAlike() async throws {
+        try await ClientsTest.run { t in
+            let viaService = await rpcError { _ = try await t.api.getClient(Conton_Clients_V1_GetClientRequest(), metadata: t.owner) }
+            let registry = try t.test.server.host.capabilities.clients
+            let viaRegistry: RPCError? = try await t.test.server.host.database.pool.read { db in
+                do {
+                    _ = try registry.require("", in: db)
+                    return nil
+                } catch let error as RPCError {
+                    return error
+                }
+            }
+            #expect(viaService?.code == .invalidArgument && viaService?.message == "client_id: is required")
+            #expect(viaRegistry?.code == viaService?.code && viaRegistry?.message == viaService?.message)
+            #expect(viaRegistry?.metadata.contains { $0.key == FieldViolationMetadata.key } == true)
+        }
+    }
+}
+
 struct HoldingPlugin: Plugin {
     var id: String { "holding" }
 

@@ -32,10 +32,11 @@ import Testing
         }
     }
 
+    /// In-process (no TLS, no sign-in): the caller is named per call.
     @Test func blankTextIsInvalidAndWritesNothing() async throws {
-        try await withTestServer(plugins: [NotesPlugin()]) { test in
+        try await withInProcessTestServer(plugins: [NotesPlugin()]) { test in
             let notes = Conton_Example_V1_Notes.Client(wrapping: test.client)
-            let staff = TestServer.bearer(try await test.login())
+            let staff = InProcessTestServer.as(.staff())
             var request = Conton_Example_V1_CreateNoteRequest()
             request.text = "   "
             let error = await #expect(throws: RPCError.self) { try await notes.createNote(request, metadata: staff) }
@@ -46,10 +47,25 @@ import Testing
         }
     }
 
-    @Test func everyMethodHasAPolicy() async throws {
-        try await withTestServer(plugins: [NotesPlugin()]) { test in
-            #expect(test.server.policies[Conton_Example_V1_Notes.Method.CreateNote.descriptor] == .staff())
-            #expect(test.server.policies[Conton_Example_V1_Notes.Method.ListNotes.descriptor] == .staffOrClient())
+    /// Who may call each method comes from the proto; the host enforces it before the handler.
+    @Test func everyMethodHasItsPolicyFromTheProto() async throws {
+        try await withInProcessTestServer(plugins: [NotesPlugin()]) { test in
+            #expect(test.policies[Conton_Example_V1_Notes.Method.CreateNote.descriptor] == .staff())
+            #expect(test.policies[Conton_Example_V1_Notes.Method.ListNotes.descriptor] == .staffOrClient())
+            let notes = Conton_Example_V1_Notes.Client(wrapping: test.client)
+            var request = Conton_Example_V1_CreateNoteRequest()
+            request.text = "Conferir DAS"
+            #expect(await code { _ = try await notes.createNote(request) } == .unauthenticated)
+            #expect(await code { _ = try await notes.createNote(request, metadata: InProcessTestServer.as(.client("c-1"))) } == .permissionDenied)
+            #expect(await code { _ = try await notes.createNote(request, metadata: InProcessTestServer.as(.service(scopes: ["fees:read"]))) } == .permissionDenied)
+            _ = try await notes.createNote(request, metadata: InProcessTestServer.as(.staff()))
+            // A client may list (staff or client).
+            #expect(try await notes.listNotes(.init(), metadata: InProcessTestServer.as(.client("c-1"))).notes.map(\.text) == ["Conferir DAS"])
+            // The audit row names the injected principal, written in the note's transaction.
+            let audit = try await test.host.database.pool.read { db in
+                try String.fetchAll(db, sql: "SELECT principal_kind || ' ' || entity_type FROM host_audit WHERE entity_type = 'note'")
+            }
+            #expect(audit == ["staff note"])
         }
     }
 }

@@ -58,8 +58,9 @@ int conton_ssl_ctx_set_alpn_server(SSL_CTX *ctx, const unsigned char *protos, un
 int conton_ssl_ctx_set_client_ca(SSL_CTX *ctx, const char *ca_file, int required);
 
 /// Copies the peer certificate's subject (one line, RFC 2253) into `out`; 0 when there is none.
-/// Also writes the SHA-256 fingerprint (32 bytes) into `sha256_out` when non-NULL.
-int conton_ssl_peer_subject(SSL *ssl, char *out, size_t out_len, unsigned char *sha256_out);
+/// Also writes the SHA-256 fingerprint as 64 lower-case hex digits and a NUL into `sha256_hex_out`
+/// (65 bytes) when non-NULL.
+int conton_ssl_peer_subject(SSL *ssl, char *out, size_t out_len, char *sha256_hex_out);
 
 /// The negotiated ALPN protocol copied into `out` (NUL-terminated); 0 when none was negotiated.
 int conton_ssl_alpn_selected(SSL *ssl, char *out, size_t out_len);

@@ -1,0 +1,22 @@
+import ClientsPlugin
+import ContonIdentity
+import ContonKit
+import ContonServer
+import FeesPlugin
+import FilesPlugin
+import OfficePlugin
+// new-plugin: imports above this line
+
+/// The composition root: every built-in feature plugin, listed explicitly — the single place a
+/// plugin is named (besides its targets in Package.swift). `make new-plugin NAME=x` adds to it.
+enum CompositionRoot {
+    static func plugins(_ config: ServerConfiguration, files: FilesSettings = FilesSettings()) -> [any Plugin] {
+        [
+            OfficePlugin(),
+            ClientsPlugin(logins: ClientLogins(settings: config.identity)),
+            FilesPlugin(settings: files),
+            FeesPlugin(),
+            // new-plugin: plugins above this line
+        ]
+    }
+}
