@@ -38,7 +38,6 @@ extension Plugin {
 
 /// A plugin's migrations; names must start with `<plugin id>.`.
 public struct PluginMigrations {
-    let pluginID: String
     var entries: [(name: String, migrate: @Sendable (Database) throws -> Void)] = []
 
     /// Registers one migration. `name` is `<id>.<n>_<what>`, e.g. `clients.1_create`.
@@ -47,9 +46,8 @@ public struct PluginMigrations {
     }
 }
 
-/// Collects a plugin's services and the access policy of each of their methods.
+/// Collects a plugin's RPC services, background services and start hooks.
 public struct ServiceRegistrar {
-    let pluginID: String
     var services: [any RegistrableRPCService] = []
     var background: [any Service] = []
     var startHooks: [@Sendable () async throws -> Void] = []

@@ -76,7 +76,7 @@ public final class PluginHost: Sendable {
         AuditLog.migrate(&migrator)
         MailOutbox.registerMigrations(&migrator)
         for plugin in plugins {
-            var migrations = PluginMigrations(pluginID: plugin.id)
+            var migrations = PluginMigrations()
             plugin.registerMigrations(&migrations)
             for entry in migrations.entries {
                 guard entry.name.hasPrefix(plugin.id + "."), entry.name.count > plugin.id.count + 1 else {
@@ -115,7 +115,7 @@ public final class PluginHost: Sendable {
         var policies: [MethodDescriptor: AccessPolicy] = [:]
         try collectCapabilities()
         for plugin in plugins {
-            var registrar = ServiceRegistrar(pluginID: plugin.id)
+            var registrar = ServiceRegistrar()
             plugin.registerServices(&registrar, context: context(for: plugin))
             var local = RPCRouter<T>()
             for service in registrar.services { service.registerMethods(with: &local) }
