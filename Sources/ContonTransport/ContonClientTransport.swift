@@ -136,6 +136,11 @@ struct ClientCallWriter: ClosableRPCWriterProtocol {
                 headers.idempotencyKey = key
                 metadata.removeAllValues(forKey: "idempotency-key")
             }
+            // Other `grpc-` keys are GRPCCore's own (e.g. `grpc-previous-rpc-attempts` on a
+            // retry); the prefix is reserved on the wire and the server refuses it.
+            for key in Set(metadata.map { $0.key }) where key.lowercased().hasPrefix("grpc-") {
+                metadata.removeAllValues(forKey: key)
+            }
             headers.metadata = WireMetadata.entries(metadata)
             let handler = self.handler, call = self.call, opened = headers
             let future = self.channel.eventLoop.flatSubmit {

@@ -181,6 +181,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             self.writeTrailers(callID, Status(code: .unavailable, message: "connection is going away"), [])
             return
         }
+        if let refusal = RequestMetadataRules.violation(headers.metadata, idempotencyKey: headers.idempotencyKey) {
+            self.writeTrailers(callID, Status(code: .invalidArgument, message: refusal), [])
+            return
+        }
         if self.calls.count >= self.limits.maxConcurrentCalls {
             self.writeTrailers(callID, Status(code: .resourceExhausted, message: "too many concurrent calls (limit \(self.limits.maxConcurrentCalls))"), [])
             return

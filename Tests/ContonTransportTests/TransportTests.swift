@@ -77,16 +77,20 @@ struct ProbeService: Conton_Testing_V1_TestService.SimpleServiceProtocol {
         try certs.ensure()
     }
 
+    /// - Parameters:
+    ///   - service: what the server serves; the probe's TestService by default.
     func withServerAndClient(
         _ probe: Probe = Probe(),
+        service: (any RegistrableRPCService)? = nil,
+        limits: ServerLimits = ServerLimits(),
         clientCA: Bool = false,
         clientCertificate: (cert: String, key: String)? = nil,
         _ body: (Conton_Testing_V1_TestService.Client<ContonClientTransport>, GRPCClient<ContonClientTransport>) async throws -> Void
     ) async throws {
         let tls = try SSLContext(server: TLSServerConfiguration(certificateChainPath: certs.serverCertificatePath, privateKeyPath: certs.serverKeyPath,
                                                                 clientCAPath: clientCA ? certs.caCertificatePath : nil))
-        let transport = ContonServerTransport(host: "127.0.0.1", port: 0, tls: tls)
-        let server = GRPCServer(transport: transport, services: [ProbeService(probe: probe)])
+        let transport = ContonServerTransport(host: "127.0.0.1", port: 0, tls: tls, limits: limits)
+        let server = GRPCServer(transport: transport, services: [service ?? ProbeService(probe: probe)])
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }
             let port = try await transport.listeningAddress.port!
@@ -214,6 +218,24 @@ struct ProbeService: Conton_Testing_V1_TestService.SimpleServiceProtocol {
         try await withServerAndClient(clientCA: true) { service, _ in
             let error = await #expect(throws: RPCError.self) { try await service.emptyCall(Conton_Testing_V1_Empty()) }
             #expect(error?.message.hasPrefix("anonymous(peer:") == true, "\(String(describing: error))")
+        }
+    }
+
+    /// PROTOCOL.md §4: the Swift client lower-cases keys (GRPCCore's are case-insensitive) and
+    /// keeps GRPCCore's own `grpc-` keys off the wire; the server refuses what breaks the rules,
+    /// naming the key.
+    @Test func requestMetadataOnTheWire() async throws {
+        try await withServerAndClient(service: TestService()) { service, _ in
+            var request = Conton_Testing_V1_SimpleRequest()
+            request.responseSize = 1
+            let metadata: Metadata = ["X-Grpc-Test-Echo-Initial": "Upper", "grpc-previous-rpc-attempts": "1"]
+            let initial = try await service.unaryCall(request, metadata: metadata) { response in response.metadata }
+            #expect(Array(initial[stringValues: "x-grpc-test-echo-initial"]) == ["Upper"])
+            for (bad, named) in [(["x key": "v"] as Metadata, "\"x key\""), (["x-note": "olá"], "\"x-note\": a text value must be printable ASCII"),
+                                 (["conton-anything": "v"], "'conton-' prefix is reserved")] {
+                let error = await #expect(throws: RPCError.self) { try await service.unaryCall(request, metadata: bad) }
+                #expect(error?.code == .invalidArgument && error?.message.contains(named) == true, "\(String(describing: error))")
+            }
         }
     }
 

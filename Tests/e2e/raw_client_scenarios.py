@@ -70,13 +70,20 @@ def parse(b):
     return out
 
 
-def call_headers(method, metadata=(), timeout_micros=0):
+def call_headers(method, metadata=(), timeout_micros=0, idempotency_key=None):
     body = field(1, method)
     for k, v in metadata:
         body += field(2, field(1, k) + field(2, v))
     if timeout_micros:
         body += field(3, timeout_micros)
+    if idempotency_key is not None:
+        body += field(4, idempotency_key)
     return body
+
+
+def entries(raw):
+    """[MetadataEntry bytes] -> [(key bytes, value bytes)]."""
+    return [(parse(e).get(1, [b""])[0], parse(e).get(2, [b""])[0]) for e in raw]
 
 
 class Conn:
@@ -108,10 +115,10 @@ class Conn:
         self.buf = self.buf[10 + length:]
         return ftype, flags, cid, payload
 
-    def open(self, method, message=None, metadata=(), timeout_micros=0, end=True):
+    def open(self, method, message=None, metadata=(), timeout_micros=0, end=True, idempotency_key=None):
         cid = self.next_id
         self.next_id += 2
-        self.send(HEADERS, cid, call_headers(method, metadata, timeout_micros))
+        self.send(HEADERS, cid, call_headers(method, metadata, timeout_micros, idempotency_key))
         if message is not None:
             self.send(MESSAGE, cid, message, END_STREAM if end else 0)
         return cid
@@ -154,6 +161,8 @@ def start_server(binary, data, extra=()):
         if not line:
             raise RuntimeError("server exited: " + proc.stderr.read())
     assert line.strip() == "listening on 127.0.0.1:%d" % port, line
+    # The call log goes to stderr: drain it, or a full pipe would stall the server.
+    threading.Thread(target=proc.stderr.read, daemon=True).start()
     return proc, port
 
 
@@ -421,12 +430,42 @@ def main():
         r = c.collect([cid])[cid]
         assert r["code"] == 0 and len(r["messages"]) == 400, (r.get("code"), len(r["messages"]))
 
+    # --- The wire contract, point by point (docs/PROTOCOL.md) -----------------------------------
+
+    UNARY = "conton.testing.v1.TestService/UnaryCall"
+    SERVER_STREAMING = "conton.testing.v1.TestService/StreamingOutputCall"
+    BIDI = "conton.testing.v1.TestService/FullDuplexCall"
+
+    def request_metadata_rules():
+        # §4: refused at HEADERS, before any handler runs (no MESSAGE is even sent), naming the key.
+        c = Conn(port, ca)
+        refused = [
+            ([("Authorization", b"Bearer x")], '"Authorization"'),
+            ([("x-ok", b"1"), ("", b"v")], "metadata entry 1 has an empty key"),
+            ([("x key", b"v")], '"x key"'),
+            ([("x-n\xe3o", b"v")], '"x-n\\xC3\\xA3o"'),
+            ([("x-note", b"line\nbreak")], '"x-note": a text value must be printable ASCII'),
+            ([("x-note", "olá".encode())], '"x-note": a text value must be printable ASCII'),
+            ([("grpc-timeout", b"1S")], "timeout_micros"),
+            ([("grpc-previous-rpc-attempts", b"1")], "'grpc-' prefix is reserved"),
+            ([("conton-max-message-bytes", b"1")], "'conton-' prefix is reserved"),
+        ]
+        for metadata, named in refused:
+            cid = c.open("conton.health.v1.Health/Check", metadata=metadata)
+            r = c.collect([cid])[cid]
+            assert r["code"] == 3 and named in r["message"], (metadata, r)
+        cid = c.open("conton.health.v1.Health/Check", idempotency_key="k\x01")
+        r = c.collect([cid])[cid]
+        assert r["code"] == 3 and "idempotency_key" in r["message"], r
+        ok = [("x-note", b" printable ASCII ~ only "), ("x-note-bin", b"\x00\xff\n\xe3"), ("x.y_z-0", b"")]
+        assert c.unary("conton.health.v1.Health/Check", metadata=ok)["code"] == 0
+
     for fn in (health_check_serving, write_backpressure_bounds_server_memory, c_reference_client, cli_call_list_and_errors, keepalive_and_idle_timeouts, health_check_unknown_service_not_found, unimplemented_method_and_service,
                large_unary, client_streaming, server_streaming, ping_pong_bidi, metadata_echo,
                status_code_and_message, hundred_concurrent_calls_on_one_connection, deadline_exceeded,
                cancel_reaches_server_and_connection_goes_on, oversized_message_resource_exhausted,
                too_many_concurrent_calls, garbage_closes_only_that_connection, ping_answered,
-               hex_dump_of_protocol_md_is_answered, graceful_shutdown_drains_in_flight_call):
+               hex_dump_of_protocol_md_is_answered, request_metadata_rules, graceful_shutdown_drains_in_flight_call):
         scenario(fn)
     if proc.poll() is None:
         proc.kill()
