@@ -19,12 +19,19 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     typealias OutboundOut = Frame
 
     private struct Call {
+        var method: String
         var inbound: AsyncThrowingStream<RPCRequestPart<[UInt8]>, any Error>.Continuation
         var cancellation: CallCancellation
         var deadline: Scheduled<Void>?
         var sentHeaders = false
         /// Message bytes handed to the call and not yet taken by its handler.
         var buffered = 0
+        /// `.one` for a unary or server-streaming method of the compiled-in protos.
+        var cardinality: RequestCardinality?
+        /// Request messages received so far.
+        var messages = 0
+        /// The client sent `HALF_CLOSE` (or `END_STREAM`): its request is complete.
+        var halfClosed = false
     }
 
     /// Inbound backpressure: message bytes handed to calls and not yet taken by their handlers,
@@ -128,13 +135,19 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .headers: self.openCall(frame)
         case .message:
             guard let call = self.callFrame(frame) else { return }
+            if let refusal = self.refusal(ofMessageOn: call) {
+                self.failCall(frame.callID, status: Status(code: .internalError, message: refusal), cancelHandler: call.halfClosed)
+                return
+            }
             let size = frame.payload.readableBytes
+            self.calls[frame.callID]?.messages += 1
             self.calls[frame.callID]?.buffered += size
             self.buffered += size
             call.inbound.yield(.message(Array(frame.payload.readableBytesView)))
-            if frame.flags.contains(.endStream) { call.inbound.finish() }
+            if frame.flags.contains(.endStream) { self.halfClose(frame.callID) }
         case .halfClose:
-            self.callFrame(frame)?.inbound.finish()
+            guard self.callFrame(frame) != nil else { return }
+            self.halfClose(frame.callID)
         case .cancel:
             guard let call = self.callFrame(frame) else { return }
             self.endCall(frame.callID)
@@ -149,6 +162,28 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             self.closeIfDone()
         case .trailers:
             self.protocolError("TRAILERS from a client")
+        }
+    }
+
+    /// Why a request `MESSAGE` on this open call is refused (the call then ends with INTERNAL),
+    /// or nil: nothing may follow the client's half-close, and a unary or server-streaming
+    /// method takes one message.
+    private func refusal(ofMessageOn call: Call) -> String? {
+        if call.halfClosed { return "MESSAGE after HALF_CLOSE" }
+        if call.cardinality == .one, call.messages >= 1 { return "\(call.method) takes exactly one request message; got a second" }
+        return nil
+    }
+
+    /// The client's request is complete (`HALF_CLOSE`, or `END_STREAM` on its last `MESSAGE`).
+    private func halfClose(_ callID: UInt32) {
+        guard let call = self.calls[callID] else { return }
+        if call.halfClosed {
+            self.failCall(callID, status: Status(code: .internalError, message: "HALF_CLOSE after HALF_CLOSE"), cancelHandler: true)
+        } else if call.cardinality == .one, call.messages == 0 {
+            self.failCall(callID, status: Status(code: .internalError, message: "\(call.method) takes exactly one request message; got none before HALF_CLOSE"))
+        } else {
+            self.calls[callID]?.halfClosed = true
+            call.inbound.finish()
         }
     }
 
@@ -204,7 +239,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         if !headers.idempotencyKey.isEmpty { metadata.replaceOrAddString(headers.idempotencyKey, forKey: "idempotency-key") }
         continuation.yield(.metadata(metadata))
         let cancellation = CallCancellation()
-        var call = Call(inbound: continuation, cancellation: cancellation)
+        var call = Call(method: descriptor.fullyQualifiedMethod, inbound: continuation, cancellation: cancellation,
+                        cardinality: RequestCardinality.of(method: descriptor.fullyQualifiedMethod))
         if headers.timeoutMicros > 0 {
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             call.deadline = context.eventLoop.scheduleTask(in: .microseconds(Int64(clamping: headers.timeoutMicros))) {
@@ -234,17 +270,19 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         self.endCall(callID)
     }
 
-    /// Ends a call from the server side with a status, cancelling its handler.
-    /// Ends a call with `status` from the transport's side. The handler is not cancelled: it
-    /// meets the same status as the error of its request stream, so the call log records what
-    /// the client was told (a cancelled handler's stream would just end, and GRPCCore would report
-    /// a unary request's missing message as INTERNAL "Empty stream."). Whatever it writes later
-    /// is dropped: the call is over.
-    private func failCall(_ callID: UInt32, status: Status) {
+    /// Ends a call with `status` from the transport's side. The handler is not cancelled unless
+    /// asked: it meets the same status as the error of its request stream, so the call log
+    /// records what the client was told (a cancelled handler's stream would just end, and
+    /// GRPCCore would report a unary request's missing message as INTERNAL "Empty stream.").
+    /// A handler whose request stream had already ended would never learn of it, so it is
+    /// cancelled (`cancelHandler`). Whatever it writes later is dropped: the call is over.
+    private func failCall(_ callID: UInt32, status: Status, cancelHandler: Bool = false) {
         guard let call = self.calls[callID] else {
             if callID > self.highestCallID { self.protocolError("MESSAGE for call \(callID), which was never opened") }
             return
         }
+        self.logger.debug("call ended by the transport", metadata: ["method": "\(call.method)", "status": "\(status.code)", "message": "\(status.message)"])
+        if cancelHandler { call.cancellation.cancel() }
         call.inbound.finish(throwing: RPCError(code: RPCError.Code(status.code) ?? .unknown, message: status.message))
         self.writeTrailers(callID, status, [])
         self.endCall(callID)

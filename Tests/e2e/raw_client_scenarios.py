@@ -150,6 +150,28 @@ class Conn:
         cid = self.open(method, message, **kw)
         return self.collect([cid])[cid]
 
+    def until_pong(self):
+        """Sends a PING and returns every frame that arrives before its PONG."""
+        token = os.urandom(8)
+        self.send(PING, 0, token)
+        before = []
+        while True:
+            f = self.recv_frame()
+            if f is None:
+                raise EOFError("connection closed before the PONG; frames: %r" % before)
+            if f == (PONG, 0, 0, token):
+                return before
+            before.append(f)
+
+    def until_closed(self):
+        """Every frame until the server closes the connection."""
+        frames = []
+        while True:
+            f = self.recv_frame()
+            if f is None:
+                return frames
+            frames.append(f)
+
 
 def start_server(binary, data, extra=()):
     port_probe = socket.socket(); port_probe.bind(("127.0.0.1", 0)); port = port_probe.getsockname()[1]; port_probe.close()
@@ -436,6 +458,77 @@ def main():
     SERVER_STREAMING = "conton.testing.v1.TestService/StreamingOutputCall"
     BIDI = "conton.testing.v1.TestService/FullDuplexCall"
 
+    def single_request_answered_only_after_half_close():
+        # §3: a MESSAGE without END_STREAM is not yet a request; the deadline comes first.
+        c = Conn(port, ca)
+        for method, req in ((UNARY, field(1, 3)), (SERVER_STREAMING, field(1, field(1, 3))),
+                            ("conton.health.v1.Health/Check", b"")):
+            r = c.unary(method, req, end=False, timeout_micros=300_000)
+            assert r["code"] == 4 and r["messages"] == [] and r["headers"] is None, (method, r)
+        # The same request, then HALF_CLOSE: answered.
+        cid = c.open(UNARY, field(1, 3), end=False)
+        c.send(HALF_CLOSE, cid)
+        r = c.collect([cid])[cid]
+        assert r["code"] == 0 and len(r["messages"]) == 1, r
+
+    def second_request_message_is_internal():
+        # §3: a unary or server-streaming method takes exactly one request MESSAGE.
+        c = Conn(port, ca)
+        for method, req in ((UNARY, field(1, 3)), (SERVER_STREAMING, field(1, field(1, 3))),
+                            ("conton.health.v1.Health/Check", b"")):
+            cid = c.open(method, req, end=False)
+            c.send(MESSAGE, cid, req, END_STREAM)
+            r = c.collect([cid])[cid]
+            assert r["code"] == 13 and "exactly one request message; got a second" in r["message"], (method, brief(r))
+            assert r["messages"] == [], brief(r)
+        assert c.unary("conton.health.v1.Health/Check")["code"] == 0  # the connection goes on
+
+    def half_close_without_request_is_internal():
+        c = Conn(port, ca)
+        for method in (UNARY, SERVER_STREAMING, "conton.health.v1.Health/Check"):
+            cid = c.open(method)
+            c.send(HALF_CLOSE, cid)
+            r = c.collect([cid])[cid]
+            assert r["code"] == 13 and "got none before HALF_CLOSE" in r["message"], (method, r)
+        # A client-streaming method may take zero messages.
+        cid = c.open("conton.testing.v1.TestService/StreamingInputCall")
+        c.send(HALF_CLOSE, cid)
+        r = c.collect([cid])[cid]
+        assert r["code"] == 0, r
+
+    def frames_after_half_close_are_internal():
+        # §3: nothing follows HALF_CLOSE; the call (not the connection) ends with INTERNAL at once,
+        # although its handler would have answered only after 30 s.
+        c = Conn(port, ca)
+        slow = field(1, field(1, 1) + field(2, 30_000_000))
+        cid = c.open(BIDI, slow)  # MESSAGE + END_STREAM
+        c.send(MESSAGE, cid, slow)
+        t = time.time()
+        r = c.collect([cid])[cid]
+        assert r["code"] == 13 and r["message"] == "MESSAGE after HALF_CLOSE", r
+        cid = c.open(BIDI, slow, end=False)
+        c.send(HALF_CLOSE, cid)
+        c.send(HALF_CLOSE, cid)
+        r = c.collect([cid])[cid]
+        assert r["code"] == 13 and r["message"] == "HALF_CLOSE after HALF_CLOSE", r
+        assert time.time() - t < 10
+        assert c.unary("conton.health.v1.Health/Check")["code"] == 0
+
+    def frames_for_ended_calls_are_ignored():
+        # §3: MESSAGE, HALF_CLOSE and CANCEL for a call the server has ended get nothing back.
+        c = Conn(port, ca)
+        done = c.open("conton.health.v1.Health/Check", b"")
+        assert c.collect([done])[done]["code"] == 0
+        refused = c.open("conton.health.v1.Health/Check", metadata=[("Bad Key", b"v")])
+        assert c.collect([refused])[refused]["code"] == 3
+        for cid in (done, refused):
+            c.send(MESSAGE, cid, b"", END_STREAM)
+            c.send(MESSAGE, cid, b"")
+            c.send(HALF_CLOSE, cid)
+            c.send(CANCEL, cid)
+        assert c.until_pong() == []
+        assert c.unary("conton.health.v1.Health/Check")["code"] == 0
+
     def request_metadata_rules():
         # §4: refused at HEADERS, before any handler runs (no MESSAGE is even sent), naming the key.
         c = Conn(port, ca)
@@ -465,7 +558,9 @@ def main():
                status_code_and_message, hundred_concurrent_calls_on_one_connection, deadline_exceeded,
                cancel_reaches_server_and_connection_goes_on, oversized_message_resource_exhausted,
                too_many_concurrent_calls, garbage_closes_only_that_connection, ping_answered,
-               hex_dump_of_protocol_md_is_answered, request_metadata_rules, graceful_shutdown_drains_in_flight_call):
+               hex_dump_of_protocol_md_is_answered, single_request_answered_only_after_half_close,
+               second_request_message_is_internal, half_close_without_request_is_internal,
+               frames_after_half_close_are_internal, frames_for_ended_calls_are_ignored, request_metadata_rules, graceful_shutdown_drains_in_flight_call):
         scenario(fn)
     if proc.poll() is None:
         proc.kill()
