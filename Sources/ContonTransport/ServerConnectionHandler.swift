@@ -124,7 +124,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         self.lastRead = .now()
         switch self.unwrapInboundIn(data) {
         case .oversizedMessage(let callID, let length):
-            self.failCall(callID, status: Status(code: .resourceExhausted, message: "message of \(length) bytes exceeds the limit of \(self.limits.maxMessageSize)"))
+            self.failCall(callID, status: Status(code: .resourceExhausted, message: "message of \(length) bytes exceeds the limit of \(self.limits.maxMessageSize)"),
+                          metadata: Self.limitMetadata(self.limits.maxMessageSize))
         case .frame(let frame):
             self.handle(frame: frame)
         }
@@ -251,7 +252,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         self.idleTimer?.cancel()
         self.idleTimer = nil
 
-        let writer = ServerCallWriter(callID: callID, handler: NIOLoopBound(self, eventLoop: context.eventLoop), channel: context.channel)
+        let writer = ServerCallWriter(callID: callID, handler: NIOLoopBound(self, eventLoop: context.eventLoop), channel: context.channel,
+                                      maxMessageSize: self.limits.maxResponseMessageSize)
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let tracked = ConsumptionTrackingSequence(base: inbound) { size in
             bound.eventLoop.execute { bound.value.consumed(size, callID: callID) }
@@ -276,7 +278,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// GRPCCore would report a unary request's missing message as INTERNAL "Empty stream.").
     /// A handler whose request stream had already ended would never learn of it, so it is
     /// cancelled (`cancelHandler`). Whatever it writes later is dropped: the call is over.
-    private func failCall(_ callID: UInt32, status: Status, cancelHandler: Bool = false) {
+    private func failCall(_ callID: UInt32, status: Status, metadata: [Conton_Rpc_V1_MetadataEntry] = [], cancelHandler: Bool = false) {
         guard let call = self.calls[callID] else {
             if callID > self.highestCallID { self.protocolError("MESSAGE for call \(callID), which was never opened") }
             return
@@ -284,8 +286,28 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         self.logger.debug("call ended by the transport", metadata: ["method": "\(call.method)", "status": "\(status.code)", "message": "\(status.message)"])
         if cancelHandler { call.cancellation.cancel() }
         call.inbound.finish(throwing: RPCError(code: RPCError.Code(status.code) ?? .unknown, message: status.message))
-        self.writeTrailers(callID, status, [])
+        self.writeTrailers(callID, status, metadata)
         self.endCall(callID)
+    }
+
+    /// A handler tried to send a response message over the limit (from ``ServerCallWriter``,
+    /// which throws the same error to the handler): the call ends with RESOURCE_EXHAUSTED and
+    /// the message is never sent.
+    func responseTooLarge(callID: UInt32, size: Int) {
+        self.failCall(callID, status: Status(code: .resourceExhausted, message: Self.responseTooLargeMessage(size: size, limit: self.limits.maxResponseMessageSize)),
+                      metadata: Self.limitMetadata(self.limits.maxResponseMessageSize))
+    }
+
+    static func responseTooLargeMessage(size: Int, limit: Int) -> String {
+        "response message of \(size) bytes exceeds the limit of \(limit)"
+    }
+
+    /// The trailing metadata announcing a size limit a call crossed.
+    static func limitMetadata(_ limit: Int) -> [Conton_Rpc_V1_MetadataEntry] {
+        var entry = Conton_Rpc_V1_MetadataEntry()
+        entry.key = ServerLimits.messageLimitMetadataKey
+        entry.value = Array(String(limit).utf8)
+        return [entry]
     }
 
     private func endCall(_ callID: UInt32) {

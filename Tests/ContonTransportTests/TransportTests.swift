@@ -221,6 +221,36 @@ struct ProbeService: Conton_Testing_V1_TestService.SimpleServiceProtocol {
         }
     }
 
+    /// PROTOCOL.md §8: a response message over the server's limit is never sent; its call ends
+    /// with RESOURCE_EXHAUSTED naming the limit in `conton-max-message-bytes`, and the
+    /// connection carries on.
+    @Test func responseOverTheLimitEndsTheCallNotTheConnection() async throws {
+        var limits = ServerLimits()
+        limits.maxResponseMessageSize = 1000
+        try await withServerAndClient(limits: limits) { service, _ async throws in
+            var fits = Conton_Testing_V1_SimpleRequest()
+            fits.payload.body = [UInt8](repeating: 7, count: 990)  // 996 bytes as a response
+            #expect(try await service.unaryCall(fits).payload.body.count == 990)
+            var big = Conton_Testing_V1_SimpleRequest()
+            big.payload.body = [UInt8](repeating: 7, count: 2000)
+            let error = await #expect(throws: RPCError.self) { try await service.unaryCall(big) }
+            #expect(error?.code == .resourceExhausted && error?.message == "response message of 2006 bytes exceeds the limit of 1000", "\(String(describing: error))")
+            #expect(error?.metadata[stringValues: "conton-max-message-bytes"].map { $0 } == ["1000"])
+
+            var stream = Conton_Testing_V1_StreamingOutputCallRequest()
+            stream.responseParameters = [Int32(10), 2000, 10].map { var p = Conton_Testing_V1_ResponseParameters(); p.size = $0; return p }
+            let received = Mutex<[Int]>([])
+            let streamError = await #expect(throws: RPCError.self) {
+                try await service.streamingOutputCall(stream) { response in
+                    for try await m in response.messages { received.withLock { $0.append(m.payload.body.count) } }
+                }
+            }
+            #expect(streamError?.code == .resourceExhausted)
+            #expect(received.withLock { $0 } == [10])
+            #expect(try await service.unaryCall(fits).payload.body.count == 990)
+        }
+    }
+
     /// PROTOCOL.md §4: the Swift client lower-cases keys (GRPCCore's are case-insensitive) and
     /// keeps GRPCCore's own `grpc-` keys off the wire; the server refuses what breaks the rules,
     /// naming the key.

@@ -81,6 +81,11 @@ def call_headers(method, metadata=(), timeout_micros=0, idempotency_key=None):
     return body
 
 
+def brief(r):
+    """A call's result without its message bodies, for assertion messages."""
+    return {k: ([len(m) for m in v] if k == "messages" else v) for k, v in r.items()}
+
+
 def entries(raw):
     """[MetadataEntry bytes] -> [(key bytes, value bytes)]."""
     return [(parse(e).get(1, [b""])[0], parse(e).get(2, [b""])[0]) for e in raw]
@@ -297,6 +302,7 @@ def main():
         c.send(MESSAGE, cid, b"\0" * (4 * 1024 * 1024 + 1), END_STREAM)
         r = c.collect([cid])[cid]
         assert r["code"] == 8, r
+        assert (b"conton-max-message-bytes", b"4194304") in entries(r["trailers"]), r
         assert c.unary("conton.health.v1.Health/Check")["code"] == 0
 
     def too_many_concurrent_calls():
@@ -529,6 +535,20 @@ def main():
         assert c.until_pong() == []
         assert c.unary("conton.health.v1.Health/Check")["code"] == 0
 
+    def response_over_the_limit_is_resource_exhausted():
+        # §8: responses have a limit too (default 4 MiB); the trailers say it.
+        c = Conn(port, ca)
+        limit = 4 * 1024 * 1024
+        # SimpleResponse{payload{body: n bytes}} encodes to n + 10 bytes here.
+        r = c.unary(UNARY, field(1, limit - 10))
+        assert r["code"] == 0 and [len(m) for m in r["messages"]] == [limit], brief(r)
+        r = c.unary(UNARY, field(1, limit - 9))
+        assert r["code"] == 8 and r["messages"] == [] and "exceeds the limit of 4194304" in r["message"], brief(r)
+        assert (b"conton-max-message-bytes", b"4194304") in entries(r["trailers"]), brief(r)
+        r = c.unary(SERVER_STREAMING, field(1, field(1, 5)) + field(1, field(1, limit)))
+        assert r["code"] == 8 and len(r["messages"]) == 1, brief(r)
+        assert c.unary("conton.health.v1.Health/Check")["code"] == 0
+
     def request_metadata_rules():
         # §4: refused at HEADERS, before any handler runs (no MESSAGE is even sent), naming the key.
         c = Conn(port, ca)
@@ -560,7 +580,8 @@ def main():
                too_many_concurrent_calls, garbage_closes_only_that_connection, ping_answered,
                hex_dump_of_protocol_md_is_answered, single_request_answered_only_after_half_close,
                second_request_message_is_internal, half_close_without_request_is_internal,
-               frames_after_half_close_are_internal, frames_for_ended_calls_are_ignored, request_metadata_rules, graceful_shutdown_drains_in_flight_call):
+               frames_after_half_close_are_internal, frames_for_ended_calls_are_ignored,
+               response_over_the_limit_is_resource_exhausted, request_metadata_rules, graceful_shutdown_drains_in_flight_call):
         scenario(fn)
     if proc.poll() is None:
         proc.kill()
