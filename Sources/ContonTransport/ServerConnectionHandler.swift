@@ -159,6 +159,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .pong:
             if frame.payload == self.outstandingPing { self.outstandingPing = nil }
         case .goAway:
+            // The client will open no more calls: the open ones finish, then the connection closes.
+            self.logger.debug("GOAWAY from the client", metadata: ["open calls": "\(self.calls.count)"])
             self.goingAway = true
             self.closeIfDone()
         case .trailers:

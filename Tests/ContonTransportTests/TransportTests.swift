@@ -2,7 +2,7 @@ import ContonAPI
 import ContonKit
 import ContonServer
 import ContonTLS
-import ContonTransport
+@testable import ContonTransport
 import Foundation
 import GRPCCore
 import NIOCore
@@ -79,10 +79,12 @@ struct ProbeService: Conton_Testing_V1_TestService.SimpleServiceProtocol {
 
     /// - Parameters:
     ///   - service: what the server serves; the probe's TestService by default.
+    ///   - firstCallID: the client connection's first call id.
     func withServerAndClient(
         _ probe: Probe = Probe(),
         service: (any RegistrableRPCService)? = nil,
         limits: ServerLimits = ServerLimits(),
+        firstCallID: UInt32 = 1,
         clientCA: Bool = false,
         clientCertificate: (cert: String, key: String)? = nil,
         _ body: (Conton_Testing_V1_TestService.Client<ContonClientTransport>, GRPCClient<ContonClientTransport>) async throws -> Void
@@ -96,7 +98,8 @@ struct ProbeService: Conton_Testing_V1_TestService.SimpleServiceProtocol {
             let port = try await transport.listeningAddress.port!
             let clientTLS = try SSLContext(client: TLSClientConfiguration(trustRootsPath: certs.caCertificatePath,
                                                                           certificateChainPath: clientCertificate?.cert, privateKeyPath: clientCertificate?.key))
-            let client = GRPCClient(transport: ContonClientTransport(host: "127.0.0.1", port: port, tls: clientTLS, serverHostname: "localhost"))
+            let client = GRPCClient(transport: ContonClientTransport(host: "127.0.0.1", port: port, tls: clientTLS, serverHostname: "localhost",
+                                                                     firstCallID: firstCallID))
             group.addTask { try await client.runConnections() }
             try await body(Conton_Testing_V1_TestService.Client(wrapping: client), client)
             client.beginGracefulShutdown()
@@ -248,6 +251,19 @@ struct ProbeService: Conton_Testing_V1_TestService.SimpleServiceProtocol {
             #expect(streamError?.code == .resourceExhausted)
             #expect(received.withLock { $0 } == [10])
             #expect(try await service.unaryCall(fits).payload.body.count == 990)
+        }
+    }
+
+    /// PROTOCOL.md §3: the call that takes id 0xFFFFFFFF is the connection's last; the client
+    /// says GOAWAY after it and later calls fail with UNAVAILABLE instead of wrapping around.
+    @Test func callIDsRunOut() async throws {
+        try await withServerAndClient(firstCallID: 0xFFFF_FFFD) { service, _ async throws in
+            var request = Conton_Testing_V1_SimpleRequest()
+            request.payload.body = [1]
+            #expect(try await service.unaryCall(request).payload.body == [1])  // 0xFFFFFFFD
+            #expect(try await service.unaryCall(request).payload.body == [1])  // 0xFFFFFFFF
+            let error = await #expect(throws: RPCError.self) { try await service.unaryCall(request) }
+            #expect(error?.code == .unavailable && error?.message.contains("call ids exhausted") == true, "\(String(describing: error))")
         }
     }
 

@@ -353,6 +353,8 @@ def main():
             frames.append(f)
         kinds = [f[0] for f in frames]
         assert GOAWAY in kinds, kinds
+        ga = parse(frames[kinds.index(GOAWAY)][3])
+        assert ga.get(1, [0])[0] == cid and ga.get(2, [0])[0] == 0 and ga[3][0] == b"server shutting down", ga
         trailers = [f for f in frames if f[0] == TRAILERS]
         assert trailers and parse(trailers[0][3]).get(1, [0])[0] == 0, frames
         assert any(f[0] == MESSAGE for f in frames)
@@ -573,6 +575,108 @@ def main():
         ok = [("x-note", b" printable ASCII ~ only "), ("x-note-bin", b"\x00\xff\n\xe3"), ("x.y_z-0", b"")]
         assert c.unary("conton.health.v1.Health/Check", metadata=ok)["code"] == 0
 
+    def initial_metadata_of_a_failed_call():
+        # §4: never merged into the trailers. A handler that fails before answering sends no
+        # HEADERS ("trailers-only"); one that fails after it has started answering sent them.
+        c = Conn(port, ca)
+        echo = [("x-grpc-test-echo-initial", b"first"), ("x-grpc-test-echo-trailing-bin", b"\x01\x02")]
+        r = c.unary(UNARY, field(3, field(1, 9) + field(2, "no")), metadata=echo)
+        assert r["code"] == 9 and r["headers"] is None, r
+        assert entries(r["trailers"]) == [(b"x-grpc-test-echo-trailing-bin", b"\x01\x02")], r
+        r = c.unary(SERVER_STREAMING, field(1, field(1, 2)) + field(3, field(1, 9) + field(2, "no")), metadata=echo)
+        assert r["code"] == 9 and len(r["messages"]) == 1, r
+        assert entries(r["headers"].get(2, [])) == [(b"x-grpc-test-echo-initial", b"first")], r
+        assert entries(r["trailers"]) == [(b"x-grpc-test-echo-trailing-bin", b"\x01\x02")], r
+
+    def public_methods_need_no_credentials():
+        # §4: every served method, called without credentials, is refused UNAUTHENTICATED
+        # before its handler runs, except the public ones the page lists.
+        c = Conn(port, ca)
+        listing = c.unary("conton.reflection.v1.Reflection/ListServices")
+        assert listing["code"] == 0, listing
+        methods = [parse(m)[2][0].decode() for svc in parse(listing["messages"][0])[1] for m in parse(svc).get(2, [])]
+        assert len(methods) > 40, methods
+        public = []
+        for method in methods:
+            cid = c.open(method, b"")
+            while True:
+                ftype, _, fcid, payload = c.recv_frame()
+                if fcid == cid:
+                    break
+            st = parse(payload) if ftype == TRAILERS else {}
+            if st.get(1, [0])[0] == 16 and st.get(2, [b""])[0].decode().endswith("requires signing in"):
+                continue
+            public.append(method)
+            if ftype != TRAILERS:
+                c.send(CANCEL, cid)
+        expected = ["conton.health.v1.Health/Check", "conton.health.v1.Health/Watch",
+                    "conton.identity.v1.Identity/ActivateAccount", "conton.identity.v1.Identity/Login",
+                    "conton.identity.v1.Identity/RequestPasswordReset", "conton.identity.v1.Identity/ResetPassword",
+                    "conton.reflection.v1.Reflection/GetFileDescriptorSet", "conton.reflection.v1.Reflection/ListServices"]
+        expected += ["conton.testing.v1.TestService/" + m for m in
+                     ("EmptyCall", "FullDuplexCall", "StreamingInputCall", "StreamingOutputCall", "UnaryCall", "UnimplementedCall")]
+        assert sorted(public) == sorted(expected), sorted(public)
+
+    def client_goaway_finishes_open_calls_then_closes():
+        # §6: a client's GOAWAY: it opens no more calls; its open calls go on; then the server closes.
+        c = Conn(port, ca)
+        cid = c.open(BIDI)
+        c.send(GOAWAY, 0, field(1, cid))
+        late = c.open("conton.health.v1.Health/Check", b"")  # breaks its own promise: not started
+        r = c.collect([late])[late]
+        assert r["code"] == 14, r
+        c.send(MESSAGE, cid, field(1, field(1, 3)))
+        c.send(HALF_CLOSE, cid)
+        r = c.collect([cid])[cid]
+        assert r["code"] == 0 and len(r["messages"]) == 1, r
+        assert c.until_closed() == []
+        idle = Conn(port, ca)
+        idle.send(GOAWAY, 0, b"")
+        assert idle.until_closed() == []
+
+    def call_ids_run_out():
+        # §3: 0xFFFFFFFF is the last call id of a connection; anything after it is a protocol error.
+        c = Conn(port, ca)
+        c.next_id = 0xFFFFFFFF
+        assert c.unary("conton.health.v1.Health/Check")["code"] == 0
+        c.send(HEADERS, 5, call_headers("conton.health.v1.Health/Check"))
+        frames = c.until_closed()
+        assert [f[0] for f in frames] == [GOAWAY], frames
+        ga = parse(frames[0][3])
+        assert ga.get(1, [0])[0] == 0xFFFFFFFF and ga.get(2, [0])[0] == 13, ga
+        assert ga[3][0].startswith(b"protocol violation: ") and b"not above 4294967295" in ga[3][0], ga
+
+    def sigint_goaway_then_grace_period_cuts_off():
+        # §6: SIGINT as SIGTERM: GOAWAY code 0, no new call or connection, the open ones get the
+        # grace period (here 500 ms), then the connection is closed under them.
+        sdata = tempfile.mkdtemp(prefix="conton-e2e-int-")
+        sproc, sport = start_server(binary, sdata, ["--shutdown-grace-ms", "500"])
+        sca = os.path.join(sdata, "tls", "ca.pem")
+        try:
+            c = Conn(sport, sca)
+            cid = c.open(BIDI, field(1, field(1, 1) + field(2, 30_000_000)), end=False)
+            assert c.recv_frame()[:3] == (HEADERS, 0, cid)  # its handler is running
+            t = time.time()
+            sproc.send_signal(signal.SIGINT)
+            f = c.recv_frame()
+            assert f[0] == GOAWAY, f
+            ga = parse(f[3])
+            assert ga.get(1, [0])[0] == cid and ga.get(2, [0])[0] == 0 and ga[3][0] == b"server shutting down", ga
+            late = c.open("conton.health.v1.Health/Check", b"")
+            rest = c.until_closed()
+            assert [(f[0], f[2]) for f in rest] == [(TRAILERS, late)] and parse(rest[0][3])[1][0] == 14, rest
+            assert time.time() - t < 5, time.time() - t
+            try:
+                Conn(sport, sca)
+                raise AssertionError("a new connection was accepted during shutdown")
+            except (ConnectionRefusedError, ssl.SSLError, ConnectionResetError, AssertionError) as e:
+                if isinstance(e, AssertionError) and "accepted" in str(e):
+                    raise
+            assert sproc.wait(timeout=15) == 0
+        finally:
+            if sproc.poll() is None:
+                sproc.kill()
+
     for fn in (health_check_serving, write_backpressure_bounds_server_memory, c_reference_client, cli_call_list_and_errors, keepalive_and_idle_timeouts, health_check_unknown_service_not_found, unimplemented_method_and_service,
                large_unary, client_streaming, server_streaming, ping_pong_bidi, metadata_echo,
                status_code_and_message, hundred_concurrent_calls_on_one_connection, deadline_exceeded,
@@ -581,7 +685,10 @@ def main():
                hex_dump_of_protocol_md_is_answered, single_request_answered_only_after_half_close,
                second_request_message_is_internal, half_close_without_request_is_internal,
                frames_after_half_close_are_internal, frames_for_ended_calls_are_ignored,
-               response_over_the_limit_is_resource_exhausted, request_metadata_rules, graceful_shutdown_drains_in_flight_call):
+               response_over_the_limit_is_resource_exhausted, request_metadata_rules,
+               initial_metadata_of_a_failed_call, public_methods_need_no_credentials,
+               client_goaway_finishes_open_calls_then_closes, call_ids_run_out,
+               sigint_goaway_then_grace_period_cuts_off, graceful_shutdown_drains_in_flight_call):
         scenario(fn)
     if proc.poll() is None:
         proc.kill()

@@ -42,6 +42,7 @@ def _encode(message):
 
 
 _RESERVED_PREFIXES = ("grpc-", "conton-")
+_LAST_CALL_ID = 0xFFFFFFFF
 
 
 def _metadata_entries(metadata):
@@ -541,6 +542,8 @@ class Channel:
                     raise ContonError(StatusCode.UNAVAILABLE, None,
                                       "the server sent GOAWAY (code %d: %s): open a new channel"
                                       % (self._goaway[1], self._goaway[2]))
+                if self._next_id > _LAST_CALL_ID:
+                    raise ContonError(StatusCode.UNAVAILABLE, None, "call ids exhausted on this channel: open a new one")
                 cid = self._next_id
                 self._next_id += 1
                 call = Call(self, cid, method, deadline, response_class)
