@@ -11,10 +11,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     typealias Inbound = AsyncThrowingStream<RPCResponsePart<[UInt8]>, any Error>.Continuation
 
     private var calls: [UInt32: Inbound] = [:]
-    private var nextCallID: UInt32 = 1
+    private var nextCallID: UInt32
     private var context: ChannelHandlerContext?
     private var goAway: RPCError?
     private let flusher = FlushCoalescer()
+
+    /// - Parameter firstCallID: odd; tests start near the end of the id space.
+    init(firstCallID: UInt32 = 1) { self.nextCallID = firstCallID }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
@@ -38,16 +41,30 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     /// Opens a call: assigns the next call id (ids go out in order because this runs on the
     /// event loop when HEADERS is written), registers its inbound stream, sends HEADERS.
+    ///
+    /// The call that takes the last id (0xFFFFFFFF) is followed by GOAWAY: the connection can
+    /// open no more calls, the server finishes the open ones and closes it, and later calls
+    /// fail with UNAVAILABLE (docs/PROTOCOL.md §3).
     func open(_ call: ClientCall, headers: Conton_Rpc_V1_CallHeaders) -> EventLoopFuture<Void>? {
         if let goAway = self.goAway {
             call.inbound.finish(throwing: goAway)
             return nil
         }
         let id = self.nextCallID
-        self.nextCallID += 2
         call.id = id
         self.calls[id] = call.inbound
-        return self.send(Frame(type: .headers, callID: id, payload: ByteBuffer(bytes: headers.serializedBytes())))
+        let sent = self.send(Frame(type: .headers, callID: id, payload: ByteBuffer(bytes: headers.serializedBytes())))
+        let (next, overflow) = id.addingReportingOverflow(2)
+        if overflow {
+            self.goAway = RPCError(code: .unavailable, message: "call ids exhausted on this connection; open a new one")
+            var goAway = Conton_Rpc_V1_GoAway()
+            goAway.lastCallId = id
+            goAway.message = "call ids exhausted"
+            self.send(Frame(type: .goAway, callID: 0, payload: ByteBuffer(bytes: goAway.serializedBytes())))
+        } else {
+            self.nextCallID = next
+        }
+        return sent
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -19,6 +19,7 @@ public final class ContonClientTransport: ClientTransport, Sendable {
     private let sslContext: SSLContext
     private let serverHostname: String
     private let maxMessageSize: Int
+    private let firstCallID: UInt32
     private let group: any EventLoopGroup
     private let connection: EventLoopPromise<(any Channel, NIOLoopBound<ClientConnectionHandler>)>
     private let connectionResolved = Mutex(false)
@@ -29,20 +30,29 @@ public final class ContonClientTransport: ClientTransport, Sendable {
 
     /// - Parameters:
     ///   - serverHostname: the name (or IP) the server certificate must match; defaults to `host`.
-    public init(host: String, port: Int, tls: SSLContext, serverHostname: String? = nil,
-                maxMessageSize: Int = 4 * 1024 * 1024, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    ///   - maxMessageSize: the largest response message accepted; a larger one fails its call
+    ///     with RESOURCE_EXHAUSTED (and cancels it). The server's default limit is the same.
+    public convenience init(host: String, port: Int, tls: SSLContext, serverHostname: String? = nil,
+                            maxMessageSize: Int = 4 * 1024 * 1024, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.init(host: host, port: port, tls: tls, serverHostname: serverHostname, maxMessageSize: maxMessageSize, group: group, firstCallID: 1)
+    }
+
+    /// - Parameter firstCallID: the connection's first call id (odd); tests start near the end.
+    init(host: String, port: Int, tls: SSLContext, serverHostname: String? = nil, maxMessageSize: Int = 4 * 1024 * 1024,
+         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, firstCallID: UInt32) {
         self.host = host
         self.port = port
         self.sslContext = tls
         self.serverHostname = serverHostname ?? host
         self.maxMessageSize = maxMessageSize
+        self.firstCallID = firstCallID
         self.group = group
         self.connection = group.any().makePromise()
         (self.shutdown, self.shutdownContinuation) = AsyncStream.makeStream()
     }
 
     public func connect() async throws {
-        let tls = self.sslContext, hostname = self.serverHostname, limit = self.maxMessageSize
+        let tls = self.sslContext, hostname = self.serverHostname, limit = self.maxMessageSize, firstCallID = self.firstCallID
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: self.group)
@@ -54,7 +64,7 @@ public final class ContonClientTransport: ClientTransport, Sendable {
                         try sync.addHandler(OpenSSLHandler(context: tls, serverHostname: hostname))
                         try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxMessageSize: limit)))
                         try sync.addHandler(MessageToByteHandler(FrameEncoder()))
-                        try sync.addHandler(ClientConnectionHandler())
+                        try sync.addHandler(ClientConnectionHandler(firstCallID: firstCallID))
                     }
                 }
                 .connect(host: self.host, port: self.port).get()
@@ -135,6 +145,11 @@ struct ClientCallWriter: ClosableRPCWriterProtocol {
             if let key = metadata[stringValues: "idempotency-key"].first(where: { _ in true }) {
                 headers.idempotencyKey = key
                 metadata.removeAllValues(forKey: "idempotency-key")
+            }
+            // Other `grpc-` keys are GRPCCore's own (e.g. `grpc-previous-rpc-attempts` on a
+            // retry); the prefix is reserved on the wire and the server refuses it.
+            for key in Set(metadata.map { $0.key }) where key.lowercased().hasPrefix("grpc-") {
+                metadata.removeAllValues(forKey: key)
             }
             headers.metadata = WireMetadata.entries(metadata)
             let handler = self.handler, call = self.call, opened = headers

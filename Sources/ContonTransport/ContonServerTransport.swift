@@ -45,6 +45,7 @@ public final class ContonServerTransport: ServerTransport, Sendable {
         self.logger = logger
         (self.calls, self.callsContinuation) = AsyncStream.makeStream()
         self.boundAddress = group.any().makePromise(of: SocketAddress.self)
+        RequestCardinality.load()
     }
 
     /// A transport that never listened must not leave its address promise unfulfilled (NIO

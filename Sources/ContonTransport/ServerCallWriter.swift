@@ -9,9 +9,21 @@ struct ServerCallWriter: ClosableRPCWriterProtocol {
     let callID: UInt32
     let handler: NIOLoopBound<ServerConnectionHandler>
     let channel: any Channel
+    /// Largest response message the call may send (``ServerLimits/maxResponseMessageSize``).
+    let maxMessageSize: Int
 
+    /// - Throws: RESOURCE_EXHAUSTED for a message over ``maxMessageSize``; the call has then
+    ///   ended with that status on the wire and the message was not sent.
     func write(_ element: RPCResponsePart<[UInt8]>) async throws {
         let handler = self.handler, callID = self.callID
+        if case .message(let bytes) = element, bytes.count > self.maxMessageSize {
+            let size = bytes.count
+            self.channel.eventLoop.execute { handler.value.responseTooLarge(callID: callID, size: size) }
+            var metadata = Metadata()
+            metadata.addString(String(self.maxMessageSize), forKey: ServerLimits.messageLimitMetadataKey)
+            throw RPCError(code: .resourceExhausted, message: ServerConnectionHandler.responseTooLargeMessage(size: size, limit: self.maxMessageSize),
+                           metadata: metadata)
+        }
         let future = self.channel.eventLoop.flatSubmit {
             handler.value.write(element, callID: callID) ?? handler.eventLoop.makeSucceededVoidFuture()
         }

@@ -19,12 +19,19 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     typealias OutboundOut = Frame
 
     private struct Call {
+        var method: String
         var inbound: AsyncThrowingStream<RPCRequestPart<[UInt8]>, any Error>.Continuation
         var cancellation: CallCancellation
         var deadline: Scheduled<Void>?
         var sentHeaders = false
         /// Message bytes handed to the call and not yet taken by its handler.
         var buffered = 0
+        /// `.one` for a unary or server-streaming method of the compiled-in protos.
+        var cardinality: RequestCardinality?
+        /// Request messages received so far.
+        var messages = 0
+        /// The client sent `HALF_CLOSE` (or `END_STREAM`): its request is complete.
+        var halfClosed = false
     }
 
     /// Inbound backpressure: message bytes handed to calls and not yet taken by their handlers,
@@ -117,7 +124,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         self.lastRead = .now()
         switch self.unwrapInboundIn(data) {
         case .oversizedMessage(let callID, let length):
-            self.failCall(callID, status: Status(code: .resourceExhausted, message: "message of \(length) bytes exceeds the limit of \(self.limits.maxMessageSize)"))
+            self.failCall(callID, status: Status(code: .resourceExhausted, message: "message of \(length) bytes exceeds the limit of \(self.limits.maxMessageSize)"),
+                          metadata: Self.limitMetadata(self.limits.maxMessageSize))
         case .frame(let frame):
             self.handle(frame: frame)
         }
@@ -128,13 +136,19 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .headers: self.openCall(frame)
         case .message:
             guard let call = self.callFrame(frame) else { return }
+            if let refusal = self.refusal(ofMessageOn: call) {
+                self.failCall(frame.callID, status: Status(code: .internalError, message: refusal), cancelHandler: call.halfClosed)
+                return
+            }
             let size = frame.payload.readableBytes
+            self.calls[frame.callID]?.messages += 1
             self.calls[frame.callID]?.buffered += size
             self.buffered += size
             call.inbound.yield(.message(Array(frame.payload.readableBytesView)))
-            if frame.flags.contains(.endStream) { call.inbound.finish() }
+            if frame.flags.contains(.endStream) { self.halfClose(frame.callID) }
         case .halfClose:
-            self.callFrame(frame)?.inbound.finish()
+            guard self.callFrame(frame) != nil else { return }
+            self.halfClose(frame.callID)
         case .cancel:
             guard let call = self.callFrame(frame) else { return }
             self.endCall(frame.callID)
@@ -145,10 +159,34 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .pong:
             if frame.payload == self.outstandingPing { self.outstandingPing = nil }
         case .goAway:
+            // The client will open no more calls: the open ones finish, then the connection closes.
+            self.logger.debug("GOAWAY from the client", metadata: ["open calls": "\(self.calls.count)"])
             self.goingAway = true
             self.closeIfDone()
         case .trailers:
             self.protocolError("TRAILERS from a client")
+        }
+    }
+
+    /// Why a request `MESSAGE` on this open call is refused (the call then ends with INTERNAL),
+    /// or nil: nothing may follow the client's half-close, and a unary or server-streaming
+    /// method takes one message.
+    private func refusal(ofMessageOn call: Call) -> String? {
+        if call.halfClosed { return "MESSAGE after HALF_CLOSE" }
+        if call.cardinality == .one, call.messages >= 1 { return "\(call.method) takes exactly one request message; got a second" }
+        return nil
+    }
+
+    /// The client's request is complete (`HALF_CLOSE`, or `END_STREAM` on its last `MESSAGE`).
+    private func halfClose(_ callID: UInt32) {
+        guard let call = self.calls[callID] else { return }
+        if call.halfClosed {
+            self.failCall(callID, status: Status(code: .internalError, message: "HALF_CLOSE after HALF_CLOSE"), cancelHandler: true)
+        } else if call.cardinality == .one, call.messages == 0 {
+            self.failCall(callID, status: Status(code: .internalError, message: "\(call.method) takes exactly one request message; got none before HALF_CLOSE"))
+        } else {
+            self.calls[callID]?.halfClosed = true
+            call.inbound.finish()
         }
     }
 
@@ -181,6 +219,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             self.writeTrailers(callID, Status(code: .unavailable, message: "connection is going away"), [])
             return
         }
+        if let refusal = RequestMetadataRules.violation(headers.metadata, idempotencyKey: headers.idempotencyKey) {
+            self.writeTrailers(callID, Status(code: .invalidArgument, message: refusal), [])
+            return
+        }
         if self.calls.count >= self.limits.maxConcurrentCalls {
             self.writeTrailers(callID, Status(code: .resourceExhausted, message: "too many concurrent calls (limit \(self.limits.maxConcurrentCalls))"), [])
             return
@@ -200,7 +242,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         if !headers.idempotencyKey.isEmpty { metadata.replaceOrAddString(headers.idempotencyKey, forKey: "idempotency-key") }
         continuation.yield(.metadata(metadata))
         let cancellation = CallCancellation()
-        var call = Call(inbound: continuation, cancellation: cancellation)
+        var call = Call(method: descriptor.fullyQualifiedMethod, inbound: continuation, cancellation: cancellation,
+                        cardinality: RequestCardinality.of(method: descriptor.fullyQualifiedMethod))
         if headers.timeoutMicros > 0 {
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             call.deadline = context.eventLoop.scheduleTask(in: .microseconds(Int64(clamping: headers.timeoutMicros))) {
@@ -211,7 +254,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         self.idleTimer?.cancel()
         self.idleTimer = nil
 
-        let writer = ServerCallWriter(callID: callID, handler: NIOLoopBound(self, eventLoop: context.eventLoop), channel: context.channel)
+        let writer = ServerCallWriter(callID: callID, handler: NIOLoopBound(self, eventLoop: context.eventLoop), channel: context.channel,
+                                      maxMessageSize: self.limits.maxResponseMessageSize)
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let tracked = ConsumptionTrackingSequence(base: inbound) { size in
             bound.eventLoop.execute { bound.value.consumed(size, callID: callID) }
@@ -230,20 +274,42 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         self.endCall(callID)
     }
 
-    /// Ends a call from the server side with a status, cancelling its handler.
-    /// Ends a call with `status` from the transport's side. The handler is not cancelled: it
-    /// meets the same status as the error of its request stream, so the call log records what
-    /// the client was told (a cancelled handler's stream would just end, and GRPCCore would report
-    /// a unary request's missing message as INTERNAL "Empty stream."). Whatever it writes later
-    /// is dropped: the call is over.
-    private func failCall(_ callID: UInt32, status: Status) {
+    /// Ends a call with `status` from the transport's side. The handler is not cancelled unless
+    /// asked: it meets the same status as the error of its request stream, so the call log
+    /// records what the client was told (a cancelled handler's stream would just end, and
+    /// GRPCCore would report a unary request's missing message as INTERNAL "Empty stream.").
+    /// A handler whose request stream had already ended would never learn of it, so it is
+    /// cancelled (`cancelHandler`). Whatever it writes later is dropped: the call is over.
+    private func failCall(_ callID: UInt32, status: Status, metadata: [Conton_Rpc_V1_MetadataEntry] = [], cancelHandler: Bool = false) {
         guard let call = self.calls[callID] else {
             if callID > self.highestCallID { self.protocolError("MESSAGE for call \(callID), which was never opened") }
             return
         }
+        self.logger.debug("call ended by the transport", metadata: ["method": "\(call.method)", "status": "\(status.code)", "message": "\(status.message)"])
+        if cancelHandler { call.cancellation.cancel() }
         call.inbound.finish(throwing: RPCError(code: RPCError.Code(status.code) ?? .unknown, message: status.message))
-        self.writeTrailers(callID, status, [])
+        self.writeTrailers(callID, status, metadata)
         self.endCall(callID)
+    }
+
+    /// A handler tried to send a response message over the limit (from ``ServerCallWriter``,
+    /// which throws the same error to the handler): the call ends with RESOURCE_EXHAUSTED and
+    /// the message is never sent.
+    func responseTooLarge(callID: UInt32, size: Int) {
+        self.failCall(callID, status: Status(code: .resourceExhausted, message: Self.responseTooLargeMessage(size: size, limit: self.limits.maxResponseMessageSize)),
+                      metadata: Self.limitMetadata(self.limits.maxResponseMessageSize))
+    }
+
+    static func responseTooLargeMessage(size: Int, limit: Int) -> String {
+        "response message of \(size) bytes exceeds the limit of \(limit)"
+    }
+
+    /// The trailing metadata announcing a size limit a call crossed.
+    static func limitMetadata(_ limit: Int) -> [Conton_Rpc_V1_MetadataEntry] {
+        var entry = Conton_Rpc_V1_MetadataEntry()
+        entry.key = ServerLimits.messageLimitMetadataKey
+        entry.value = Array(String(limit).utf8)
+        return [entry]
     }
 
     private func endCall(_ callID: UInt32) {

@@ -26,8 +26,10 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("allow-tls12"), help: "Accept TLS 1.2 with ECDHE+AEAD besides TLS 1.3 (env CONTON_ALLOW_TLS12=1).")
     var allowTLS12 = false
 
-    @Option(name: .customLong("max-message-bytes"), help: "Largest message accepted (env CONTON_MAX_MESSAGE_BYTES; default 4194304).")
+    @Option(name: .customLong("max-message-bytes"), help: "Largest request message accepted (env CONTON_MAX_MESSAGE_BYTES; default 4194304).")
     var maxMessageBytes: Int?
+    @Option(name: .customLong("max-response-message-bytes"), help: "Largest response message sent (env CONTON_MAX_RESPONSE_MESSAGE_BYTES; default 4194304).")
+    var maxResponseMessageBytes: Int?
     @Option(name: .customLong("max-concurrent-calls"), help: "Calls open at once per connection (env CONTON_MAX_CONCURRENT_CALLS; default 100).")
     var maxConcurrentCalls: Int?
     @Option(name: .customLong("idle-timeout-ms"), help: "Close connections with no call for this long (env CONTON_IDLE_TIMEOUT_MS; default 300000).")
@@ -93,6 +95,7 @@ struct Serve: AsyncParsableCommand {
             return value
         }
         if let n = try number(maxMessageBytes, "CONTON_MAX_MESSAGE_BYTES") { config.limits.maxMessageSize = n }
+        if let n = try number(maxResponseMessageBytes, "CONTON_MAX_RESPONSE_MESSAGE_BYTES") { config.limits.maxResponseMessageSize = n }
         if let n = try number(maxConcurrentCalls, "CONTON_MAX_CONCURRENT_CALLS") { config.limits.maxConcurrentCalls = n }
         if let n = try number(idleTimeoutMs, "CONTON_IDLE_TIMEOUT_MS") { config.limits.idleTimeout = .milliseconds(n) }
         if let n = try number(keepaliveIntervalMs, "CONTON_KEEPALIVE_INTERVAL_MS") { config.limits.keepaliveInterval = .milliseconds(n) }

@@ -2,7 +2,7 @@ import ContonAPI
 import ContonKit
 import ContonServer
 import ContonTLS
-import ContonTransport
+@testable import ContonTransport
 import Foundation
 import GRPCCore
 import NIOCore
@@ -77,22 +77,29 @@ struct ProbeService: Conton_Testing_V1_TestService.SimpleServiceProtocol {
         try certs.ensure()
     }
 
+    /// - Parameters:
+    ///   - service: what the server serves; the probe's TestService by default.
+    ///   - firstCallID: the client connection's first call id.
     func withServerAndClient(
         _ probe: Probe = Probe(),
+        service: (any RegistrableRPCService)? = nil,
+        limits: ServerLimits = ServerLimits(),
+        firstCallID: UInt32 = 1,
         clientCA: Bool = false,
         clientCertificate: (cert: String, key: String)? = nil,
         _ body: (Conton_Testing_V1_TestService.Client<ContonClientTransport>, GRPCClient<ContonClientTransport>) async throws -> Void
     ) async throws {
         let tls = try SSLContext(server: TLSServerConfiguration(certificateChainPath: certs.serverCertificatePath, privateKeyPath: certs.serverKeyPath,
                                                                 clientCAPath: clientCA ? certs.caCertificatePath : nil))
-        let transport = ContonServerTransport(host: "127.0.0.1", port: 0, tls: tls)
-        let server = GRPCServer(transport: transport, services: [ProbeService(probe: probe)])
+        let transport = ContonServerTransport(host: "127.0.0.1", port: 0, tls: tls, limits: limits)
+        let server = GRPCServer(transport: transport, services: [service ?? ProbeService(probe: probe)])
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }
             let port = try await transport.listeningAddress.port!
             let clientTLS = try SSLContext(client: TLSClientConfiguration(trustRootsPath: certs.caCertificatePath,
                                                                           certificateChainPath: clientCertificate?.cert, privateKeyPath: clientCertificate?.key))
-            let client = GRPCClient(transport: ContonClientTransport(host: "127.0.0.1", port: port, tls: clientTLS, serverHostname: "localhost"))
+            let client = GRPCClient(transport: ContonClientTransport(host: "127.0.0.1", port: port, tls: clientTLS, serverHostname: "localhost",
+                                                                     firstCallID: firstCallID))
             group.addTask { try await client.runConnections() }
             try await body(Conton_Testing_V1_TestService.Client(wrapping: client), client)
             client.beginGracefulShutdown()
@@ -214,6 +221,67 @@ struct ProbeService: Conton_Testing_V1_TestService.SimpleServiceProtocol {
         try await withServerAndClient(clientCA: true) { service, _ in
             let error = await #expect(throws: RPCError.self) { try await service.emptyCall(Conton_Testing_V1_Empty()) }
             #expect(error?.message.hasPrefix("anonymous(peer:") == true, "\(String(describing: error))")
+        }
+    }
+
+    /// PROTOCOL.md §8: a response message over the server's limit is never sent; its call ends
+    /// with RESOURCE_EXHAUSTED naming the limit in `conton-max-message-bytes`, and the
+    /// connection carries on.
+    @Test func responseOverTheLimitEndsTheCallNotTheConnection() async throws {
+        var limits = ServerLimits()
+        limits.maxResponseMessageSize = 1000
+        try await withServerAndClient(limits: limits) { service, _ async throws in
+            var fits = Conton_Testing_V1_SimpleRequest()
+            fits.payload.body = [UInt8](repeating: 7, count: 990)  // 996 bytes as a response
+            #expect(try await service.unaryCall(fits).payload.body.count == 990)
+            var big = Conton_Testing_V1_SimpleRequest()
+            big.payload.body = [UInt8](repeating: 7, count: 2000)
+            let error = await #expect(throws: RPCError.self) { try await service.unaryCall(big) }
+            #expect(error?.code == .resourceExhausted && error?.message == "response message of 2006 bytes exceeds the limit of 1000", "\(String(describing: error))")
+            #expect(error?.metadata[stringValues: "conton-max-message-bytes"].map { $0 } == ["1000"])
+
+            var stream = Conton_Testing_V1_StreamingOutputCallRequest()
+            stream.responseParameters = [Int32(10), 2000, 10].map { var p = Conton_Testing_V1_ResponseParameters(); p.size = $0; return p }
+            let received = Mutex<[Int]>([])
+            let streamError = await #expect(throws: RPCError.self) {
+                try await service.streamingOutputCall(stream) { response in
+                    for try await m in response.messages { received.withLock { $0.append(m.payload.body.count) } }
+                }
+            }
+            #expect(streamError?.code == .resourceExhausted)
+            #expect(received.withLock { $0 } == [10])
+            #expect(try await service.unaryCall(fits).payload.body.count == 990)
+        }
+    }
+
+    /// PROTOCOL.md §3: the call that takes id 0xFFFFFFFF is the connection's last; the client
+    /// says GOAWAY after it and later calls fail with UNAVAILABLE instead of wrapping around.
+    @Test func callIDsRunOut() async throws {
+        try await withServerAndClient(firstCallID: 0xFFFF_FFFD) { service, _ async throws in
+            var request = Conton_Testing_V1_SimpleRequest()
+            request.payload.body = [1]
+            #expect(try await service.unaryCall(request).payload.body == [1])  // 0xFFFFFFFD
+            #expect(try await service.unaryCall(request).payload.body == [1])  // 0xFFFFFFFF
+            let error = await #expect(throws: RPCError.self) { try await service.unaryCall(request) }
+            #expect(error?.code == .unavailable && error?.message.contains("call ids exhausted") == true, "\(String(describing: error))")
+        }
+    }
+
+    /// PROTOCOL.md §4: the Swift client lower-cases keys (GRPCCore's are case-insensitive) and
+    /// keeps GRPCCore's own `grpc-` keys off the wire; the server refuses what breaks the rules,
+    /// naming the key.
+    @Test func requestMetadataOnTheWire() async throws {
+        try await withServerAndClient(service: TestService()) { service, _ in
+            var request = Conton_Testing_V1_SimpleRequest()
+            request.responseSize = 1
+            let metadata: Metadata = ["X-Grpc-Test-Echo-Initial": "Upper", "grpc-previous-rpc-attempts": "1"]
+            let initial = try await service.unaryCall(request, metadata: metadata) { response in response.metadata }
+            #expect(Array(initial[stringValues: "x-grpc-test-echo-initial"]) == ["Upper"])
+            for (bad, named) in [(["x key": "v"] as Metadata, "\"x key\""), (["x-note": "olá"], "\"x-note\": a text value must be printable ASCII"),
+                                 (["conton-anything": "v"], "'conton-' prefix is reserved")] {
+                let error = await #expect(throws: RPCError.self) { try await service.unaryCall(request, metadata: bad) }
+                #expect(error?.code == .invalidArgument && error?.message.contains(named) == true, "\(String(describing: error))")
+            }
         }
     }
 

@@ -70,13 +70,25 @@ def parse(b):
     return out
 
 
-def call_headers(method, metadata=(), timeout_micros=0):
+def call_headers(method, metadata=(), timeout_micros=0, idempotency_key=None):
     body = field(1, method)
     for k, v in metadata:
         body += field(2, field(1, k) + field(2, v))
     if timeout_micros:
         body += field(3, timeout_micros)
+    if idempotency_key is not None:
+        body += field(4, idempotency_key)
     return body
+
+
+def brief(r):
+    """A call's result without its message bodies, for assertion messages."""
+    return {k: ([len(m) for m in v] if k == "messages" else v) for k, v in r.items()}
+
+
+def entries(raw):
+    """[MetadataEntry bytes] -> [(key bytes, value bytes)]."""
+    return [(parse(e).get(1, [b""])[0], parse(e).get(2, [b""])[0]) for e in raw]
 
 
 class Conn:
@@ -108,10 +120,10 @@ class Conn:
         self.buf = self.buf[10 + length:]
         return ftype, flags, cid, payload
 
-    def open(self, method, message=None, metadata=(), timeout_micros=0, end=True):
+    def open(self, method, message=None, metadata=(), timeout_micros=0, end=True, idempotency_key=None):
         cid = self.next_id
         self.next_id += 2
-        self.send(HEADERS, cid, call_headers(method, metadata, timeout_micros))
+        self.send(HEADERS, cid, call_headers(method, metadata, timeout_micros, idempotency_key))
         if message is not None:
             self.send(MESSAGE, cid, message, END_STREAM if end else 0)
         return cid
@@ -143,6 +155,28 @@ class Conn:
         cid = self.open(method, message, **kw)
         return self.collect([cid])[cid]
 
+    def until_pong(self):
+        """Sends a PING and returns every frame that arrives before its PONG."""
+        token = os.urandom(8)
+        self.send(PING, 0, token)
+        before = []
+        while True:
+            f = self.recv_frame()
+            if f is None:
+                raise EOFError("connection closed before the PONG; frames: %r" % before)
+            if f == (PONG, 0, 0, token):
+                return before
+            before.append(f)
+
+    def until_closed(self):
+        """Every frame until the server closes the connection."""
+        frames = []
+        while True:
+            f = self.recv_frame()
+            if f is None:
+                return frames
+            frames.append(f)
+
 
 def start_server(binary, data, extra=()):
     port_probe = socket.socket(); port_probe.bind(("127.0.0.1", 0)); port = port_probe.getsockname()[1]; port_probe.close()
@@ -154,6 +188,8 @@ def start_server(binary, data, extra=()):
         if not line:
             raise RuntimeError("server exited: " + proc.stderr.read())
     assert line.strip() == "listening on 127.0.0.1:%d" % port, line
+    # The call log goes to stderr: drain it, or a full pipe would stall the server.
+    threading.Thread(target=proc.stderr.read, daemon=True).start()
     return proc, port
 
 
@@ -266,6 +302,7 @@ def main():
         c.send(MESSAGE, cid, b"\0" * (4 * 1024 * 1024 + 1), END_STREAM)
         r = c.collect([cid])[cid]
         assert r["code"] == 8, r
+        assert (b"conton-max-message-bytes", b"4194304") in entries(r["trailers"]), r
         assert c.unary("conton.health.v1.Health/Check")["code"] == 0
 
     def too_many_concurrent_calls():
@@ -316,6 +353,8 @@ def main():
             frames.append(f)
         kinds = [f[0] for f in frames]
         assert GOAWAY in kinds, kinds
+        ga = parse(frames[kinds.index(GOAWAY)][3])
+        assert ga.get(1, [0])[0] == cid and ga.get(2, [0])[0] == 0 and ga[3][0] == b"server shutting down", ga
         trailers = [f for f in frames if f[0] == TRAILERS]
         assert trailers and parse(trailers[0][3]).get(1, [0])[0] == 0, frames
         assert any(f[0] == MESSAGE for f in frames)
@@ -421,12 +460,235 @@ def main():
         r = c.collect([cid])[cid]
         assert r["code"] == 0 and len(r["messages"]) == 400, (r.get("code"), len(r["messages"]))
 
+    # --- The wire contract, point by point (docs/PROTOCOL.md) -----------------------------------
+
+    UNARY = "conton.testing.v1.TestService/UnaryCall"
+    SERVER_STREAMING = "conton.testing.v1.TestService/StreamingOutputCall"
+    BIDI = "conton.testing.v1.TestService/FullDuplexCall"
+
+    def single_request_answered_only_after_half_close():
+        # §3: a MESSAGE without END_STREAM is not yet a request; the deadline comes first.
+        c = Conn(port, ca)
+        for method, req in ((UNARY, field(1, 3)), (SERVER_STREAMING, field(1, field(1, 3))),
+                            ("conton.health.v1.Health/Check", b"")):
+            r = c.unary(method, req, end=False, timeout_micros=300_000)
+            assert r["code"] == 4 and r["messages"] == [] and r["headers"] is None, (method, r)
+        # The same request, then HALF_CLOSE: answered.
+        cid = c.open(UNARY, field(1, 3), end=False)
+        c.send(HALF_CLOSE, cid)
+        r = c.collect([cid])[cid]
+        assert r["code"] == 0 and len(r["messages"]) == 1, r
+
+    def second_request_message_is_internal():
+        # §3: a unary or server-streaming method takes exactly one request MESSAGE.
+        c = Conn(port, ca)
+        for method, req in ((UNARY, field(1, 3)), (SERVER_STREAMING, field(1, field(1, 3))),
+                            ("conton.health.v1.Health/Check", b"")):
+            cid = c.open(method, req, end=False)
+            c.send(MESSAGE, cid, req, END_STREAM)
+            r = c.collect([cid])[cid]
+            assert r["code"] == 13 and "exactly one request message; got a second" in r["message"], (method, brief(r))
+            assert r["messages"] == [], brief(r)
+        assert c.unary("conton.health.v1.Health/Check")["code"] == 0  # the connection goes on
+
+    def half_close_without_request_is_internal():
+        c = Conn(port, ca)
+        for method in (UNARY, SERVER_STREAMING, "conton.health.v1.Health/Check"):
+            cid = c.open(method)
+            c.send(HALF_CLOSE, cid)
+            r = c.collect([cid])[cid]
+            assert r["code"] == 13 and "got none before HALF_CLOSE" in r["message"], (method, r)
+        # A client-streaming method may take zero messages.
+        cid = c.open("conton.testing.v1.TestService/StreamingInputCall")
+        c.send(HALF_CLOSE, cid)
+        r = c.collect([cid])[cid]
+        assert r["code"] == 0, r
+
+    def frames_after_half_close_are_internal():
+        # §3: nothing follows HALF_CLOSE; the call (not the connection) ends with INTERNAL at once,
+        # although its handler would have answered only after 30 s.
+        c = Conn(port, ca)
+        slow = field(1, field(1, 1) + field(2, 30_000_000))
+        cid = c.open(BIDI, slow)  # MESSAGE + END_STREAM
+        c.send(MESSAGE, cid, slow)
+        t = time.time()
+        r = c.collect([cid])[cid]
+        assert r["code"] == 13 and r["message"] == "MESSAGE after HALF_CLOSE", r
+        cid = c.open(BIDI, slow, end=False)
+        c.send(HALF_CLOSE, cid)
+        c.send(HALF_CLOSE, cid)
+        r = c.collect([cid])[cid]
+        assert r["code"] == 13 and r["message"] == "HALF_CLOSE after HALF_CLOSE", r
+        assert time.time() - t < 10
+        assert c.unary("conton.health.v1.Health/Check")["code"] == 0
+
+    def frames_for_ended_calls_are_ignored():
+        # §3: MESSAGE, HALF_CLOSE and CANCEL for a call the server has ended get nothing back.
+        c = Conn(port, ca)
+        done = c.open("conton.health.v1.Health/Check", b"")
+        assert c.collect([done])[done]["code"] == 0
+        refused = c.open("conton.health.v1.Health/Check", metadata=[("Bad Key", b"v")])
+        assert c.collect([refused])[refused]["code"] == 3
+        for cid in (done, refused):
+            c.send(MESSAGE, cid, b"", END_STREAM)
+            c.send(MESSAGE, cid, b"")
+            c.send(HALF_CLOSE, cid)
+            c.send(CANCEL, cid)
+        assert c.until_pong() == []
+        assert c.unary("conton.health.v1.Health/Check")["code"] == 0
+
+    def response_over_the_limit_is_resource_exhausted():
+        # §8: responses have a limit too (default 4 MiB); the trailers say it.
+        c = Conn(port, ca)
+        limit = 4 * 1024 * 1024
+        # SimpleResponse{payload{body: n bytes}} encodes to n + 10 bytes here.
+        r = c.unary(UNARY, field(1, limit - 10))
+        assert r["code"] == 0 and [len(m) for m in r["messages"]] == [limit], brief(r)
+        r = c.unary(UNARY, field(1, limit - 9))
+        assert r["code"] == 8 and r["messages"] == [] and "exceeds the limit of 4194304" in r["message"], brief(r)
+        assert (b"conton-max-message-bytes", b"4194304") in entries(r["trailers"]), brief(r)
+        r = c.unary(SERVER_STREAMING, field(1, field(1, 5)) + field(1, field(1, limit)))
+        assert r["code"] == 8 and len(r["messages"]) == 1, brief(r)
+        assert c.unary("conton.health.v1.Health/Check")["code"] == 0
+
+    def request_metadata_rules():
+        # §4: refused at HEADERS, before any handler runs (no MESSAGE is even sent), naming the key.
+        c = Conn(port, ca)
+        refused = [
+            ([("Authorization", b"Bearer x")], '"Authorization"'),
+            ([("x-ok", b"1"), ("", b"v")], "metadata entry 1 has an empty key"),
+            ([("x key", b"v")], '"x key"'),
+            ([("x-n\xe3o", b"v")], '"x-n\\xC3\\xA3o"'),
+            ([("x-note", b"line\nbreak")], '"x-note": a text value must be printable ASCII'),
+            ([("x-note", "olá".encode())], '"x-note": a text value must be printable ASCII'),
+            ([("grpc-timeout", b"1S")], "timeout_micros"),
+            ([("grpc-previous-rpc-attempts", b"1")], "'grpc-' prefix is reserved"),
+            ([("conton-max-message-bytes", b"1")], "'conton-' prefix is reserved"),
+        ]
+        for metadata, named in refused:
+            cid = c.open("conton.health.v1.Health/Check", metadata=metadata)
+            r = c.collect([cid])[cid]
+            assert r["code"] == 3 and named in r["message"], (metadata, r)
+        cid = c.open("conton.health.v1.Health/Check", idempotency_key="k\x01")
+        r = c.collect([cid])[cid]
+        assert r["code"] == 3 and "idempotency_key" in r["message"], r
+        ok = [("x-note", b" printable ASCII ~ only "), ("x-note-bin", b"\x00\xff\n\xe3"), ("x.y_z-0", b"")]
+        assert c.unary("conton.health.v1.Health/Check", metadata=ok)["code"] == 0
+
+    def initial_metadata_of_a_failed_call():
+        # §4: never merged into the trailers. A handler that fails before answering sends no
+        # HEADERS ("trailers-only"); one that fails after it has started answering sent them.
+        c = Conn(port, ca)
+        echo = [("x-grpc-test-echo-initial", b"first"), ("x-grpc-test-echo-trailing-bin", b"\x01\x02")]
+        r = c.unary(UNARY, field(3, field(1, 9) + field(2, "no")), metadata=echo)
+        assert r["code"] == 9 and r["headers"] is None, r
+        assert entries(r["trailers"]) == [(b"x-grpc-test-echo-trailing-bin", b"\x01\x02")], r
+        r = c.unary(SERVER_STREAMING, field(1, field(1, 2)) + field(3, field(1, 9) + field(2, "no")), metadata=echo)
+        assert r["code"] == 9 and len(r["messages"]) == 1, r
+        assert entries(r["headers"].get(2, [])) == [(b"x-grpc-test-echo-initial", b"first")], r
+        assert entries(r["trailers"]) == [(b"x-grpc-test-echo-trailing-bin", b"\x01\x02")], r
+
+    def public_methods_need_no_credentials():
+        # §4: every served method, called without credentials, is refused UNAUTHENTICATED
+        # before its handler runs, except the public ones the page lists.
+        c = Conn(port, ca)
+        listing = c.unary("conton.reflection.v1.Reflection/ListServices")
+        assert listing["code"] == 0, listing
+        methods = [parse(m)[2][0].decode() for svc in parse(listing["messages"][0])[1] for m in parse(svc).get(2, [])]
+        assert len(methods) > 40, methods
+        public = []
+        for method in methods:
+            cid = c.open(method, b"")
+            while True:
+                ftype, _, fcid, payload = c.recv_frame()
+                if fcid == cid:
+                    break
+            st = parse(payload) if ftype == TRAILERS else {}
+            if st.get(1, [0])[0] == 16 and st.get(2, [b""])[0].decode().endswith("requires signing in"):
+                continue
+            public.append(method)
+            if ftype != TRAILERS:
+                c.send(CANCEL, cid)
+        expected = ["conton.health.v1.Health/Check", "conton.health.v1.Health/Watch",
+                    "conton.identity.v1.Identity/ActivateAccount", "conton.identity.v1.Identity/Login",
+                    "conton.identity.v1.Identity/RequestPasswordReset", "conton.identity.v1.Identity/ResetPassword",
+                    "conton.reflection.v1.Reflection/GetFileDescriptorSet", "conton.reflection.v1.Reflection/ListServices"]
+        expected += ["conton.testing.v1.TestService/" + m for m in
+                     ("EmptyCall", "FullDuplexCall", "StreamingInputCall", "StreamingOutputCall", "UnaryCall", "UnimplementedCall")]
+        assert sorted(public) == sorted(expected), sorted(public)
+
+    def client_goaway_finishes_open_calls_then_closes():
+        # §6: a client's GOAWAY: it opens no more calls; its open calls go on; then the server closes.
+        c = Conn(port, ca)
+        cid = c.open(BIDI)
+        c.send(GOAWAY, 0, field(1, cid))
+        late = c.open("conton.health.v1.Health/Check", b"")  # breaks its own promise: not started
+        r = c.collect([late])[late]
+        assert r["code"] == 14, r
+        c.send(MESSAGE, cid, field(1, field(1, 3)))
+        c.send(HALF_CLOSE, cid)
+        r = c.collect([cid])[cid]
+        assert r["code"] == 0 and len(r["messages"]) == 1, r
+        assert c.until_closed() == []
+        idle = Conn(port, ca)
+        idle.send(GOAWAY, 0, b"")
+        assert idle.until_closed() == []
+
+    def call_ids_run_out():
+        # §3: 0xFFFFFFFF is the last call id of a connection; anything after it is a protocol error.
+        c = Conn(port, ca)
+        c.next_id = 0xFFFFFFFF
+        assert c.unary("conton.health.v1.Health/Check")["code"] == 0
+        c.send(HEADERS, 5, call_headers("conton.health.v1.Health/Check"))
+        frames = c.until_closed()
+        assert [f[0] for f in frames] == [GOAWAY], frames
+        ga = parse(frames[0][3])
+        assert ga.get(1, [0])[0] == 0xFFFFFFFF and ga.get(2, [0])[0] == 13, ga
+        assert ga[3][0].startswith(b"protocol violation: ") and b"not above 4294967295" in ga[3][0], ga
+
+    def sigint_goaway_then_grace_period_cuts_off():
+        # §6: SIGINT as SIGTERM: GOAWAY code 0, no new call or connection, the open ones get the
+        # grace period (here 500 ms), then the connection is closed under them.
+        sdata = tempfile.mkdtemp(prefix="conton-e2e-int-")
+        sproc, sport = start_server(binary, sdata, ["--shutdown-grace-ms", "500"])
+        sca = os.path.join(sdata, "tls", "ca.pem")
+        try:
+            c = Conn(sport, sca)
+            cid = c.open(BIDI, field(1, field(1, 1) + field(2, 30_000_000)), end=False)
+            assert c.recv_frame()[:3] == (HEADERS, 0, cid)  # its handler is running
+            t = time.time()
+            sproc.send_signal(signal.SIGINT)
+            f = c.recv_frame()
+            assert f[0] == GOAWAY, f
+            ga = parse(f[3])
+            assert ga.get(1, [0])[0] == cid and ga.get(2, [0])[0] == 0 and ga[3][0] == b"server shutting down", ga
+            late = c.open("conton.health.v1.Health/Check", b"")
+            rest = c.until_closed()
+            assert [(f[0], f[2]) for f in rest] == [(TRAILERS, late)] and parse(rest[0][3])[1][0] == 14, rest
+            assert time.time() - t < 5, time.time() - t
+            try:
+                Conn(sport, sca)
+                raise AssertionError("a new connection was accepted during shutdown")
+            except (ConnectionRefusedError, ssl.SSLError, ConnectionResetError, AssertionError) as e:
+                if isinstance(e, AssertionError) and "accepted" in str(e):
+                    raise
+            assert sproc.wait(timeout=15) == 0
+        finally:
+            if sproc.poll() is None:
+                sproc.kill()
+
     for fn in (health_check_serving, write_backpressure_bounds_server_memory, c_reference_client, cli_call_list_and_errors, keepalive_and_idle_timeouts, health_check_unknown_service_not_found, unimplemented_method_and_service,
                large_unary, client_streaming, server_streaming, ping_pong_bidi, metadata_echo,
                status_code_and_message, hundred_concurrent_calls_on_one_connection, deadline_exceeded,
                cancel_reaches_server_and_connection_goes_on, oversized_message_resource_exhausted,
                too_many_concurrent_calls, garbage_closes_only_that_connection, ping_answered,
-               hex_dump_of_protocol_md_is_answered, graceful_shutdown_drains_in_flight_call):
+               hex_dump_of_protocol_md_is_answered, single_request_answered_only_after_half_close,
+               second_request_message_is_internal, half_close_without_request_is_internal,
+               frames_after_half_close_are_internal, frames_for_ended_calls_are_ignored,
+               response_over_the_limit_is_resource_exhausted, request_metadata_rules,
+               initial_metadata_of_a_failed_call, public_methods_need_no_credentials,
+               client_goaway_finishes_open_calls_then_closes, call_ids_run_out,
+               sigint_goaway_then_grace_period_cuts_off, graceful_shutdown_drains_in_flight_call):
         scenario(fn)
     if proc.poll() is None:
         proc.kill()

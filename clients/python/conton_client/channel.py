@@ -41,8 +41,14 @@ def _encode(message):
     raise TypeError("a request message must be bytes or a protobuf message, not %s" % type(message).__name__)
 
 
+_RESERVED_PREFIXES = ("grpc-", "conton-")
+_LAST_CALL_ID = 0xFFFFFFFF
+
+
 def _metadata_entries(metadata):
-    """[(key, value)] or a dict -> [MetadataEntry]; str values are sent as UTF-8."""
+    """[(key, value)] or a dict -> [MetadataEntry], checked against docs/PROTOCOL.md §4 (the
+    server refuses the call otherwise): keys lower-case ASCII [0-9a-z_.-], not starting with the
+    reserved "grpc-"/"conton-"; str values printable ASCII (0x20-0x7E); bytes under "-bin" keys."""
     if metadata is None:
         return []
     items = metadata.items() if isinstance(metadata, dict) else metadata
@@ -50,9 +56,14 @@ def _metadata_entries(metadata):
     for key, value in items:
         if not key or key != key.lower() or any(not (c.isascii() and (c.isalnum() or c in "_.-")) for c in key):
             raise ValueError("invalid metadata key %r: lower-case ASCII [0-9a-z_.-] only" % key)
+        if key.startswith(_RESERVED_PREFIXES):
+            raise ValueError("metadata key %r: the grpc-/conton- prefixes are reserved (a deadline is timeout=)" % key)
         if isinstance(value, str):
             value = value.encode("utf-8")
-        out.append(wire_pb2.MetadataEntry(key=key, value=bytes(value)))
+        value = bytes(value)
+        if not key.endswith("-bin") and any(b < 0x20 or b > 0x7E for b in value):
+            raise ValueError("metadata %r: a text value must be printable ASCII; bytes go under a key ending in -bin" % key)
+        out.append(wire_pb2.MetadataEntry(key=key, value=value))
     return out
 
 
@@ -531,6 +542,8 @@ class Channel:
                     raise ContonError(StatusCode.UNAVAILABLE, None,
                                       "the server sent GOAWAY (code %d: %s): open a new channel"
                                       % (self._goaway[1], self._goaway[2]))
+                if self._next_id > _LAST_CALL_ID:
+                    raise ContonError(StatusCode.UNAVAILABLE, None, "call ids exhausted on this channel: open a new one")
                 cid = self._next_id
                 self._next_id += 1
                 call = Call(self, cid, method, deadline, response_class)

@@ -80,6 +80,24 @@ def test_call_ids_strictly_increasing(channel):
     assert ids == sorted(set(ids))
 
 
+def test_call_ids_run_out(server):
+    """0xFFFFFFFF is a connection's last call id (PROTOCOL.md §3): then a new channel is needed."""
+    with server.channel() as ch:
+        ch._next_id = 0xFFFFFFFF
+        assert ch.unary(CHECK, b"") == b"\x08\x01"
+        with pytest.raises(ContonError) as e:
+            ch.unary(CHECK, b"")
+        assert e.value.code == StatusCode.UNAVAILABLE and "call ids exhausted" in e.value.message
+
+
+@pytest.mark.parametrize("metadata", [[("Authorization", "Bearer x")], [("x key", "v")], [("x-note", "line\nbreak")],
+                                      [("x-note", "olá")], [("grpc-timeout", "1S")], [("conton-x", "v")]])
+def test_metadata_the_server_would_refuse_is_refused_before_sending(channel, metadata):
+    with pytest.raises(ValueError):
+        channel.unary(CHECK, b"", metadata=metadata)
+    assert channel.unary(CHECK, b"", metadata=[("x-note", "printable ~"), ("x-note-bin", b"\x00\n\xff")]) == b"\x08\x01"
+
+
 def _raw_tls(server):
     ctx = ssl.create_default_context(cafile=server.ca)
     ctx.set_alpn_protocols([ALPN])

@@ -28,8 +28,10 @@ typedef struct Conton__Rpc__V1__GoAway Conton__Rpc__V1__GoAway;
 /* --- messages --- */
 
 /*
- * One metadata entry. Keys are lower-case ASCII ([0-9a-z_.-]); a key ending in "-bin" carries
- * arbitrary bytes, every other key carries printable ASCII (0x20-0x7E).
+ * One metadata entry. Keys are non-empty lower-case ASCII ([0-9a-z_.-]); a key ending in "-bin"
+ * carries arbitrary bytes, every other key carries printable ASCII (0x20-0x7E). Keys starting
+ * with "grpc-" or "conton-" are reserved: a client sends none. The server refuses request
+ * metadata that breaks these rules with INVALID_ARGUMENT naming the key (docs/PROTOCOL.md §4).
  */
 struct  Conton__Rpc__V1__MetadataEntry
 {
@@ -56,11 +58,11 @@ struct  Conton__Rpc__V1__CallHeaders
   size_t n_metadata;
   Conton__Rpc__V1__MetadataEntry **metadata;
   /*
-   * Relative deadline in microseconds; 0 means none.
+   * Relative deadline in microseconds; 0 means none. (Not gRPC's "grpc-timeout" metadata.)
    */
   uint64_t timeout_micros;
   /*
-   * Optional idempotency key for safe retries of mutating calls.
+   * Optional idempotency key for safe retries of mutating calls; printable ASCII.
    */
   char *idempotency_key;
 };
@@ -76,8 +78,8 @@ struct  Conton__Rpc__V1__FieldViolation
 {
   ProtobufCMessage base;
   /*
-   * Dotted path of the field in the request message, e.g. "client.address.cep"; list
-   * elements as "emails[2]".
+   * Dotted path of the field in the request message in proto field names (snake_case), list
+   * elements with a 0-based index: "client.address.cep", "client.other_emails[1]".
    */
   char *field;
   char *description;
@@ -118,13 +120,14 @@ struct  Conton__Rpc__V1__GoAway
 {
   ProtobufCMessage base;
   /*
-   * The highest call id the sender has processed or will process; calls above it were not
-   * started and may be retried on a new connection.
+   * From the server: the highest call id it has seen; calls at or below it complete, calls above
+   * it were not started and may be retried on a new connection. From a client: informational.
    */
   uint32_t last_call_id;
   /*
-   * A gRPC status code: 0 for a graceful shutdown, 13 INTERNAL for a protocol error,
-   * 8 RESOURCE_EXHAUSTED for a limit, 14 UNAVAILABLE for idle close.
+   * A gRPC status code. The server sends 0 OK for a graceful shutdown (message "server shutting
+   * down") and for an idle connection (message "idle"), 13 INTERNAL for a protocol error (then it
+   * closes at once); no other code (docs/PROTOCOL.md §6).
    */
   int32_t code;
   char *message;
