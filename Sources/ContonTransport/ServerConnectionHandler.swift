@@ -23,7 +23,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         var inbound: AsyncThrowingStream<RPCRequestPart<[UInt8]>, any Error>.Continuation
         var cancellation: CallCancellation
         var deadline: Scheduled<Void>?
-        var sentHeaders = false
         /// Message bytes handed to the call and not yet taken by its handler.
         var buffered = 0
         /// `.one` for a unary or server-streaming method of the compiled-in protos.
@@ -356,7 +355,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .metadata(let metadata):
             var headers = Conton_Rpc_V1_CallHeaders()
             headers.metadata = WireMetadata.entries(metadata)
-            self.calls[callID]?.sentHeaders = true
             return self.send(Frame(type: .headers, callID: callID, payload: ByteBuffer(bytes: headers.serializedBytes())))
         case .message(let bytes):
             var buffer = context.channel.allocator.buffer(capacity: bytes.count)
@@ -426,11 +424,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         goAway.message = "protocol violation: \(reason)"
         context.writeAndFlush(self.wrapOutboundOut(Frame(type: .goAway, callID: 0, payload: ByteBuffer(bytes: goAway.serializedBytes()))), promise: nil)
         self.goingAway = true
-        for (callID, call) in self.calls {
+        for call in self.calls.values {
             call.deadline?.cancel()
             call.cancellation.cancel()
             call.inbound.finish(throwing: RPCError(code: .unavailable, message: "connection closed: protocol violation"))
-            _ = callID
         }
         self.calls.removeAll()
         self.closed = true
