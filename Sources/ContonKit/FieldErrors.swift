@@ -1,5 +1,4 @@
-import ContonAPI
-import ContonRPC
+import ContonProto
 import GRPCCore
 
 /// Collects a request's field violations and turns them into one INVALID_ARGUMENT whose
@@ -28,17 +27,10 @@ public struct FieldErrors: Sendable {
         throw error
     }
 
-    /// The INVALID_ARGUMENT error (message: every violation, `field: description`, joined).
+    /// The INVALID_ARGUMENT error (message: every violation, `field: description`, joined), built
+    /// the same way as the wire check's (``ContonProto/FieldViolationMetadata``).
     public var error: RPCError {
-        var metadata = Metadata()
-        metadata.addBinary(FieldViolations.encode(violations.map { v in
-            var wire = Conton_Rpc_V1_FieldViolation()
-            wire.field = v.field
-            wire.description = v.description
-            return wire
-        }), forKey: FieldViolations.metadataKey)
-        let message = violations.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
-        return RPCError(code: .invalidArgument, message: message, metadata: metadata)
+        FieldViolationMetadata.invalidArgument(violations)
     }
 
     /// One violation as an error.
