@@ -45,7 +45,7 @@ public struct ClientLogins: Sendable {
         try errors.check()
         guard let email, let name else { throw errors.error }
         if try UserRecord.find(email: email, in: m.db) != nil {
-            throw RPCError(code: .alreadyExists, message: "a login with e-mail \(email) already exists")
+            throw ServiceError(.alreadyExists, "a login with e-mail \(email) already exists", reason: "EMAIL_TAKEN")
         }
         let id = UUID().uuidString.lowercased()
         try m.db.execute(sql: """
@@ -116,10 +116,10 @@ public struct ClientLogins: Sendable {
     /// is already active (use password reset) or disabled.
     public func reinvite(userID: String, clientID: String, in m: inout Mutation) throws {
         guard let login = try login(userID: userID, in: m.db), login.clientID == clientID else {
-            throw RPCError(code: .notFound, message: "portal login not found")
+            throw ServiceError(.notFound, "portal login not found")
         }
-        guard !login.activated else { throw RPCError(code: .failedPrecondition, message: "\(login.email) already activated the account; use password reset") }
-        guard !login.disabled else { throw RPCError(code: .failedPrecondition, message: "\(login.email) is disabled") }
+        guard !login.activated else { throw ServiceError(.failedPrecondition, "\(login.email) already activated the account; use password reset", reason: "ALREADY_ACTIVATED") }
+        guard !login.disabled else { throw ServiceError(.failedPrecondition, "\(login.email) is disabled", reason: "USER_DISABLED") }
         try invite(userID: userID, email: login.email, name: login.name, in: &m)
         m.audit("client_login", userID, "invitation re-sent to \(login.email)")
     }

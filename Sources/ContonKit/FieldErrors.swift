@@ -2,14 +2,14 @@ import ContonProto
 import GRPCCore
 
 /// Collects a request's field violations and turns them into one INVALID_ARGUMENT whose
-/// `Status.field_violations` name every bad field (like `google.rpc.BadRequest`).
+/// `google.rpc.BadRequest` (in `grpc-status-details-bin`) names every bad field.
 ///
 /// ```swift
 /// var errors = FieldErrors()
 /// if request.name.isEmpty { errors.add("name", "is required") }
 /// try errors.check()
 /// ```
-public struct FieldErrors: Sendable {
+public struct FieldErrors: Error, RPCErrorConvertible, Sendable {
     public private(set) var violations: [(field: String, description: String)] = []
 
     public init() {}
@@ -28,10 +28,15 @@ public struct FieldErrors: Sendable {
     }
 
     /// The INVALID_ARGUMENT error (message: every violation, `field: description`, joined), built
-    /// the same way as the wire check's (``ContonProto/FieldViolationMetadata``).
+    /// the same way as the wire check's (``ContonProto/ErrorDetails/invalidArgument(_:cause:)``).
     public var error: RPCError {
-        FieldViolationMetadata.invalidArgument(violations)
+        ErrorDetails.invalidArgument(violations)
     }
+
+    public var rpcErrorCode: RPCError.Code { .invalidArgument }
+    public var rpcErrorMessage: String { error.message }
+    public var rpcErrorMetadata: Metadata { error.metadata }
+    public var rpcErrorCause: (any Error)? { nil }
 
     /// One violation as an error.
     public static func single(_ field: String, _ description: String) -> RPCError {

@@ -8,7 +8,7 @@ public struct ProtoDeserializer<Message: ProtoMessage>: MessageDeserializer {
     /// Decodes `serializedMessageBytes`.
     /// - Throws: `RPCError(code: .invalidArgument, message: "cannot decode <name>: …")`; for a
     ///   `string` field with a NUL or invalid UTF-8, INVALID_ARGUMENT with that field's violation
-    ///   (``FieldViolationMetadata``).
+    ///   (``ErrorDetails``).
     public func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> Message {
         do {
             return try serializedMessageBytes.withUnsafeBytes { raw in
@@ -16,7 +16,7 @@ public struct ProtoDeserializer<Message: ProtoMessage>: MessageDeserializer {
             }
         } catch let error as ProtoDecodingError {
             if let field = error.field, let problem = error.fieldProblem {
-                throw FieldViolationMetadata.invalidArgument([(field, problem)], cause: error)
+                throw ErrorDetails.invalidArgument([(field, problem)], cause: error)
             }
             throw RPCError(code: .invalidArgument, message: error.description, cause: error)
         } catch {

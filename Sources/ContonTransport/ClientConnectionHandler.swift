@@ -90,10 +90,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .trailers:
             guard let inbound = self.calls.removeValue(forKey: frame.callID) else { return }
             let wire = (try? Conton_Rpc_V1_Status(serializedBytes: frame.payload.readableBytesView)) ?? Conton_Rpc_V1_Status()
-            var metadata = WireMetadata.metadata(wire.metadata)
-            if !wire.fieldViolations.isEmpty {
-                metadata.addBinary(FieldViolations.encode(wire.fieldViolations), forKey: FieldViolations.metadataKey)
-            }
+            let metadata = WireMetadata.metadata(wire.metadata)
             let code = Status.Code(rawValue: Int(wire.code)) ?? .unknown
             inbound.yield(.status(Status(code: code, message: wire.message), metadata))
             inbound.finish()

@@ -1,3 +1,3 @@
-/// PeerIdentity and FieldViolations (in ContonRPC, so the plugin API has them without NIO) are
+/// PeerIdentity and TLSPeer (in ContonRPC, so the plugin API has them without NIO) are
 /// part of this module's API.
 @_exported import ContonRPC

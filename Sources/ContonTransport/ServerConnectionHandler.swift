@@ -360,10 +360,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             var buffer = context.channel.allocator.buffer(capacity: bytes.count)
             buffer.writeBytes(bytes)
             return self.send(Frame(type: .message, callID: callID, payload: buffer))
-        case .status(let status, var metadata):
-            let violations = metadata[binaryValues: FieldViolations.metadataKey].flatMap(FieldViolations.decode)
-            metadata.removeAllValues(forKey: FieldViolations.metadataKey)
-            let future = self.writeTrailers(callID, status, WireMetadata.entries(metadata), violations: Array(violations))
+        case .status(let status, let metadata):
+            // The error's details (`grpc-status-details-bin`) are metadata like any other.
+            let future = self.writeTrailers(callID, status, WireMetadata.entries(metadata))
             self.endCall(callID)
             return future
         }
@@ -379,10 +378,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     @discardableResult
-    private func writeTrailers(_ callID: UInt32, _ status: Status, _ metadata: [Conton_Rpc_V1_MetadataEntry],
-                               violations: [Conton_Rpc_V1_FieldViolation] = []) -> EventLoopFuture<Void>? {
+    private func writeTrailers(_ callID: UInt32, _ status: Status, _ metadata: [Conton_Rpc_V1_MetadataEntry]) -> EventLoopFuture<Void>? {
         var wire = Conton_Rpc_V1_Status()
-        wire.fieldViolations = violations
         wire.code = Int32(status.code.rawValue)
         wire.message = status.message
         wire.metadata = metadata

@@ -60,8 +60,12 @@ struct Call: AsyncParsableCommand {
         if let failure {
             var stderr = StandardError()
             print("ERROR \(StatusName.of(failure.code.rawValue)) (\(failure.code.rawValue)): \(failure.message)", to: &stderr)
-            for bytes in failure.metadata[binaryValues: FieldViolations.metadataKey] {
-                for v in FieldViolations.decode(bytes) { print("  \(v.field): \(v.description)", to: &stderr) }
+            // The rich error details (grpc-status-details-bin), one line each, indented.
+            if let details = ErrorDetails(metadata: failure.metadata) {
+                for v in details.fieldViolations { print("  \(v.field): \(v.description)", to: &stderr) }
+                if let reason = details.reason { print("  reason: \(reason.reason) (\(reason.domain))", to: &stderr) }
+                if let resource = details.resource { print("  resource: \(resource.type) \(resource.name)", to: &stderr) }
+                if let delay = details.retryDelayMilliseconds { print("  retry after: \(delay) ms", to: &stderr) }
             }
             throw ExitCode(1)
         }

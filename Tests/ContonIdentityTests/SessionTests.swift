@@ -63,6 +63,9 @@ import Testing
             } catch let error as RPCError {
                 #expect(error.code == .resourceExhausted)
                 #expect(error.metadata[stringValues: "retry-after-ms"].first(where: { _ in true }) == "30000")
+                // The same wait as google.rpc.RetryInfo, with the reason as google.rpc.ErrorInfo.
+                #expect(error.details?.retryDelayMilliseconds == 30_000)
+                #expect(error.details?.reason?.reason == "TOO_MANY_SIGN_IN_ATTEMPTS")
             }
             clock.advance(milliseconds: 30_001)
             _ = try await test.login()

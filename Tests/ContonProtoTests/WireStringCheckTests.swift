@@ -144,13 +144,24 @@ import Testing
         } catch let error as RPCError {
             #expect(error.code == .invalidArgument)
             #expect(error.message == "password: must not contain a NUL character (U+0000)")
-            let encoded = try #require(error.metadata[binaryValues: FieldViolationMetadata.key].first(where: { _ in true }))
-            let status = try ProtoCodec.decode(encoded, messageName: "conton.rpc.v1.Status")
-            guard case .list(let violations)? = status[3], case .message(let violation)? = violations.first else {
-                Issue.record("no violation in \(status)")
+            // A google.rpc.Status in grpc-status-details-bin: same code and message, one BadRequest.
+            let encoded = try #require(error.metadata[binaryValues: ErrorDetails.metadataKey].first(where: { _ in true }))
+            let status = try ProtoCodec.decode(encoded, messageName: "google.rpc.Status")
+            #expect(status[1] == .int32(3))
+            #expect(status[2] == .string(error.message))
+            guard case .list(let anys)? = status[3], anys.count == 1, case .message(let any)? = anys.first else {
+                Issue.record("not one detail in \(status)")
+                return
+            }
+            #expect(any[1] == .string("type.googleapis.com/google.rpc.BadRequest"))
+            guard case .bytes(let value)? = any[2] else { Issue.record("no value in \(any)"); return }
+            let badRequest = try ProtoCodec.decode(value, messageName: "google.rpc.BadRequest")
+            guard case .list(let violations)? = badRequest[1], case .message(let violation)? = violations.first else {
+                Issue.record("no violation in \(badRequest)")
                 return
             }
             #expect(violation[1] == .string("password"))
+            #expect(violation[2] == .string("must not contain a NUL character (U+0000)"))
         }
     }
 

@@ -14,9 +14,10 @@ import string
 import tempfile
 
 from aiosmtpd.controller import Controller
+from google.rpc import error_details_pb2, status_pb2
 from validate_docbr import CNPJ, CPF
 
-from conton_client import Channel
+from conton_client import Channel, ContonError
 from conton_client.gen.conton.clients.v1 import clients_pb2
 from conton_e2e import OWNER_ENV, Sink, call, free_port, run_scenarios, running, token_for, wait_for
 
@@ -53,6 +54,88 @@ def contract_examples_through_the_cli():
             code, out, err = call(data, port, "conton.clients.v1.Clients/CreateClient", json.dumps({"client": {
                 "personType": "PERSON_TYPE_COMPANY", "name": "Outra", "document": "12abc34501de35", "email": "o@example.com"}}), token=t)
             assert code == 1 and err.startswith("ERROR ALREADY_EXISTS (6)") and pj["id"] in err, (code, err)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def rich_errors_read_by_stock_protos_match_the_cli():
+    """The rich error model as any gRPC library reads it: the raw grpc-status-details-bin of a
+    failed call, decoded with nothing but pip's googleapis-common-protos (google.rpc.Status,
+    BadRequest, ErrorInfo, ResourceInfo), names the same field violations, in the same order, as
+    the conton CLI prints for the same request, and ALREADY_EXISTS names the existing client."""
+    def stock(err):
+        raw = [v for k, v in err.trailing_metadata if k == "grpc-status-details-bin"]
+        assert len(raw) == 1, err.trailing_metadata
+        status = status_pb2.Status.FromString(raw[0])
+        assert (status.code, status.message) == (err.code, err.message), (status, err)
+        found = {}
+        for any_ in status.details:
+            for kind in (error_details_pb2.BadRequest, error_details_pb2.ErrorInfo, error_details_pb2.ResourceInfo):
+                if any_.Is(kind.DESCRIPTOR):
+                    found[kind.__name__] = kind()
+                    any_.Unpack(found[kind.__name__])
+        return found
+
+    def cli_lines(err):
+        lines = err.splitlines()
+        return lines[0], [l.strip() for l in lines[1:]]
+
+    bad = {"client": {"personType": "PERSON_TYPE_INDIVIDUAL", "name": "", "document": "111.444.777-36",
+                      "email": "not-an-email", "otherEmails": ["ok@example.com", "nope"], "feeDueDay": 40}}
+    data = tempfile.mkdtemp(prefix="conton-rich-")
+    try:
+        with running(data, OWNER_ENV) as (proc, port, _):
+            t = token_for(data, port)
+            code, out, err = call(data, port, "conton.clients.v1.Clients/CreateClient", json.dumps(bad), token=t)
+            assert code == 1, (code, out, err)
+            head, cli = cli_lines(err)
+            assert head.startswith("ERROR INVALID_ARGUMENT (3): "), err
+            request = clients_pb2.CreateClientRequest()
+            request.client.person_type = clients_pb2.PERSON_TYPE_INDIVIDUAL
+            request.client.document = "111.444.777-36"
+            request.client.email = "not-an-email"
+            request.client.other_emails.extend(["ok@example.com", "nope"])
+            request.client.fee_due_day = 40
+            with Channel("127.0.0.1", port, data + "/tls/ca.pem", token=t) as ch:
+                try:
+                    ch.unary("conton.clients.v1.Clients/CreateClient", request, response_class=clients_pb2.CreateClientResponse)
+                    raise AssertionError("accepted")
+                except ContonError as e:
+                    failed = e
+                found = stock(failed)
+                violations = ["%s: %s" % (v.field, v.description) for v in found["BadRequest"].field_violations]
+                # Every bad field, in proto field names, and exactly what the CLI printed.
+                assert len(violations) >= 4, violations
+                fields = [v.field for v in found["BadRequest"].field_violations]
+                assert {"client.name", "client.document", "client.other_emails[1]", "client.fee_due_day"} <= set(fields), fields
+                assert cli == violations, (cli, violations)
+                assert failed.field_violations == [(v.field, v.description) for v in found["BadRequest"].field_violations]
+
+                # ALREADY_EXISTS: ErrorInfo's reason and ResourceInfo's existing client, in the
+                # CLI's lines too.
+                first = clients_pb2.CreateClientRequest()
+                first.client.person_type = clients_pb2.PERSON_TYPE_COMPANY
+                first.client.name = "Primeira Ltda"
+                first.client.document = "11.222.333/0001-81"
+                first.client.email = "p@example.com"
+                existing = ch.unary("conton.clients.v1.Clients/CreateClient", first, response_class=clients_pb2.CreateClientResponse).client
+                first.client.name = "Segunda Ltda"
+                try:
+                    ch.unary("conton.clients.v1.Clients/CreateClient", first, response_class=clients_pb2.CreateClientResponse)
+                    raise AssertionError("accepted")
+                except ContonError as e:
+                    failed = e
+            found = stock(failed)
+            assert failed.code_name == "ALREADY_EXISTS", failed
+            assert (found["ErrorInfo"].reason, found["ErrorInfo"].domain) == ("CLIENT_DOCUMENT_TAKEN", "conton"), found
+            assert (found["ResourceInfo"].resource_type, found["ResourceInfo"].resource_name) == ("conton.clients.v1.Client", existing.id)
+            assert found["ResourceInfo"].description == "Primeira Ltda", found
+            code, out, err = call(data, port, "conton.clients.v1.Clients/CreateClient", json.dumps({"client": {
+                "personType": "PERSON_TYPE_COMPANY", "name": "Segunda Ltda", "document": "11222333000181", "email": "s@example.com"}}), token=t)
+            head, cli = cli_lines(err)
+            assert head.startswith("ERROR ALREADY_EXISTS (6): ") and cli == [
+                "reason: CLIENT_DOCUMENT_TAKEN (conton)", "resource: conton.clients.v1.Client " + existing.id], err
+            assert str(failed).splitlines()[1:] == ["  " + l for l in cli], (str(failed), cli)
     finally:
         shutil.rmtree(data, ignore_errors=True)
 
@@ -169,4 +252,4 @@ def access_email_reaches_smtp_and_activates_once():
         shutil.rmtree(data, ignore_errors=True)
 
 
-run_scenarios(contract_examples_through_the_cli, documents_agree_with_validate_docbr, access_email_reaches_smtp_and_activates_once)
+run_scenarios(contract_examples_through_the_cli, rich_errors_read_by_stock_protos_match_the_cli, documents_agree_with_validate_docbr, access_email_reaches_smtp_and_activates_once)

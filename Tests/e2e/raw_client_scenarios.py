@@ -438,8 +438,14 @@ def main():
         assert exe and os.path.exists(exe), "set CONTON_C_CLIENT to clients/c/build/conton_health"
         r = subprocess.run([exe, "127.0.0.1", str(port), ca], capture_output=True, text=True, timeout=30)
         assert r.returncode == 0 and r.stdout == "SERVING\n", (r.returncode, r.stdout, r.stderr)
+        # Errors with the rich error model's details (grpc-status-details-bin), decoded by the C
+        # client with protoc-c's google.rpc messages: the resource asked for, a bad field.
         r = subprocess.run([exe, "127.0.0.1", str(port), ca, "no.such.Service"], capture_output=True, text=True, timeout=30)
-        assert r.returncode == 1 and r.stdout.startswith("ERROR 5:"), (r.returncode, r.stdout, r.stderr)
+        assert r.returncode == 1 and r.stdout.splitlines() == [
+            "ERROR 5: unknown service 'no.such.Service'", "  resource: service no.such.Service"], (r.returncode, r.stdout, r.stderr)
+        r = subprocess.run([exe.encode(), b"127.0.0.1", str(port).encode(), ca.encode(), b"caf\xe9"], capture_output=True, timeout=30)
+        assert r.returncode == 1 and r.stdout.decode().splitlines() == [
+            "ERROR 3: service: must be valid UTF-8", "  service: must be valid UTF-8"], (r.returncode, r.stdout, r.stderr)
         # A CA that did not sign the server certificate: verification fails, nothing is sent.
         r = subprocess.run([exe, "127.0.0.1", str(port), "/etc/ssl/certs/ca-certificates.crt"], capture_output=True, text=True, timeout=30)
         assert r.returncode == 2 and "certificate verify failed" in r.stderr, (r.returncode, r.stderr)

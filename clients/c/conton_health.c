@@ -4,6 +4,12 @@
  * serving status. Messages are encoded and decoded with the same protoc-c output the server uses
  * (Sources/ContonProtosC). The wire protocol is docs/PROTOCOL.md.
  *
+ * An error status is printed as the conton CLI prints it: "ERROR <code>: <message>", then one
+ * indented line per detail of the rich error model (a google.rpc.Status in the trailing metadata
+ * "grpc-status-details-bin", docs/PROTOCOL.md section 7): "  <field>: <description>" for each
+ * google.rpc.BadRequest violation, "  reason: <reason> (<domain>)", "  resource: <type> <name>",
+ * "  retry after: <ms> ms".
+ *
  * usage: conton_health HOST PORT CA_FILE [SERVICE]
  * exit:  0 SERVING, 1 not serving or an error status, 2 connection/TLS/protocol failure.
  */
@@ -22,8 +28,51 @@
 
 #include "conton/health/v1/health.pb-c.h"
 #include "conton/rpc/v1/wire.pb-c.h"
+#include "google/rpc/error_details.pb-c.h"
+#include "google/rpc/status.pb-c.h"
 
 enum { HEADERS = 1, MESSAGE = 2, TRAILERS = 4, PING = 6, PONG = 7, GOAWAY = 8, END_STREAM = 1 };
+
+/* Whether an Any holds the message `name` (type URL "type.googleapis.com/<name>"). */
+static int any_is(const Google__Protobuf__Any *any, const char *name) {
+    static const char prefix[] = "type.googleapis.com/";
+    return any->type_url != NULL && strncmp(any->type_url, prefix, sizeof prefix - 1) == 0 &&
+           strcmp(any->type_url + sizeof prefix - 1, name) == 0;
+}
+
+/* Prints the details of a google.rpc.Status, encoded in `value`; unknown detail types are skipped. */
+static void print_status_details(const ProtobufCBinaryData *value) {
+    Google__Rpc__Status *status = google__rpc__status__unpack(NULL, value->len, value->data);
+    if (status == NULL) return;
+    for (size_t i = 0; i < status->n_details; i++) {
+        const Google__Protobuf__Any *any = status->details[i];
+        if (any_is(any, "google.rpc.BadRequest")) {
+            Google__Rpc__BadRequest *bad = google__rpc__bad_request__unpack(NULL, any->value.len, any->value.data);
+            if (bad == NULL) continue;
+            for (size_t j = 0; j < bad->n_field_violations; j++)
+                printf("  %s: %s\n", bad->field_violations[j]->field, bad->field_violations[j]->description);
+            google__rpc__bad_request__free_unpacked(bad, NULL);
+        } else if (any_is(any, "google.rpc.ErrorInfo")) {
+            Google__Rpc__ErrorInfo *info = google__rpc__error_info__unpack(NULL, any->value.len, any->value.data);
+            if (info == NULL) continue;
+            printf("  reason: %s (%s)\n", info->reason, info->domain);
+            google__rpc__error_info__free_unpacked(info, NULL);
+        } else if (any_is(any, "google.rpc.ResourceInfo")) {
+            Google__Rpc__ResourceInfo *info = google__rpc__resource_info__unpack(NULL, any->value.len, any->value.data);
+            if (info == NULL) continue;
+            printf("  resource: %s %s\n", info->resource_type, info->resource_name);
+            google__rpc__resource_info__free_unpacked(info, NULL);
+        } else if (any_is(any, "google.rpc.RetryInfo")) {
+            Google__Rpc__RetryInfo *info = google__rpc__retry_info__unpack(NULL, any->value.len, any->value.data);
+            if (info == NULL) continue;
+            long long ms = info->retry_delay == NULL ? 0
+                : (long long)info->retry_delay->seconds * 1000 + info->retry_delay->nanos / 1000000;
+            printf("  retry after: %lld ms\n", ms);
+            google__rpc__retry_info__free_unpacked(info, NULL);
+        }
+    }
+    google__rpc__status__free_unpacked(status, NULL);
+}
 
 static int write_all(SSL *ssl, const uint8_t *p, size_t n) {
     while (n > 0) {
@@ -163,6 +212,9 @@ int main(int argc, char **argv) {
             if (st == NULL) goto done;
             if (st->code != 0) {
                 printf("ERROR %d: %s\n", st->code, st->message);
+                for (size_t i = 0; i < st->n_metadata; i++)
+                    if (strcmp(st->metadata[i]->key, "grpc-status-details-bin") == 0)
+                        print_status_details(&st->metadata[i]->value);
                 rc = 1;
             } else {
                 const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(

@@ -26,10 +26,11 @@ extension ClientRegistry {
         // The same answer as the clients plugin's own calls give (ClientStore.require).
         guard !id.isEmpty else { throw FieldErrors.single(field, "is required") }
         guard let client = try client(id: id, in: db) else {
-            throw RPCError(code: .notFound, message: "client \(id) not found")
+            throw ServiceError.notFound("client", id, type: "conton.clients.v1.Client")
         }
         if client.archived && !allowArchived {
-            throw RPCError(code: .failedPrecondition, message: "client \(id) is archived; restore it first")
+            throw ServiceError(.failedPrecondition, "client \(id) is archived; restore it first", reason: "CLIENT_ARCHIVED",
+                               resource: ErrorDetails.Resource(type: "conton.clients.v1.Client", name: id))
         }
         return client
     }

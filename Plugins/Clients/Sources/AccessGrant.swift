@@ -43,10 +43,13 @@ struct AccessGrant: Sendable {
     /// or the e-mail signs in elsewhere; FAILED_PRECONDITION for an archived client.
     func grant(to client: Conton_Clients_V1_Client, logins: ClientLogins, in m: inout Mutation) throws {
         if client.status == .archived {
-            throw RPCError(code: .failedPrecondition, message: "client \(client.id) is archived; restore it first")
+            throw ServiceError(.failedPrecondition, "client \(client.id) is archived; restore it first", reason: "CLIENT_ARCHIVED",
+                               resource: ErrorDetails.Resource(type: "conton.clients.v1.Client", name: client.id))
         }
         if let existing = try logins.logins(of: client.id, in: m.db).first {
-            throw RPCError(code: .alreadyExists, message: "client \(client.id) already has portal access (\(existing.email)); revoke it first to change it")
+            throw ServiceError.alreadyExists("client \(client.id) already has portal access (\(existing.email)); revoke it first to change it",
+                                             reason: "CLIENT_HAS_PORTAL_ACCESS",
+                                             existing: ErrorDetails.Resource(type: "conton.identity.v1.User", name: existing.userID, description: existing.email))
         }
         try logins.create(clientID: client.id, email: email, name: client.name, initialPasswordHash: passwordHash,
                           invite: sendEmail, in: &m)

@@ -33,20 +33,19 @@ enum ClientStore {
     /// The client `id`, or NOT_FOUND.
     static func require(_ id: String, in db: Database) throws -> Client {
         guard !id.isEmpty else { throw FieldErrors.single("client_id", "is required") }
-        guard let client = try find(id, in: db) else { throw RPCError(code: .notFound, message: "client \(id) not found") }
+        guard let client = try find(id, in: db) else { throw ServiceError.notFound("client", id, type: "conton.clients.v1.Client") }
         return client
     }
 
-    /// ALREADY_EXISTS naming the client that already has `document` (other than `except`).
+    /// ALREADY_EXISTS naming the client that already has `document` (other than `except`): its id in
+    /// the error's `google.rpc.ResourceInfo`.
     static func checkUnique(document: String, except id: String? = nil, in db: Database) throws {
         guard let row = try Row.fetchOne(db, sql: "SELECT id, name FROM clients_client WHERE document = ?", arguments: [document]),
               (row["id"] as String) != id else { return }
         let name: String = row["name"]
-        var metadata = Metadata()
-        metadata.addString(row["id"] as String, forKey: "existing-client-id")
-        throw RPCError(code: .alreadyExists,
-                       message: "\(TaxID.formatted(document)) is already the document of client \(row["id"] as String) (\(name))",
-                       metadata: metadata)
+        throw ServiceError.alreadyExists("\(TaxID.formatted(document)) is already the document of client \(row["id"] as String) (\(name))",
+                                         reason: "CLIENT_DOCUMENT_TAKEN",
+                                         existing: ErrorDetails.Resource(type: "conton.clients.v1.Client", name: row["id"], description: name))
     }
 
     /// Inserts a validated, normalised client with a new id; returns it as stored.

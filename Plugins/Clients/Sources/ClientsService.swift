@@ -59,7 +59,7 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
         let client = try await self.context.read { db -> Client? in
             try ClientStore.find(id, in: db).map { try ClientAccessInfo.attach(to: $0, logins: logins, in: db) }
         }
-        guard let client else { throw RPCError(code: .notFound, message: "client \(id) not found") }
+        guard let client else { throw ServiceError.notFound("client", id, type: "conton.clients.v1.Client") }
         var response = Conton_Clients_V1_GetClientResponse()
         response.client = client
         return response
@@ -77,7 +77,8 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
         let updated = try await self.context.write { m -> Client in
             let current = try ClientStore.require(update.id, in: m.db)
             guard current.version == update.version else {
-                throw RPCError(code: .aborted, message: "client \(update.id) changed since version \(update.version) (now \(current.version)); read it again and retry")
+                throw ServiceError(.aborted, "client \(update.id) changed since version \(update.version) (now \(current.version)); read it again and retry",
+                                   reason: "VERSION_MISMATCH", resource: ErrorDetails.Resource(type: "conton.clients.v1.Client", name: update.id))
             }
             let merged = try FieldMaskUpdate.apply(mask, from: update, to: current, outputOnly: Self.outputOnly)
             let (client, errors) = ClientValidation.normalized(merged, today: today)
@@ -161,8 +162,8 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
             let references = try holders.flatMap { try $0.records(of: current.id, in: m.db) }.filter { $0.count > 0 }
             guard references.isEmpty else {
                 let held = references.map(\.description).joined(separator: ", ")
-                throw RPCError(code: .failedPrecondition,
-                               message: "client \(current.id) still has \(held); archive it instead, or remove those first")
+                throw ServiceError(.failedPrecondition, "client \(current.id) still has \(held); archive it instead, or remove those first",
+                                   reason: "CLIENT_HAS_RECORDS", resource: ErrorDetails.Resource(type: "conton.clients.v1.Client", name: current.id))
             }
             try logins.delete(clientID: current.id, in: &m)
             try ClientStore.delete(current.id, in: m.db)
@@ -199,7 +200,8 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
         try await self.context.write { m in
             let client = try ClientStore.require(request.clientId, in: m.db)
             guard try logins.delete(clientID: client.id, in: &m) > 0 else {
-                throw RPCError(code: .failedPrecondition, message: "client \(client.id) has no portal access")
+                throw ServiceError(.failedPrecondition, "client \(client.id) has no portal access", reason: "CLIENT_HAS_NO_PORTAL_ACCESS",
+                                   resource: ErrorDetails.Resource(type: "conton.clients.v1.Client", name: client.id))
             }
         }
         return Conton_Clients_V1_RevokeClientAccessResponse()
@@ -210,7 +212,8 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
         let access = try await self.context.write { m -> Conton_Clients_V1_ClientAccess in
             let client = try ClientStore.require(request.clientId, in: m.db)
             guard let login = try logins.logins(of: client.id, in: m.db).first else {
-                throw RPCError(code: .failedPrecondition, message: "client \(client.id) has no portal access; use SetClientAccess")
+                throw ServiceError(.failedPrecondition, "client \(client.id) has no portal access; use SetClientAccess",
+                                   reason: "CLIENT_HAS_NO_PORTAL_ACCESS", resource: ErrorDetails.Resource(type: "conton.clients.v1.Client", name: client.id))
             }
             try logins.reinvite(userID: login.userID, clientID: client.id, in: &m)
             return try ClientAccessInfo.access(of: client.id, logins: logins, in: m.db)
@@ -259,7 +262,7 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
         var rows: [ClientImport.Row] = []
         for try await message in request {
             guard rows.count < Self.maxImportRows else {
-                throw RPCError(code: .invalidArgument, message: "an import takes at most \(Self.maxImportRows) rows; split the file")
+                throw ServiceError(.invalidArgument, "an import takes at most \(Self.maxImportRows) rows; split the file", reason: "TOO_MANY_ROWS")
             }
             let (client, errors) = ClientValidation.normalized(message.client, today: today)
             rows.append(ClientImport.Row(number: rows.count + 1, client: client, violations: errors.violations))

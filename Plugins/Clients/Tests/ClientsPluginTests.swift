@@ -63,7 +63,9 @@ import Testing
             let error = await rpcError { try await t.create(company("Segunda Ltda", cnpj: "11222333000181")) }
             #expect(error?.code == .alreadyExists)
             #expect(error?.message.contains(first.id) == true && error?.message.contains("Primeira Ltda") == true)
-            #expect(error?.metadata[stringValues: "existing-client-id"].first(where: { _ in true }) == first.id)
+            // The existing client, for programs: google.rpc.ResourceInfo and ErrorInfo.
+            #expect(error?.details?.resource == ErrorDetails.Resource(type: "conton.clients.v1.Client", name: first.id, description: "Primeira Ltda"))
+            #expect(error?.details?.reason == ErrorDetails.Reason("CLIENT_DOCUMENT_TAKEN"))
             // Changing another client's document to it is refused the same way.
             let other = try await t.create(company("Outra Ltda", cnpj: Docs.cnpjs[2]))
             var update = Conton_Clients_V1_UpdateClientRequest()
@@ -202,13 +204,13 @@ func access(email: String = "", password: String = "", send: Bool = false) -> Co
                 do {
                     _ = try registry.require("", in: db)
                     return nil
-                } catch let error as RPCError {
-                    return error
+                } catch let error as any RPCErrorConvertible {
+                    return RPCError(error)
                 }
             }
             #expect(viaService?.code == .invalidArgument && viaService?.message == "client_id: is required")
             #expect(viaRegistry?.code == viaService?.code && viaRegistry?.message == viaService?.message)
-            #expect(viaRegistry?.metadata.contains { $0.key == FieldViolationMetadata.key } == true)
+            #expect(viaRegistry?.metadata.contains { $0.key == ErrorDetails.metadataKey } == true)
         }
     }
 }

@@ -167,7 +167,7 @@ struct FeesService: Conton_Fees_V1_Fees.SimpleServiceProtocol {
         let today = self.today
         let fee = try await self.context.write { m -> Conton_Fees_V1_Fee in
             guard let key = Int64(id), let row = try Row.fetchOne(m.db, sql: ReceivableStore.feeSelect + " WHERE f.id = ?", arguments: [key]) else {
-                throw RPCError(code: .notFound, message: "fee \(id) not found")
+                throw ServiceError.notFound("fee", id, type: "conton.fees.v1.Fee")
             }
             let current = ReceivableStore.fee(row, today: today)
             if current.cancelledAtMs != 0 { return current }

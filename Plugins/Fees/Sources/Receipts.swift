@@ -83,7 +83,10 @@ enum Receipts {
             row = nil
         }
         let what = number > 0 ? "receipt \(number)" : "receipt of payment \(paymentID)"
-        guard let row, scope.contains(row["client_id"]) else { throw RPCError(code: .notFound, message: "\(what) not found") }
+        guard let row, scope.contains(row["client_id"]) else {
+            throw ServiceError(.notFound, "\(what) not found",
+                               resource: ErrorDetails.Resource(type: "conton.fees.v1.Receipt", name: number > 0 ? String(number) : paymentID))
+        }
         return try receipt(row)
     }
 }

@@ -67,7 +67,7 @@ enum ReceivableStore {
         guard !id.isEmpty else { throw FieldErrors.single("receivable_id", "is required") }
         guard let key = Int64(id), let row = try Row.fetchOne(db, sql: "SELECT \(columns) FROM fees_receivable WHERE id = ?", arguments: [key]),
               scope.contains(row["client_id"]) else {
-            throw RPCError(code: .notFound, message: "receivable \(id) not found")
+            throw ServiceError.notFound("receivable", id, type: "conton.fees.v1.Receivable")
         }
         return (receivable(row, today: today), row["status"])
     }

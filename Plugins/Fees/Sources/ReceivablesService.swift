@@ -122,7 +122,7 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
     func cancelReceivable(request: Conton_Fees_V1_CancelReceivableRequest, context: ServerContext) async throws -> Conton_Fees_V1_CancelReceivableResponse {
         guard let key = Int64(request.receivableId) else {
             if request.receivableId.isEmpty { throw FieldErrors.single("receivable_id", "is required") }
-            throw RPCError(code: .notFound, message: "receivable \(request.receivableId) not found")
+            throw ServiceError.notFound("receivable", request.receivableId, type: "conton.fees.v1.Receivable")
         }
         let reason = try Self.reason(request.reason)
         let today = self.today

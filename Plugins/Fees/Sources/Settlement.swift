@@ -72,19 +72,20 @@ enum Settlement {
         let (receivable, stored) = try ReceivableStore.require(input.receivableID, today: today, in: db)
         switch stored {
         case ReceivableStore.paid:
-            throw RPCError(code: .failedPrecondition, message: "receivable \(receivable.id) is already paid")
+            throw ServiceError(.failedPrecondition, "receivable \(receivable.id) is already paid", reason: "RECEIVABLE_PAID", resource: ErrorDetails.Resource(type: "conton.fees.v1.Receivable", name: receivable.id))
         case ReceivableStore.cancelled:
-            throw RPCError(code: .failedPrecondition, message: "receivable \(receivable.id) is cancelled; reopen it first")
+            throw ServiceError(.failedPrecondition, "receivable \(receivable.id) is cancelled; reopen it first", reason: "RECEIVABLE_CANCELLED",
+                               resource: ErrorDetails.Resource(type: "conton.fees.v1.Receivable", name: receivable.id))
         default: break
         }
         guard input.principal <= receivable.balanceCents else {
-            throw RPCError(code: .failedPrecondition, message: """
+            throw ServiceError(.failedPrecondition, """
                 overpayment: receivable \(receivable.id) has a balance of \(Money.formatted(receivable.balanceCents)); \
                 this payment would settle \(Money.formatted(input.principal)) (amount paid − interest − fine + discount)
-                """)
+                """, reason: "OVERPAYMENT", resource: ErrorDetails.Resource(type: "conton.fees.v1.Receivable", name: receivable.id))
         }
         guard let number = try Int64.fetchOne(db, sql: "UPDATE fees_counter SET value = value + 1 WHERE name = 'receipt' RETURNING value") else {
-            throw RPCError(code: .internalError, message: "the receipt counter is missing")
+            throw ServiceError(.internalError, "the receipt counter is missing")
         }
         let payer = try clients.client(id: receivable.clientId, in: db)
         let receipt = try Receipts.make(number: number, receivable: receivable, input: input,
@@ -134,8 +135,8 @@ enum Settlement {
                     SELECT id FROM fees_fee WHERE client_id = ? AND competence = ? AND cancelled_at_ms IS NULL AND id != ?
                     """, arguments: [receivable.clientId, receivable.competence, key])
                 if let clash {
-                    throw RPCError(code: .failedPrecondition,
-                                   message: "client \(receivable.clientId) already has fee \(clash) for \(receivable.competence); cancel it first")
+                    throw ServiceError(.failedPrecondition, "client \(receivable.clientId) already has fee \(clash) for \(receivable.competence); cancel it first",
+                                       reason: "FEE_EXISTS_FOR_COMPETENCE", resource: ErrorDetails.Resource(type: "conton.fees.v1.Fee", name: String(clash)))
                 }
                 try db.execute(sql: "UPDATE fees_fee SET cancelled_at_ms = NULL, cancel_reason = '' WHERE id = ?", arguments: [key])
             }
@@ -155,7 +156,8 @@ enum Settlement {
                 """, arguments: [m.now, key])
             m.audit("receivable", receivable.id, "reopened: reversed \(reversed) payment(s), their receipts void: \(reason)")
         } else {
-            throw RPCError(code: .failedPrecondition, message: "receivable \(receivable.id) is open with no payments: nothing to reopen")
+            throw ServiceError(.failedPrecondition, "receivable \(receivable.id) is open with no payments: nothing to reopen",
+                               reason: "RECEIVABLE_OPEN", resource: ErrorDetails.Resource(type: "conton.fees.v1.Receivable", name: receivable.id))
         }
         return try detailed(receivable.id, today: today, in: db)
     }
@@ -167,11 +169,12 @@ enum Settlement {
         let (receivable, stored) = try ReceivableStore.require(String(key), today: today, in: db)
         if stored == ReceivableStore.cancelled { return receivable }
         if stored == ReceivableStore.paid {
-            throw RPCError(code: .failedPrecondition, message: "receivable \(receivable.id) is paid and cannot be cancelled; reopen it first")
+            throw ServiceError(.failedPrecondition, "receivable \(receivable.id) is paid and cannot be cancelled; reopen it first",
+                               reason: "RECEIVABLE_PAID", resource: ErrorDetails.Resource(type: "conton.fees.v1.Receivable", name: receivable.id))
         }
         if receivable.settledCents > 0 {
-            throw RPCError(code: .failedPrecondition,
-                           message: "receivable \(receivable.id) has payments (\(Money.formatted(receivable.settledCents))); reopen it first")
+            throw ServiceError(.failedPrecondition, "receivable \(receivable.id) has payments (\(Money.formatted(receivable.settledCents))); reopen it first",
+                               reason: "RECEIVABLE_HAS_PAYMENTS", resource: ErrorDetails.Resource(type: "conton.fees.v1.Receivable", name: receivable.id))
         }
         try db.execute(sql: "UPDATE fees_receivable SET status = 4, cancelled_at_ms = ?, cancel_reason = ?, updated_at_ms = ? WHERE id = ?",
                        arguments: [m.now, reason, m.now, key])

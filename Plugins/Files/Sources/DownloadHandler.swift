@@ -13,21 +13,21 @@ struct DownloadHandler: Sendable {
     func handle(request: StreamingServerRequest<Conton_Files_V1_DownloadRequest>,
                 context: ServerContext) async throws -> StreamingServerResponse<Conton_Files_V1_DownloadResponse> {
         let message = try await ServerRequest(stream: request).message
-        guard !message.fileId.isEmpty else { throw FieldErrors.single("fileId", "is required") }
+        guard !message.fileId.isEmpty else { throw FieldErrors.single("file_id", "is required") }
         let scope = try ClientScope.current()
         let principal = context.principal
         guard let file = try await storage.context.read({ db in try FileRecord.find(message.fileId, in: db) }) else {
-            throw RPCError(code: .notFound, message: "file not found")
+            throw ServiceError(.notFound, "file not found", resource: ErrorDetails.Resource(type: "conton.files.v1.File", name: message.fileId))
         }
         try scope.check(file.clientId, "file")
         let offset = message.offset
         guard offset >= 0, offset <= file.size else {
-            throw RPCError(code: .outOfRange, message: "offset \(offset) is outside the file's \(file.size) bytes")
+            throw ServiceError(.outOfRange, "offset \(offset) is outside the file's \(file.size) bytes")
         }
         let storage = self.storage
         guard storage.blobs.size(of: file.sha256) == file.size else {
             storage.context.logger.error("files: a file's content is missing or has the wrong size", metadata: ["file_id": "\(file.id)", "sha256": "\(file.sha256)"])
-            throw RPCError(code: .dataLoss, message: "the stored content of file \(file.id) is missing or damaged")
+            throw ServiceError(.dataLoss, "the stored content of file \(file.id) is missing or damaged")
         }
         return StreamingServerResponse { writer in
             let reader: Handoff<BlobStore.Reader>
@@ -65,9 +65,9 @@ struct DownloadHandler: Sendable {
         }
     }
 
-    private static func corrupt(_ file: Conton_Files_V1_File, _ error: any Error, _ storage: FilesStorage) -> RPCError {
+    private static func corrupt(_ file: Conton_Files_V1_File, _ error: any Error, _ storage: FilesStorage) -> ServiceError {
         storage.context.logger.error("files: a file's stored content is damaged", metadata: ["file_id": "\(file.id)", "sha256": "\(file.sha256)", "error": "\(error)"])
-        return RPCError(code: .dataLoss, message: "the stored content of file \(file.id) is damaged (\(error)); discard what was received")
+        return ServiceError(.dataLoss, "the stored content of file \(file.id) is damaged (\(error)); discard what was received")
     }
 
     /// The read receipt: the first complete download by the client, once.

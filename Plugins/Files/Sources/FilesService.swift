@@ -39,12 +39,12 @@ struct FilesService: Conton_Files_V1_Files.StreamingServiceProtocol {
             let sessions = storage.sessions, id = r.uploadId
             guard let session = sessions.load(id), session.principalKind == principal.kind, session.principalID == principal.id,
                   session.expiresAtMs > plugin.clock.nowMilliseconds else {
-                throw RPCError(code: .notFound, message: "upload \(id) not found (finished, expired, or never started)")
+                throw ServiceError(.notFound, "upload \(id) not found (finished, expired, or never started)", resource: ErrorDetails.Resource(type: "conton.files.v1.Upload", name: id))
             }
             let active = sessions.isActive(id)
             if !active { _ = try await BlockingWork.run(name: "conton-files-io") { sessions.syncPart(id) } }
             guard let received = sessions.received(id) else {
-                throw RPCError(code: .notFound, message: "upload \(id) not found (finished, expired, or never started)")
+                throw ServiceError(.notFound, "upload \(id) not found (finished, expired, or never started)", resource: ErrorDetails.Resource(type: "conton.files.v1.Upload", name: id))
             }
             var response = Conton_Files_V1_GetUploadStatusResponse()
             response.uploadId = id
@@ -65,14 +65,14 @@ struct FilesService: Conton_Files_V1_Files.StreamingServiceProtocol {
             let scope = try ClientScope.current()
             let page = try Pagination(size: r.pageSize, token: r.pageToken)
             var errors = FieldErrors()
-            if r.uploadedFromMs < 0 { errors.add("uploadedFromMs", "must not be negative") }
-            if r.uploadedToMs < 0 { errors.add("uploadedToMs", "must not be negative") }
-            if r.uploadedToMs != 0 && r.uploadedToMs <= r.uploadedFromMs { errors.add("uploadedToMs", "must be after uploadedFromMs") }
+            if r.uploadedFromMs < 0 { errors.add("uploaded_from_ms", "must not be negative") }
+            if r.uploadedToMs < 0 { errors.add("uploaded_to_ms", "must not be negative") }
+            if r.uploadedToMs != 0 && r.uploadedToMs <= r.uploadedFromMs { errors.add("uploaded_to_ms", "must be after uploaded_from_ms") }
             if case .unrecognized = r.direction { errors.add("direction", "is not a FileDirection") }
             var after: (at: Int64, id: String)?
             if let key = page.after {
                 let parts = key.split(separator: ":", maxSplits: 1)
-                if parts.count == 2, let at = Int64(parts[0]) { after = (at, String(parts[1])) } else { errors.add("pageToken", "is not a token from a previous page") }
+                if parts.count == 2, let at = Int64(parts[0]) { after = (at, String(parts[1])) } else { errors.add("page_token", "is not a token from a previous page") }
             }
             try errors.check()
             if !r.clientId.isEmpty { try scope.check(r.clientId, "client") }
@@ -111,9 +111,9 @@ struct FilesService: Conton_Files_V1_Files.StreamingServiceProtocol {
     func getFile(request: StreamingServerRequest<Conton_Files_V1_GetFileRequest>, context: ServerContext) async throws -> StreamingServerResponse<Conton_Files_V1_GetFileResponse> {
         try await unary(request) { r in
             let scope = try ClientScope.current()
-            guard !r.fileId.isEmpty else { throw FieldErrors.single("fileId", "is required") }
+            guard !r.fileId.isEmpty else { throw FieldErrors.single("file_id", "is required") }
             guard let file = try await plugin.read({ db in try FileRecord.find(r.fileId, in: db) }) else {
-                throw RPCError(code: .notFound, message: "file not found")
+                throw ServiceError(.notFound, "file not found", resource: ErrorDetails.Resource(type: "conton.files.v1.File", name: r.fileId))
             }
             try scope.check(file.clientId, "file")
             var response = Conton_Files_V1_GetFileResponse()
@@ -124,10 +124,10 @@ struct FilesService: Conton_Files_V1_Files.StreamingServiceProtocol {
 
     func deleteFile(request: StreamingServerRequest<Conton_Files_V1_DeleteFileRequest>, context: ServerContext) async throws -> StreamingServerResponse<Conton_Files_V1_DeleteFileResponse> {
         try await unary(request) { r in
-            guard !r.fileId.isEmpty else { throw FieldErrors.single("fileId", "is required") }
+            guard !r.fileId.isEmpty else { throw FieldErrors.single("file_id", "is required") }
             let id = r.fileId
             let (sha256, last) = try await plugin.write { m -> (String, Bool) in
-                guard let file = try FileRecord.find(id, in: m.db) else { throw RPCError(code: .notFound, message: "file not found") }
+                guard let file = try FileRecord.find(id, in: m.db) else { throw ServiceError(.notFound, "file not found", resource: ErrorDetails.Resource(type: "conton.files.v1.File", name: id)) }
                 try m.db.execute(sql: "DELETE FROM files_file WHERE id = ?", arguments: [id])
                 let remaining = try Int.fetchOne(m.db, sql: "SELECT count(*) FROM files_file WHERE sha256 = ?", arguments: [file.sha256]) ?? 0
                 if remaining == 0 {
@@ -176,13 +176,13 @@ struct FilesService: Conton_Files_V1_Files.StreamingServiceProtocol {
     func renameFolder(request: StreamingServerRequest<Conton_Files_V1_RenameFolderRequest>, context: ServerContext) async throws -> StreamingServerResponse<Conton_Files_V1_RenameFolderResponse> {
         try await unary(request) { r in
             var errors = FieldErrors()
-            if r.folderId.isEmpty { errors.add("folderId", "is required") }
+            if r.folderId.isEmpty { errors.add("folder_id", "is required") }
             var name = ""
             do { name = try FileName.folder(r.name) } catch { errors.add("name", "\(error)") }
             try errors.check()
             let id = r.folderId, newName = name
             let folder = try await plugin.write { m -> Conton_Files_V1_Folder in
-                guard let old = try FolderRecord.find(id, in: m.db) else { throw RPCError(code: .notFound, message: "folder \(id) not found") }
+                guard let old = try FolderRecord.find(id, in: m.db) else { throw ServiceError.notFound("folder", id, type: "conton.files.v1.Folder") }
                 try FolderRecord.checkUnique(newName, except: id, in: m.db)
                 try m.db.execute(sql: "UPDATE files_folder SET name = ?, name_key = ? WHERE id = ?", arguments: [newName, FilesSearch.key(newName), id])
                 m.audit("file_folder", id, "renamed folder '\(old.name)' to '\(newName)'")

@@ -36,7 +36,7 @@ final class FilesStorage: Sendable {
             } catch {
                 lease.discard()
                 context.logger.error("files: cannot store a blob", metadata: ["sha256": "\(sha256)", "error": "\(error)"])
-                throw RPCError(code: .unavailable, message: "the server could not store the file; nothing was kept, try again")
+                throw ServiceError(.unavailable, "the server could not store the file; nothing was kept, try again")
             }
             do {
                 let file = try await context.write { m in

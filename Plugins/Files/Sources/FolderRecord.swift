@@ -42,8 +42,9 @@ enum FolderRecord {
     /// ALREADY_EXISTS when another folder has the same name, ignoring case and accents.
     static func checkUnique(_ name: String, except id: String?, in db: Database) throws {
         let key = SearchKey.fold(name)
-        if let other = try String.fetchOne(db, sql: "SELECT name FROM files_folder WHERE name_key = ? AND id != ?", arguments: [key, id ?? ""]) {
-            throw RPCError(code: .alreadyExists, message: "a folder named '\(other)' already exists")
+        if let other = try Row.fetchOne(db, sql: "SELECT id, name FROM files_folder WHERE name_key = ? AND id != ?", arguments: [key, id ?? ""]) {
+            throw ServiceError.alreadyExists("a folder named '\(other["name"] as String)' already exists", reason: "FOLDER_NAME_TAKEN",
+                                             existing: ErrorDetails.Resource(type: "conton.files.v1.Folder", name: other["id"], description: other["name"]))
         }
     }
 }

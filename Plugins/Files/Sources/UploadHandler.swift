@@ -49,43 +49,43 @@ struct UploadHandler: Sendable {
         switch principal {
         case .client(let client):
             if !metadata.clientId.isEmpty && metadata.clientId != client.clientID {
-                throw RPCError(code: .notFound, message: "client \(metadata.clientId) not found")
+                throw ServiceError.notFound("client", metadata.clientId, type: "conton.clients.v1.Client")
             }
             clientID = client.clientID
             if !metadata.folderId.isEmpty && metadata.folderId != FolderRecord.received {
-                errors.add("metadata.folderId", "a client's uploads always go to the folder 'received'; leave it empty")
+                errors.add("metadata.folder_id", "a client's uploads always go to the folder 'received'; leave it empty")
             }
             folderID = FolderRecord.received
             direction = .clientToOffice
         case .staff, .service:
             clientID = metadata.clientId
-            if clientID.isEmpty { errors.add("metadata.clientId", "is required") }
+            if clientID.isEmpty { errors.add("metadata.client_id", "is required") }
             folderID = metadata.folderId.isEmpty ? FolderRecord.general : metadata.folderId
             if folderID == FolderRecord.received {
-                errors.add("metadata.folderId", "'received' holds what clients send; choose another folder")
+                errors.add("metadata.folder_id", "'received' holds what clients send; choose another folder")
             }
             direction = .officeToClient
         case .anonymous, .certificate:
-            throw RPCError(code: .unauthenticated, message: "sign in first")
+            throw ServiceError(.unauthenticated, "sign in first")
         }
         var fileName = ""
-        do { fileName = try FileName.file(metadata.fileName) } catch { errors.add("metadata.fileName", "\(error)") }
+        do { fileName = try FileName.file(metadata.fileName) } catch { errors.add("metadata.file_name", "\(error)") }
         if metadata.size < 0 { errors.add("metadata.size", "must not be negative") }
         let sha256 = metadata.sha256.lowercased()
         if !sha256.isEmpty && !BlobStore.isAddress(sha256) { errors.add("metadata.sha256", "must be 64 hexadecimal digits") }
         let contentType = metadata.contentType.trimmingCharacters(in: .whitespaces)
-        if !Self.isMIMEType(contentType) { errors.add("metadata.contentType", "is not a MIME type such as application/pdf") }
+        if !Self.isMIMEType(contentType) { errors.add("metadata.content_type", "is not a MIME type such as application/pdf") }
         if metadata.offset != 0 { errors.add("metadata.offset", "is only for resuming an upload (with uploadId)") }
         try errors.check()
         guard metadata.size <= settings.maxFileBytes else {
-            throw RPCError(code: .resourceExhausted,
-                           message: "a file of \(metadata.size) bytes exceeds the maximum file size of \(settings.maxFileBytes) bytes")
+            throw ServiceError(.resourceExhausted, "a file of \(metadata.size) bytes exceeds the maximum file size of \(settings.maxFileBytes) bytes",
+                               reason: "FILE_TOO_LARGE")
         }
         let clients = try storage.context.capabilities.clients
         try await storage.context.read { db in
             _ = try clients.require(clientID, allowArchived: false, in: db)
             guard try FolderRecord.find(folderID, in: db) != nil else {
-                throw RPCError(code: .notFound, message: "folder \(folderID) not found")
+                throw ServiceError.notFound("folder", folderID, type: "conton.files.v1.Folder")
             }
             try Self.checkQuota(adding: metadata.size, sha256: sha256, settings: settings, in: db)
         }
@@ -109,7 +109,7 @@ struct UploadHandler: Sendable {
             sessions.remove(session.id)
             sessions.release(session.id)
             storage.context.logger.error("files: cannot open an upload", metadata: ["error": "\(error)"])
-            throw RPCError(code: .unavailable, message: "the server could not open the upload; try again")
+            throw ServiceError(.unavailable, "the server could not open the upload; try again")
         }
     }
 
@@ -118,13 +118,13 @@ struct UploadHandler: Sendable {
         let id = metadata.uploadId
         guard var session = sessions.load(id), session.principalKind == principal.kind, session.principalID == principal.id,
               session.expiresAtMs > now, sessions.received(id) != nil else {
-            throw RPCError(code: .notFound, message: "upload \(id) not found (finished, expired, or never started)")
+            throw ServiceError(.notFound, "upload \(id) not found (finished, expired, or never started)", resource: ErrorDetails.Resource(type: "conton.files.v1.Upload", name: id))
         }
         var errors = FieldErrors()
         func mismatch(_ field: String) { errors.add("metadata.\(field)", "does not match the upload being resumed") }
-        if !metadata.clientId.isEmpty && metadata.clientId != session.clientID { mismatch("clientId") }
-        if !metadata.folderId.isEmpty && metadata.folderId != session.folderID { mismatch("folderId") }
-        if !metadata.fileName.isEmpty && (try? FileName.file(metadata.fileName)) != session.fileName { mismatch("fileName") }
+        if !metadata.clientId.isEmpty && metadata.clientId != session.clientID { mismatch("client_id") }
+        if !metadata.folderId.isEmpty && metadata.folderId != session.folderID { mismatch("folder_id") }
+        if !metadata.fileName.isEmpty && (try? FileName.file(metadata.fileName)) != session.fileName { mismatch("file_name") }
         if metadata.size != 0 && metadata.size != session.size { mismatch("size") }
         let sha256 = metadata.sha256.lowercased()
         if !sha256.isEmpty {
@@ -137,11 +137,12 @@ struct UploadHandler: Sendable {
                 mismatch("sha256")
             }
         }
-        if !metadata.contentType.isEmpty && metadata.contentType.trimmingCharacters(in: .whitespaces) != session.declaredContentType { mismatch("contentType") }
+        if !metadata.contentType.isEmpty && metadata.contentType.trimmingCharacters(in: .whitespaces) != session.declaredContentType { mismatch("content_type") }
         if metadata.offset < 0 { errors.add("metadata.offset", "must not be negative") }
         try errors.check()
         guard sessions.acquire(id) else {
-            throw RPCError(code: .aborted, message: "upload \(id) is still being written by another call (the server may not have noticed a lost connection yet); retry in a moment")
+            throw ServiceError(.aborted, "upload \(id) is still being written by another call (the server may not have noticed a lost connection yet); retry in a moment",
+                               reason: "UPLOAD_IN_USE", resource: ErrorDetails.Resource(type: "conton.files.v1.Upload", name: id))
         }
         session.expiresAtMs = now + storage.settings.resumableForMilliseconds
         let resumed = session, offset = metadata.offset
@@ -149,20 +150,20 @@ struct UploadHandler: Sendable {
             return try await BlockingWork.run(name: "conton-files-io") {
                 let received = sessions.received(id) ?? 0
                 guard offset <= received else {
-                    throw RPCError(code: .outOfRange, message: "offset \(offset) is beyond the \(received) bytes received; resume from GetUploadStatus's receivedBytes")
+                    throw ServiceError(.outOfRange, "offset \(offset) is beyond the \(received) bytes received; resume from GetUploadStatus's receivedBytes")
                 }
                 let writer = try BlobStore.Writer(path: sessions.partPath(id), resumingAt: offset)
                 let lease = UploadLease(session: resumed, writer: writer, sessions: sessions)
                 try sessions.save(resumed)
                 return lease
             }
-        } catch let error as RPCError {
+        } catch where error is any RPCErrorConvertible {
             sessions.release(id)
             throw error
         } catch {
             sessions.release(id)
             storage.context.logger.error("files: cannot reopen an upload", metadata: ["upload_id": "\(id)", "error": "\(error)"])
-            throw RPCError(code: .unavailable, message: "the server could not reopen upload \(id); try again")
+            throw ServiceError(.unavailable, "the server could not reopen upload \(id); try again")
         }
     }
 
@@ -182,25 +183,23 @@ struct UploadHandler: Sendable {
                 }
                 guard lease.writer.count + Int64(bytes.count) <= session.size else {
                     lease.discard()
-                    throw RPCError(code: .invalidArgument,
-                                   message: "more bytes than the declared size of \(session.size); nothing was kept")
+                    throw ServiceError(.invalidArgument, "more bytes than the declared size of \(session.size); nothing was kept")
                 }
                 do {
                     try lease.writer.write(bytes)
                 } catch {
                     lease.discard()
                     storage.context.logger.error("files: cannot write an upload", metadata: ["upload_id": "\(session.id)", "error": "\(error)"])
-                    throw RPCError(code: .unavailable, message: "the server could not store the upload; nothing was kept, try again")
+                    throw ServiceError(.unavailable, "the server could not store the upload; nothing was kept, try again")
                 }
             }
-        } catch let error as RPCError where lease.isReleased {
+        } catch where lease.isReleased && error is any RPCErrorConvertible {
             throw error
         } catch let error as RPCError where error.code == .resourceExhausted {
             // A message over the transport's limit (4 MiB): the client sent a chunk far beyond
             // 1 MiB, which no retry of the same stream fixes. Nothing of the upload stays.
             lease.discard()
-            throw RPCError(code: .resourceExhausted,
-                           message: "\(error.message); a chunk holds at most \(FilesSettings.chunkBytes) bytes; nothing was kept")
+            throw ServiceError(.resourceExhausted, "\(error.message); a chunk holds at most \(FilesSettings.chunkBytes) bytes; nothing was kept")
         } catch {
             // The stream broke (connection lost, cancelled, deadline): keep what arrived.
             let suspended = lease
@@ -211,9 +210,9 @@ struct UploadHandler: Sendable {
         if Task.isCancelled || received < session.size {
             let suspended = lease
             try? await BlockingWork.run(name: "conton-files-io") { suspended.suspend() }
-            if Task.isCancelled { throw RPCError(code: .cancelled, message: "upload \(session.id) cancelled; it can be resumed") }
-            throw RPCError(code: .failedPrecondition,
-                           message: "upload \(session.id) ended after \(received) of \(session.size) bytes; resume it with uploadId and offset \(received)")
+            if Task.isCancelled { throw ServiceError(.cancelled, "upload \(session.id) cancelled; it can be resumed") }
+            throw ServiceError(.failedPrecondition, "upload \(session.id) ended after \(received) of \(session.size) bytes; resume it with uploadId and offset \(received)",
+                               reason: "UPLOAD_INCOMPLETE", resource: ErrorDetails.Resource(type: "conton.files.v1.Upload", name: session.id))
         }
         let finished = lease
         let sha256 = try await BlockingWork.run(name: "conton-files-io") { () -> String in
@@ -222,14 +221,14 @@ struct UploadHandler: Sendable {
         }
         if !session.sha256.isEmpty && sha256 != session.sha256 {
             lease.discard()
-            throw RPCError(code: .dataLoss, message: "the content received hashes to \(sha256), not the declared \(session.sha256); nothing was kept")
+            throw ServiceError(.dataLoss, "the content received hashes to \(sha256), not the declared \(session.sha256); nothing was kept")
         }
         let sniffed = ContentSniffer.sniff(storage.prefix(of: lease), complete: session.size <= Int64(ContentSniffer.prefixLength))
         let settings = storage.settings
         return try await storage.commit(lease, sha256: sha256) { m, newBlob in
             _ = try m.capabilities.clients.require(session.clientID, allowArchived: false, in: m.db)
             guard let folder = try FolderRecord.find(session.folderID, in: m.db) else {
-                throw RPCError(code: .notFound, message: "folder \(session.folderID) not found")
+                throw ServiceError.notFound("folder", session.folderID, type: "conton.files.v1.Folder")
             }
             if newBlob {
                 try Self.checkQuota(adding: session.size, sha256: "", settings: settings, in: m.db)
@@ -251,7 +250,7 @@ struct UploadHandler: Sendable {
                 direction: session.direction == Conton_Files_V1_FileDirection.clientToOffice.rawValue ? "client_to_office" : "office_to_client",
                 uploadedAtMs: m.now, uploadedByKind: session.principalKind, uploadedBy: session.uploadedBy))
             guard let file = try FileRecord.find(id, in: m.db) else {
-                throw RPCError(code: .internalError, message: "file \(id) vanished in its own transaction")
+                throw ServiceError(.internalError, "file \(id) vanished in its own transaction")
             }
             return file
         }
@@ -266,8 +265,8 @@ struct UploadHandler: Sendable {
         if !sha256.isEmpty, try FileRecord.blobKnown(sha256, in: db) { return }  // stored already: costs nothing
         let used = try FileRecord.storedBytes(in: db)
         if used + bytes > settings.quotaBytes {
-            throw RPCError(code: .resourceExhausted,
-                           message: "the office's storage quota of \(settings.quotaBytes) bytes is used up (\(used) bytes stored; this file needs \(bytes))")
+            throw ServiceError(.resourceExhausted, "the office's storage quota of \(settings.quotaBytes) bytes is used up (\(used) bytes stored; this file needs \(bytes))",
+                               reason: "STORAGE_QUOTA_EXCEEDED")
         }
     }
 

@@ -207,7 +207,7 @@ import Testing
                 _ = try await t.upload(Content(size: 10), staffUpload(name: "\u{0001}\u{0002}"))
                 Issue.record("an empty name was accepted")
             } catch let error as RPCError {
-                #expect(error.code == .invalidArgument && error.message.contains("metadata.fileName"))
+                #expect(error.code == .invalidArgument && error.message.contains("metadata.file_name"))
             }
             #expect(await code { try await t.upload(Content(size: 10), staffUpload(name: String(repeating: "a", count: 256))) } == .invalidArgument)
             #expect(await code { try await t.upload(Content(size: 10), staffUpload(name: "..")) } == .invalidArgument)

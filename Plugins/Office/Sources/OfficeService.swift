@@ -50,7 +50,7 @@ struct OfficeService: Conton_Office_V1_Office.SimpleServiceProtocol {
         do {
             sha = try blobs.put(bytes)
         } catch {
-            throw RPCError(code: .unavailable, message: "could not store the logo: \(error)")
+            throw ServiceError(.unavailable, "could not store the logo: \(error)")
         }
         let logo = try await self.context.write { m -> Conton_Office_V1_LogoInfo in
             if try OfficeStore.profile(in: m.db) == nil { try OfficeStore.save(.init(), now: m.now, in: m.db) }
@@ -69,13 +69,13 @@ struct OfficeService: Conton_Office_V1_Office.SimpleServiceProtocol {
 
     func getLogo(request: Conton_Office_V1_GetLogoRequest, context: ServerContext) async throws -> Conton_Office_V1_GetLogoResponse {
         let profile = try await stored()
-        guard profile.hasLogo else { throw RPCError(code: .notFound, message: "the office has no logo yet") }
+        guard profile.hasLogo else { throw ServiceError(.notFound, "the office has no logo yet", reason: "NO_LOGO") }
         var response = Conton_Office_V1_GetLogoResponse()
         response.logo = profile.logo
         do {
             response.image = try blobs.get(profile.logo.sha256)
         } catch {
-            throw RPCError(code: .dataLoss, message: "the logo file is missing or damaged: \(error)")
+            throw ServiceError(.dataLoss, "the logo file is missing or damaged: \(error)")
         }
         return response
     }

@@ -57,26 +57,6 @@ public struct Conton_Rpc_V1_CallHeaders: ProtoMessage {
     public init() {}
 }
 
-/// Message `conton.rpc.v1.FieldViolation` from `conton/rpc/v1/wire.proto`.
-public struct Conton_Rpc_V1_FieldViolation: ProtoMessage {
-    /// The full protobuf name of this message.
-    public static let protoMessageName = "conton.rpc.v1.FieldViolation"
-    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
-    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
-
-    /// `string field = 1`
-    public var field: String = ""
-
-    /// `string description = 2`
-    public var description: String = ""
-
-    /// Fields read from the wire that this version of the message does not know.
-    public var unknownFields = ProtoUnknownFields()
-
-    /// A message with every field at its default.
-    public init() {}
-}
-
 /// Message `conton.rpc.v1.Status` from `conton/rpc/v1/wire.proto`.
 public struct Conton_Rpc_V1_Status: ProtoMessage {
     /// The full protobuf name of this message.
@@ -89,9 +69,6 @@ public struct Conton_Rpc_V1_Status: ProtoMessage {
 
     /// `string message = 2`
     public var message: String = ""
-
-    /// `repeated conton.rpc.v1.FieldViolation field_violations = 3`
-    public var fieldViolations: [Conton_Rpc_V1_FieldViolation] = []
 
     /// `repeated conton.rpc.v1.MetadataEntry metadata = 4`
     public var metadata: [Conton_Rpc_V1_MetadataEntry] = []
@@ -168,32 +145,12 @@ extension Conton_Rpc_V1_CallHeaders {
     }
 }
 
-extension Conton_Rpc_V1_FieldViolation {
-    /// Converts from the dynamic form.
-    public init(dynamicMessage source: DynamicMessage) {
-        self.init()
-        self.field = source.singular(1)
-        self.description = source.singular(2)
-        self.unknownFields = source.unknownFields
-    }
-
-    /// This message in dynamic form.
-    public func dynamicMessage() -> DynamicMessage {
-        var result = DynamicMessage(Self.protoDescriptor)
-        result.setSingular(1, self.field)
-        result.setSingular(2, self.description)
-        result.unknownFields = self.unknownFields
-        return result
-    }
-}
-
 extension Conton_Rpc_V1_Status {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
         self.init()
         self.code = source.singular(1)
         self.message = source.singular(2)
-        self.fieldViolations = source.repeated(3)
         self.metadata = source.repeated(4)
         self.unknownFields = source.unknownFields
     }
@@ -203,7 +160,6 @@ extension Conton_Rpc_V1_Status {
         var result = DynamicMessage(Self.protoDescriptor)
         result.setSingular(1, self.code)
         result.setSingular(2, self.message)
-        result.setRepeated(3, self.fieldViolations)
         result.setRepeated(4, self.metadata)
         result.unknownFields = self.unknownFields
         return result

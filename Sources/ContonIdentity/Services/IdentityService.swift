@@ -37,7 +37,7 @@ struct IdentityService: Conton_Identity_V1_Identity.SimpleServiceProtocol {
             // The failure that spends the allowance still gets the usual answer; the next attempt
             // meets the block.
             try await database.write { db in try LoginThrottle.recordFailure(keys: keys, now: now, settings: settings, in: db) }
-            throw RPCError(code: .unauthenticated, message: "invalid e-mail or password")
+            throw ServiceError(.unauthenticated, "invalid e-mail or password", reason: "INVALID_CREDENTIALS")
         }
         let created = try await self.context.write { m in
             try LoginThrottle.clear(keys: keys, in: m.db)
@@ -55,16 +55,19 @@ struct IdentityService: Conton_Identity_V1_Identity.SimpleServiceProtocol {
         return response
     }
 
-    static func throttled(_ milliseconds: Int64) -> RPCError {
+    /// RESOURCE_EXHAUSTED with the wait both as `google.rpc.RetryInfo` and, for clients that
+    /// read plain metadata, `retry-after-ms`.
+    static func throttled(_ milliseconds: Int64) -> ServiceError {
         var metadata = Metadata()
         metadata.addString(String(milliseconds), forKey: "retry-after-ms")
         let seconds = (milliseconds + 999) / 1000
-        return RPCError(code: .resourceExhausted, message: "too many failed sign-in attempts; retry in \(seconds) s", metadata: metadata)
+        return ServiceError(.resourceExhausted, "too many failed sign-in attempts; retry in \(seconds) s", reason: "TOO_MANY_SIGN_IN_ATTEMPTS",
+                            retryDelayMilliseconds: milliseconds, metadata: metadata)
     }
 
     func logout(request: Conton_Identity_V1_LogoutRequest, context: ServerContext) async throws -> Conton_Identity_V1_LogoutResponse {
         guard let sessionID = CallIdentity.current?.sessionID else {
-            throw RPCError(code: .failedPrecondition, message: "this credential is not a session (API keys are revoked with ServiceAccounts/RevokeServiceAccount)")
+            throw ServiceError(.failedPrecondition, "this credential is not a session (API keys are revoked with ServiceAccounts/RevokeServiceAccount)")
         }
         try await self.context.write { m in
             try Sessions.revoke(id: sessionID, now: m.now, in: m.db)
@@ -74,7 +77,7 @@ struct IdentityService: Conton_Identity_V1_Identity.SimpleServiceProtocol {
     }
 
     func whoAmI(request: Conton_Identity_V1_WhoAmIRequest, context: ServerContext) async throws -> Conton_Identity_V1_WhoAmIResponse {
-        guard let identity = CallIdentity.current else { throw RPCError(code: .unauthenticated, message: "sign in first") }
+        guard let identity = CallIdentity.current else { throw ServiceError(.unauthenticated, "sign in first") }
         var response = Conton_Identity_V1_WhoAmIResponse()
         response.principal = identity.principal.proto
         if let sessionID = identity.sessionID {
@@ -98,12 +101,12 @@ struct IdentityService: Conton_Identity_V1_Identity.SimpleServiceProtocol {
 
     func changePassword(request: Conton_Identity_V1_ChangePasswordRequest, context: ServerContext) async throws -> Conton_Identity_V1_ChangePasswordResponse {
         guard let identity = CallIdentity.current, identity.sessionID != nil else {
-            throw RPCError(code: .failedPrecondition, message: "only a signed-in user can change a password")
+            throw ServiceError(.failedPrecondition, "only a signed-in user can change a password")
         }
         let userID = identity.principal.id
         let settings = self.settings
         guard let user = try await database.read({ db in try UserRecord.find(id: userID, in: db) }), let hash = user.passwordHash else {
-            throw RPCError(code: .unauthenticated, message: "sign in again")
+            throw ServiceError(.unauthenticated, "sign in again")
         }
         var errors = FieldErrors()
         if request.currentPassword.isEmpty { errors.add("current_password", "is required") }

@@ -40,7 +40,7 @@ struct ServiceAccountsService: Conton_Identity_V1_ServiceAccounts.SimpleServiceP
         let scopes = Array(Set(request.scopes)).sorted().joined(separator: " ")
         let account = try await self.context.write { m -> Conton_Identity_V1_ServiceAccount in
             if !certificate.isEmpty, try Bool.fetchOne(m.db, sql: "SELECT 1 FROM identity_service_account WHERE certificate_sha256 = ?", arguments: [certificate]) == true {
-                throw RPCError(code: .alreadyExists, message: "that certificate is already mapped to a service account")
+                throw ServiceError(.alreadyExists, "that certificate is already mapped to a service account", reason: "CERTIFICATE_TAKEN")
             }
             let id = UUID().uuidString.lowercased()
             try m.db.execute(sql: """
@@ -72,7 +72,7 @@ struct ServiceAccountsService: Conton_Identity_V1_ServiceAccounts.SimpleServiceP
         if id.isEmpty { throw FieldErrors.single("id", "is required") }
         let account = try await self.context.write { m -> Conton_Identity_V1_ServiceAccount in
             guard let row = try Row.fetchOne(m.db, sql: "SELECT \(Self.columns) FROM identity_service_account WHERE id = ?", arguments: [id]) else {
-                throw RPCError(code: .notFound, message: "service account \(id) not found")
+                throw ServiceError.notFound("service account", id, type: "conton.identity.v1.ServiceAccount")
             }
             if (row["revoked_at_ms"] as Int64?) != nil { return Self.proto(row) }
             try m.db.execute(sql: "UPDATE identity_service_account SET revoked_at_ms = ? WHERE id = ?", arguments: [m.now, id])

@@ -33,12 +33,12 @@ struct UsersService: Conton_Identity_V1_Users.SimpleServiceProtocol {
         try errors.check()
         guard let email, let name, let role else { return .init() }
         if role == .owner && caller.role != .owner {
-            throw RPCError(code: .permissionDenied, message: "only an owner can create an owner")
+            throw ServiceError(.permissionDenied, "only an owner can create an owner")
         }
         let settings = self.settings
         let user = try await self.context.write { m -> UserRecord in
             if try UserRecord.find(email: email, in: m.db) != nil {
-                throw RPCError(code: .alreadyExists, message: "a login with e-mail \(email) already exists")
+                throw ServiceError(.alreadyExists, "a login with e-mail \(email) already exists", reason: "EMAIL_TAKEN")
             }
             let id = UUID().uuidString.lowercased()
             try m.db.execute(sql: "INSERT INTO identity_user (id, email, name, kind, role, created_at_ms) VALUES (?, ?, ?, 'staff', ?, ?)",
@@ -84,7 +84,7 @@ struct UsersService: Conton_Identity_V1_Users.SimpleServiceProtocol {
         try errors.check()
         let id = request.id
         let user = try await self.context.write { m -> UserRecord in
-            guard let user = try UserRecord.findStaff(id: id, in: m.db) else { throw RPCError(code: .notFound, message: "user \(id) not found") }
+            guard let user = try UserRecord.findStaff(id: id, in: m.db) else { throw ServiceError.notFound("user", id, type: "conton.identity.v1.User") }
             var changes: [String] = []
             if let name, name != user.name {
                 try m.db.execute(sql: "UPDATE identity_user SET name = ? WHERE id = ?", arguments: [name, id])
@@ -92,10 +92,10 @@ struct UsersService: Conton_Identity_V1_Users.SimpleServiceProtocol {
             }
             if let role, role != user.role {
                 if (role == .owner || user.role == .owner) && caller.role != .owner {
-                    throw RPCError(code: .permissionDenied, message: "only an owner can grant or remove the owner role")
+                    throw ServiceError(.permissionDenied, "only an owner can grant or remove the owner role")
                 }
                 if user.role == .owner, try Self.enabledOwners(in: m.db) <= 1 {
-                    throw RPCError(code: .failedPrecondition, message: "the last owner cannot be demoted; make another user owner first")
+                    throw ServiceError(.failedPrecondition, "the last owner cannot be demoted; make another user owner first", reason: "LAST_OWNER")
                 }
                 try m.db.execute(sql: "UPDATE identity_user SET role = ? WHERE id = ?", arguments: [role.rawValue, id])
                 changes.append("role \(user.role?.rawValue ?? "?") → \(role.rawValue)")
@@ -116,13 +116,13 @@ struct UsersService: Conton_Identity_V1_Users.SimpleServiceProtocol {
         let caller = try caller()
         let id = request.id
         if id.isEmpty { throw FieldErrors.single("id", "is required") }
-        if id == caller.userID { throw RPCError(code: .failedPrecondition, message: "you cannot disable your own account") }
+        if id == caller.userID { throw ServiceError(.failedPrecondition, "you cannot disable your own account", reason: "SELF_DISABLE") }
         let user = try await self.context.write { m -> UserRecord in
-            guard let user = try UserRecord.findStaff(id: id, in: m.db) else { throw RPCError(code: .notFound, message: "user \(id) not found") }
+            guard let user = try UserRecord.findStaff(id: id, in: m.db) else { throw ServiceError.notFound("user", id, type: "conton.identity.v1.User") }
             if user.disabled { return user }
             if user.role == .owner {
-                guard caller.role == .owner else { throw RPCError(code: .permissionDenied, message: "only an owner can disable an owner") }
-                if try Self.enabledOwners(in: m.db) <= 1 { throw RPCError(code: .failedPrecondition, message: "the last owner cannot be disabled") }
+                guard caller.role == .owner else { throw ServiceError(.permissionDenied, "only an owner can disable an owner") }
+                if try Self.enabledOwners(in: m.db) <= 1 { throw ServiceError(.failedPrecondition, "the last owner cannot be disabled", reason: "LAST_OWNER") }
             }
             try m.db.execute(sql: "UPDATE identity_user SET disabled = 1 WHERE id = ?", arguments: [id])
             let revoked = try Sessions.revokeAll(userID: id, now: m.now, in: m.db)
@@ -139,10 +139,10 @@ struct UsersService: Conton_Identity_V1_Users.SimpleServiceProtocol {
         let id = request.id
         if id.isEmpty { throw FieldErrors.single("id", "is required") }
         let user = try await self.context.write { m -> UserRecord in
-            guard let user = try UserRecord.findStaff(id: id, in: m.db) else { throw RPCError(code: .notFound, message: "user \(id) not found") }
+            guard let user = try UserRecord.findStaff(id: id, in: m.db) else { throw ServiceError.notFound("user", id, type: "conton.identity.v1.User") }
             if !user.disabled { return user }
             if user.role == .owner && caller.role != .owner {
-                throw RPCError(code: .permissionDenied, message: "only an owner can enable an owner")
+                throw ServiceError(.permissionDenied, "only an owner can enable an owner")
             }
             try m.db.execute(sql: "UPDATE identity_user SET disabled = 0 WHERE id = ?", arguments: [id])
             m.audit("user", id, "enabled \(user.email)")
@@ -159,9 +159,9 @@ struct UsersService: Conton_Identity_V1_Users.SimpleServiceProtocol {
         if id.isEmpty { throw FieldErrors.single("id", "is required") }
         let settings = self.settings
         let user = try await self.context.write { m -> UserRecord in
-            guard let user = try UserRecord.findStaff(id: id, in: m.db) else { throw RPCError(code: .notFound, message: "user \(id) not found") }
-            guard !user.isActivated else { throw RPCError(code: .failedPrecondition, message: "\(user.email) has already activated the account; use password reset") }
-            guard !user.disabled else { throw RPCError(code: .failedPrecondition, message: "\(user.email) is disabled") }
+            guard let user = try UserRecord.findStaff(id: id, in: m.db) else { throw ServiceError.notFound("user", id, type: "conton.identity.v1.User") }
+            guard !user.isActivated else { throw ServiceError(.failedPrecondition, "\(user.email) has already activated the account; use password reset", reason: "ALREADY_ACTIVATED") }
+            guard !user.disabled else { throw ServiceError(.failedPrecondition, "\(user.email) is disabled", reason: "USER_DISABLED") }
             let issued = try OneTimeCodes.issue(userID: id, purpose: .activation, now: m.now, lifetime: settings.activationCodeMilliseconds, in: m.db)
             try IdentityMail.send(AccessMail(kind: .activation, email: user.email, name: user.name, code: issued.code, expiresAt: issued.expiresAt), settings: settings, in: &m)
             m.audit("user", id, "activation e-mail re-sent to \(user.email)")

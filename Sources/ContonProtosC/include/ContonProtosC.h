@@ -17,12 +17,15 @@
 #include "conton/rpc/v1/wire.pb-c.h"
 #include "conton/testing/v1/kinds.pb-c.h"
 #include "conton/testing/v1/test.pb-c.h"
+#include "google/protobuf/any.pb-c.h"
 #include "google/protobuf/descriptor.pb-c.h"
 #include "google/protobuf/duration.pb-c.h"
 #include "google/protobuf/empty.pb-c.h"
 #include "google/protobuf/field_mask.pb-c.h"
 #include "google/protobuf/timestamp.pb-c.h"
 #include "google/protobuf/wrappers.pb-c.h"
+#include "google/rpc/error_details.pb-c.h"
+#include "google/rpc/status.pb-c.h"
 
 /// The descriptor of a message by its full name ("conton.health.v1.HealthCheckRequest"); NULL if unknown.
 const ProtobufCMessageDescriptor *conton_message_descriptor(const char *full_name);

@@ -1,4 +1,5 @@
 import ContonAPI
+import ContonKit
 import GRPCCore
 import Synchronization
 
@@ -38,7 +39,7 @@ public final class HealthService: Conton_Health_V1_Health.SimpleServiceProtocol 
 
     public func check(request: Conton_Health_V1_HealthCheckRequest, context: ServerContext) async throws -> Conton_Health_V1_HealthCheckResponse {
         guard let status = self.state.withLock({ $0.statuses[request.service] }) else {
-            throw RPCError(code: .notFound, message: "unknown service '\(request.service)'")
+            throw ServiceError(.notFound, "unknown service '\(request.service)'", resource: ErrorDetails.Resource(type: "service", name: request.service))
         }
         var response = Conton_Health_V1_HealthCheckResponse()
         response.status = status

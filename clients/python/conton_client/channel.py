@@ -161,9 +161,9 @@ class Call:
 
     def _on_trailers(self, payload):
         st = wire_pb2.Status.FromString(payload)
+        # Field violations and the other details come from grpc-status-details-bin (ContonError).
         self._finish(ContonError(st.code, StatusCode.of(st.code).name, st.message,
-                                 [(v.field, v.description) for v in st.field_violations],
-                                 _metadata_pairs(st.metadata)))
+                                 trailing_metadata=_metadata_pairs(st.metadata)))
 
     def _finish(self, status):
         """Ends the call with ``status``; False when it had already ended."""

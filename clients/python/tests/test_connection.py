@@ -11,6 +11,7 @@ import pytest
 from conton_client import ALPN, Channel, ContonError, StatusCode
 from conton_client.channel import Call
 from conton_client.gen.conton.health.v1 import health_pb2
+from google.rpc import error_details_pb2, status_pb2
 from conton_client.gen.conton.rpc.v1 import wire_pb2
 from conton_client.gen.conton.testing.v1 import test_pb2 as t
 
@@ -157,20 +158,26 @@ def test_wrong_ca_fails_handshake(server, tmp_path):
 
 
 def test_field_violations_decoded():
-    """TRAILERS with field violations become ContonError.field_violations (decoding only; no
-    test-service method answers with violations)."""
+    """grpc-status-details-bin in TRAILERS (a google.rpc.Status holding a BadRequest, built here
+    with googleapis-common-protos) becomes ContonError.field_violations (decoding only; the
+    server's own answers are checked in test_interop.py)."""
+    bad = error_details_pb2.BadRequest(field_violations=[
+        error_details_pb2.BadRequest.FieldViolation(field="client.other_emails[1]", description="not an e-mail"),
+        error_details_pb2.BadRequest.FieldViolation(field="client.address.cep", description="8 digits")])
+    rich = status_pb2.Status(code=3, message="invalid request")
+    rich.details.add().Pack(bad)
     st = wire_pb2.Status(code=3, message="invalid request",
-                         field_violations=[wire_pb2.FieldViolation(field="client.emails[1]", description="not an e-mail"),
-                                           wire_pb2.FieldViolation(field="client.address.cep", description="8 digits")],
-                         metadata=[wire_pb2.MetadataEntry(key="k", value=b"v")])
+                         metadata=[wire_pb2.MetadataEntry(key="k", value=b"v"),
+                                   wire_pb2.MetadataEntry(key="grpc-status-details-bin", value=rich.SerializeToString())])
     call = Call(channel=None, call_id=1, method=CHECK, deadline=None, response_class=None)
     call._on_trailers(st.SerializeToString())
     with pytest.raises(ContonError) as e:
         call.result()
     err = e.value
     assert (err.code, err.code_name, err.message) == (3, "INVALID_ARGUMENT", "invalid request")
-    assert err.field_violations == [("client.emails[1]", "not an e-mail"), ("client.address.cep", "8 digits")]
-    assert err.trailing_metadata == [("k", "v")]
+    assert err.field_violations == [("client.other_emails[1]", "not an e-mail"), ("client.address.cep", "8 digits")]
+    assert err.status_details == rich
+    assert err.trailing_metadata == [("k", "v"), ("grpc-status-details-bin", rich.SerializeToString())]
     assert "client.address.cep" in str(err)
     assert StatusCode.of(99) == StatusCode.UNKNOWN
 

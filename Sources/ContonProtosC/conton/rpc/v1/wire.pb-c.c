@@ -97,51 +97,6 @@ void   conton__rpc__v1__call_headers__free_unpacked
   assert(message->base.descriptor == &conton__rpc__v1__call_headers__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   conton__rpc__v1__field_violation__init
-                     (Conton__Rpc__V1__FieldViolation         *message)
-{
-  static const Conton__Rpc__V1__FieldViolation init_value = CONTON__RPC__V1__FIELD_VIOLATION__INIT;
-  *message = init_value;
-}
-size_t conton__rpc__v1__field_violation__get_packed_size
-                     (const Conton__Rpc__V1__FieldViolation *message)
-{
-  assert(message->base.descriptor == &conton__rpc__v1__field_violation__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t conton__rpc__v1__field_violation__pack
-                     (const Conton__Rpc__V1__FieldViolation *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &conton__rpc__v1__field_violation__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t conton__rpc__v1__field_violation__pack_to_buffer
-                     (const Conton__Rpc__V1__FieldViolation *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &conton__rpc__v1__field_violation__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Conton__Rpc__V1__FieldViolation *
-       conton__rpc__v1__field_violation__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Conton__Rpc__V1__FieldViolation *)
-     protobuf_c_message_unpack (&conton__rpc__v1__field_violation__descriptor,
-                                allocator, len, data);
-}
-void   conton__rpc__v1__field_violation__free_unpacked
-                     (Conton__Rpc__V1__FieldViolation *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &conton__rpc__v1__field_violation__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
 void   conton__rpc__v1__status__init
                      (Conton__Rpc__V1__Status         *message)
 {
@@ -360,58 +315,7 @@ const ProtobufCMessageDescriptor conton__rpc__v1__call_headers__descriptor =
   (ProtobufCMessageInit) conton__rpc__v1__call_headers__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor conton__rpc__v1__field_violation__field_descriptors[2] =
-{
-  {
-    "field",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Conton__Rpc__V1__FieldViolation, field),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "description",
-    2,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Conton__Rpc__V1__FieldViolation, description),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned conton__rpc__v1__field_violation__field_indices_by_name[] = {
-  1,   /* field[1] = description */
-  0,   /* field[0] = field */
-};
-static const ProtobufCIntRange conton__rpc__v1__field_violation__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 2 }
-};
-const ProtobufCMessageDescriptor conton__rpc__v1__field_violation__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "conton.rpc.v1.FieldViolation",
-  "FieldViolation",
-  "Conton__Rpc__V1__FieldViolation",
-  "conton.rpc.v1",
-  sizeof(Conton__Rpc__V1__FieldViolation),
-  2,
-  conton__rpc__v1__field_violation__field_descriptors,
-  conton__rpc__v1__field_violation__field_indices_by_name,
-  1,  conton__rpc__v1__field_violation__number_ranges,
-  (ProtobufCMessageInit) conton__rpc__v1__field_violation__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor conton__rpc__v1__status__field_descriptors[4] =
+static const ProtobufCFieldDescriptor conton__rpc__v1__status__field_descriptors[3] =
 {
   {
     "code",
@@ -438,18 +342,6 @@ static const ProtobufCFieldDescriptor conton__rpc__v1__status__field_descriptors
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "field_violations",
-    3,
-    PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Conton__Rpc__V1__Status, n_field_violations),
-    offsetof(Conton__Rpc__V1__Status, field_violations),
-    &conton__rpc__v1__field_violation__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
     "metadata",
     4,
     PROTOBUF_C_LABEL_REPEATED,
@@ -464,14 +356,14 @@ static const ProtobufCFieldDescriptor conton__rpc__v1__status__field_descriptors
 };
 static const unsigned conton__rpc__v1__status__field_indices_by_name[] = {
   0,   /* field[0] = code */
-  2,   /* field[2] = field_violations */
   1,   /* field[1] = message */
-  3,   /* field[3] = metadata */
+  2,   /* field[2] = metadata */
 };
-static const ProtobufCIntRange conton__rpc__v1__status__number_ranges[1 + 1] =
+static const ProtobufCIntRange conton__rpc__v1__status__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 4, 2 },
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor conton__rpc__v1__status__descriptor =
 {
@@ -481,10 +373,10 @@ const ProtobufCMessageDescriptor conton__rpc__v1__status__descriptor =
   "Conton__Rpc__V1__Status",
   "conton.rpc.v1",
   sizeof(Conton__Rpc__V1__Status),
-  4,
+  3,
   conton__rpc__v1__status__field_descriptors,
   conton__rpc__v1__status__field_indices_by_name,
-  1,  conton__rpc__v1__status__number_ranges,
+  2,  conton__rpc__v1__status__number_ranges,
   (ProtobufCMessageInit) conton__rpc__v1__status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

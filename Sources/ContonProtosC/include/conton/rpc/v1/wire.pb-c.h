@@ -17,7 +17,6 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Conton__Rpc__V1__MetadataEntry Conton__Rpc__V1__MetadataEntry;
 typedef struct Conton__Rpc__V1__CallHeaders Conton__Rpc__V1__CallHeaders;
-typedef struct Conton__Rpc__V1__FieldViolation Conton__Rpc__V1__FieldViolation;
 typedef struct Conton__Rpc__V1__Status Conton__Rpc__V1__Status;
 typedef struct Conton__Rpc__V1__GoAway Conton__Rpc__V1__GoAway;
 
@@ -72,24 +71,6 @@ struct  Conton__Rpc__V1__CallHeaders
 
 
 /*
- * One violated field of a request, like google.rpc.BadRequest.FieldViolation.
- */
-struct  Conton__Rpc__V1__FieldViolation
-{
-  ProtobufCMessage base;
-  /*
-   * Dotted path of the field in the request message in proto field names (snake_case), list
-   * elements with a 0-based index: "client.address.cep", "client.other_emails[1]".
-   */
-  char *field;
-  char *description;
-};
-#define CONTON__RPC__V1__FIELD_VIOLATION__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&conton__rpc__v1__field_violation__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
-
-
-/*
  * Payload of a TRAILERS frame: the call's final status.
  */
 struct  Conton__Rpc__V1__Status
@@ -103,14 +84,15 @@ struct  Conton__Rpc__V1__Status
    * Human-readable message, UTF-8.
    */
   char *message;
-  size_t n_field_violations;
-  Conton__Rpc__V1__FieldViolation **field_violations;
+  /*
+   * Trailing metadata, "grpc-status-details-bin" among it when the error has details.
+   */
   size_t n_metadata;
   Conton__Rpc__V1__MetadataEntry **metadata;
 };
 #define CONTON__RPC__V1__STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__rpc__v1__status__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL }
+    , 0, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 /*
@@ -175,25 +157,6 @@ Conton__Rpc__V1__CallHeaders *
 void   conton__rpc__v1__call_headers__free_unpacked
                      (Conton__Rpc__V1__CallHeaders *message,
                       ProtobufCAllocator *allocator);
-/* Conton__Rpc__V1__FieldViolation methods */
-void   conton__rpc__v1__field_violation__init
-                     (Conton__Rpc__V1__FieldViolation         *message);
-size_t conton__rpc__v1__field_violation__get_packed_size
-                     (const Conton__Rpc__V1__FieldViolation   *message);
-size_t conton__rpc__v1__field_violation__pack
-                     (const Conton__Rpc__V1__FieldViolation   *message,
-                      uint8_t             *out);
-size_t conton__rpc__v1__field_violation__pack_to_buffer
-                     (const Conton__Rpc__V1__FieldViolation   *message,
-                      ProtobufCBuffer     *buffer);
-Conton__Rpc__V1__FieldViolation *
-       conton__rpc__v1__field_violation__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   conton__rpc__v1__field_violation__free_unpacked
-                     (Conton__Rpc__V1__FieldViolation *message,
-                      ProtobufCAllocator *allocator);
 /* Conton__Rpc__V1__Status methods */
 void   conton__rpc__v1__status__init
                      (Conton__Rpc__V1__Status         *message);
@@ -240,9 +203,6 @@ typedef void (*Conton__Rpc__V1__MetadataEntry_Closure)
 typedef void (*Conton__Rpc__V1__CallHeaders_Closure)
                  (const Conton__Rpc__V1__CallHeaders *message,
                   void *closure_data);
-typedef void (*Conton__Rpc__V1__FieldViolation_Closure)
-                 (const Conton__Rpc__V1__FieldViolation *message,
-                  void *closure_data);
 typedef void (*Conton__Rpc__V1__Status_Closure)
                  (const Conton__Rpc__V1__Status *message,
                   void *closure_data);
@@ -257,7 +217,6 @@ typedef void (*Conton__Rpc__V1__GoAway_Closure)
 
 extern const ProtobufCMessageDescriptor conton__rpc__v1__metadata_entry__descriptor;
 extern const ProtobufCMessageDescriptor conton__rpc__v1__call_headers__descriptor;
-extern const ProtobufCMessageDescriptor conton__rpc__v1__field_violation__descriptor;
 extern const ProtobufCMessageDescriptor conton__rpc__v1__status__descriptor;
 extern const ProtobufCMessageDescriptor conton__rpc__v1__go_away__descriptor;
 

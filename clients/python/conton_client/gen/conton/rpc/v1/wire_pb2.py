@@ -13,7 +13,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x63onton/rpc/v1/wire.proto\x12\rconton.rpc.v1\"+\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x0c\"~\n\x0b\x43\x61llHeaders\x12\x0e\n\x06method\x18\x01 \x01(\t\x12.\n\x08metadata\x18\x02 \x03(\x0b\x32\x1c.conton.rpc.v1.MetadataEntry\x12\x16\n\x0etimeout_micros\x18\x03 \x01(\x04\x12\x17\n\x0fidempotency_key\x18\x04 \x01(\t\"4\n\x0e\x46ieldViolation\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\"\x90\x01\n\x06Status\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x37\n\x10\x66ield_violations\x18\x03 \x03(\x0b\x32\x1d.conton.rpc.v1.FieldViolation\x12.\n\x08metadata\x18\x04 \x03(\x0b\x32\x1c.conton.rpc.v1.MetadataEntry\"=\n\x06GoAway\x12\x14\n\x0clast_call_id\x18\x01 \x01(\r\x12\x0c\n\x04\x63ode\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x63onton/rpc/v1/wire.proto\x12\rconton.rpc.v1\"+\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x0c\"~\n\x0b\x43\x61llHeaders\x12\x0e\n\x06method\x18\x01 \x01(\t\x12.\n\x08metadata\x18\x02 \x03(\x0b\x32\x1c.conton.rpc.v1.MetadataEntry\x12\x16\n\x0etimeout_micros\x18\x03 \x01(\x04\x12\x17\n\x0fidempotency_key\x18\x04 \x01(\t\"o\n\x06Status\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\x12.\n\x08metadata\x18\x04 \x03(\x0b\x32\x1c.conton.rpc.v1.MetadataEntryJ\x04\x08\x03\x10\x04R\x10\x66ield_violations\"=\n\x06GoAway\x12\x14\n\x0clast_call_id\x18\x01 \x01(\r\x12\x0c\n\x04\x63ode\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\tb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'conton_client.gen.conton.rpc.v1.wire_pb2', globals())
@@ -24,10 +24,8 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _METADATAENTRY._serialized_end=86
   _CALLHEADERS._serialized_start=88
   _CALLHEADERS._serialized_end=214
-  _FIELDVIOLATION._serialized_start=216
-  _FIELDVIOLATION._serialized_end=268
-  _STATUS._serialized_start=271
-  _STATUS._serialized_end=415
-  _GOAWAY._serialized_start=417
-  _GOAWAY._serialized_end=478
+  _STATUS._serialized_start=216
+  _STATUS._serialized_end=327
+  _GOAWAY._serialized_start=329
+  _GOAWAY._serialized_end=390
 # @@protoc_insertion_point(module_scope)
