@@ -26,6 +26,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        /// `conton serve`'s settings: command line > environment > JSON file > defaults. Only the JSON
+        /// trait (Foundation's JSONSerialization): no YAML, no reloading, no metrics.
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["JSON"]),
+        /// `FilePath`, the type swift-configuration's file provider takes (already in the graph).
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
     ],
     targets: [
         // MARK: C interop
@@ -180,12 +185,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        /// The server: configuration, built-in services, composition of transport, host and store.
+        /// The server: configuration (`ServeSettings`: flags, environment, file), built-in services,
+        /// composition of transport, host and store.
         .target(
             name: "ContonServer",
             dependencies: [
                 "ContonTLS", "ContonTransport", "ContonAPI", "ContonProto", "ContonProtosC", "ContonKit", "ContonStore",
                 "ContonIdentity", "ContonMail",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -213,6 +221,7 @@ let package = Package(
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -444,6 +453,14 @@ let package = Package(
                 "ContonBench", "ContonServer", "ContonTransport", "ContonTesting", "ContonAPI",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContonServerTests",
+            dependencies: [
+                "ContonServer", "ContonTransport",
+                .product(name: "Configuration", package: "swift-configuration"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -28,6 +28,16 @@ public enum TestPrincipal: Sendable, Hashable {
         }
     }
 
+    /// The e-mail the principal carries (what a handler records as `uploaded_by` and the like);
+    /// nil for anonymous and service callers.
+    public var email: String? {
+        switch TestPrincipal.parse(token) {
+        case .staff(let staff)?: staff.email
+        case .client(let client)?: client.email
+        default: nil
+        }
+    }
+
     /// The principal it stands for.
     static func parse(_ authorization: String) -> Principal? {
         let words = authorization.split(separator: " ").map(String.init)
@@ -58,6 +68,11 @@ struct TestCallerResolver: CallerResolver {
         return Authenticator.Result(principal: principal)
     }
 }
+
+/// The transport of ``InProcessTestServer/client``, for a test's typed stubs
+/// (`Conton_Clients_V1_Clients.Client<InProcessTestTransport>`) without importing
+/// GRPCInProcessTransport.
+public typealias InProcessTestTransport = InProcessTransport.Client
 
 /// A plugin's fast test server: the plugin host with its real SQLite file (migrated, in a fresh
 /// temporary directory), the same interceptors as the real server (call log, access policies

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import FilesPlugin
 import ContonIdentity
 import ContonKit
@@ -51,62 +52,53 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("files-quota-bytes"), help: "The office's storage quota for files, distinct content counted once; 0 for none (env CONTON_FILES_QUOTA_BYTES; default 21474836480).")
     var filesQuotaBytes: Int64?
 
-    /// The files plugin's limits (docs/FILES.md).
-    func filesSettings() throws -> FilesSettings {
-        let env = ProcessInfo.processInfo.environment
-        var settings = FilesSettings()
-        func bytes(_ option: Int64?, _ flag: String, _ name: String, allowZero: Bool) throws -> Int64? {
-            let raw = option.map(String.init) ?? env[name]
-            guard let raw else { return nil }
-            guard let value = Int64(raw), value > 0 || (allowZero && value == 0) else {
-                throw ValidationError("\(flag) (\(name)) takes a number of bytes\(allowZero ? ", 0 or more" : " above 0"), got '\(raw)'")
-            }
-            return value
-        }
-        if let n = try bytes(filesMaxFileBytes, "--files-max-file-bytes", "CONTON_FILES_MAX_FILE_BYTES", allowZero: false) { settings.maxFileBytes = n }
-        if let n = try bytes(filesQuotaBytes, "--files-quota-bytes", "CONTON_FILES_QUOTA_BYTES", allowZero: true) { settings.quotaBytes = n }
-        return settings
+    @Option(name: .customLong("config"), help: "A JSON file of settings, {\"listen\": \"0.0.0.0:7443\", …}: the flags' names without --; the command line, then the environment, win over it (env CONTON_CONFIG).")
+    var config: String?
+
+    /// What ArgumentParser parsed, for ``ServeSettings``: only the options actually given, so
+    /// that the environment and the file are read for the others. ArgumentParser keeps the
+    /// command tree, `--help` and the options' types; swift-configuration decides precedence.
+    var commandLine: [ServeSettings.Key: ConfigContent] {
+        var given: [ServeSettings.Key: ConfigContent] = [:]
+        given[.config] = config.map(ConfigContent.string)
+        given[.dataDir] = dataDir.map(ConfigContent.string)
+        given[.listen] = listen.map(ConfigContent.string)
+        given[.cert] = cert.map(ConfigContent.string)
+        given[.key] = key.map(ConfigContent.string)
+        given[.clientCA] = clientCA.map(ConfigContent.string)
+        if enableTestService { given[.enableTestService] = .bool(true) }
+        if allowTLS12 { given[.allowTLS12] = .bool(true) }
+        given[.maxMessageBytes] = maxMessageBytes.map(ConfigContent.int)
+        given[.maxResponseMessageBytes] = maxResponseMessageBytes.map(ConfigContent.int)
+        given[.maxConcurrentCalls] = maxConcurrentCalls.map(ConfigContent.int)
+        given[.idleTimeoutMs] = idleTimeoutMs.map { .int(Int($0)) }
+        given[.keepaliveIntervalMs] = keepaliveIntervalMs.map { .int(Int($0)) }
+        given[.keepaliveTimeoutMs] = keepaliveTimeoutMs.map { .int(Int($0)) }
+        given[.shutdownGraceMs] = shutdownGraceMs.map { .int(Int($0)) }
+        given[.ownerEmail] = ownerEmail.map(ConfigContent.string)
+        given[.smtpURL] = smtpURL.map(ConfigContent.string)
+        given[.mailFrom] = mailFrom.map(ConfigContent.string)
+        given[.filesMaxFileBytes] = filesMaxFileBytes.map { .int(Int($0)) }
+        given[.filesQuotaBytes] = filesQuotaBytes.map { .int(Int($0)) }
+        return given
     }
 
-    func configuration() throws -> ServerConfiguration {
-        let env = ProcessInfo.processInfo.environment
-        func flag(_ name: String) -> Bool { ["1", "true", "yes"].contains(env[name]?.lowercased() ?? "") }
-        var config = ServerConfiguration()
-        config.dataDirectory = dataDir ?? env["CONTON_DATA_DIR"] ?? config.dataDirectory
-        if let listen = listen ?? env["CONTON_LISTEN"] {
-            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
-                throw ValidationError("--listen takes HOST:PORT, got '\(listen)'")
-            }
-            config.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            config.port = port
+    /// The settings from the command line, `CONTON_*` and the `--config` file (README.md,
+    /// "Configuration"); a bad one is reported like any bad option.
+    func settings() async throws -> ServeSettings {
+        do {
+            return try await ServeSettings.resolve(commandLine: commandLine)
+        } catch let error as ServeSettings.Invalid {
+            throw ValidationError(error.description)
         }
-        config.certificatePath = cert ?? env["CONTON_CERT"]
-        config.keyPath = key ?? env["CONTON_KEY"]
-        if (config.certificatePath == nil) != (config.keyPath == nil) {
-            throw ValidationError("--cert and --key go together")
-        }
-        config.clientCAPath = clientCA ?? env["CONTON_CLIENT_CA"]
-        config.enableTestService = enableTestService || flag("CONTON_ENABLE_TEST_SERVICE")
-        config.allowTLS12 = allowTLS12 || flag("CONTON_ALLOW_TLS12")
-        func number<N: FixedWidthInteger>(_ option: N?, _ name: String) throws -> N? {
-            if let option { return option }
-            guard let raw = env[name] else { return nil }
-            guard let value = N(raw), value > 0 else { throw ValidationError("\(name) must be a positive integer, got '\(raw)'") }
-            return value
-        }
-        if let n = try number(maxMessageBytes, "CONTON_MAX_MESSAGE_BYTES") { config.limits.maxMessageSize = n }
-        if let n = try number(maxResponseMessageBytes, "CONTON_MAX_RESPONSE_MESSAGE_BYTES") { config.limits.maxResponseMessageSize = n }
-        if let n = try number(maxConcurrentCalls, "CONTON_MAX_CONCURRENT_CALLS") { config.limits.maxConcurrentCalls = n }
-        if let n = try number(idleTimeoutMs, "CONTON_IDLE_TIMEOUT_MS") { config.limits.idleTimeout = .milliseconds(n) }
-        if let n = try number(keepaliveIntervalMs, "CONTON_KEEPALIVE_INTERVAL_MS") { config.limits.keepaliveInterval = .milliseconds(n) }
-        if let n = try number(keepaliveTimeoutMs, "CONTON_KEEPALIVE_TIMEOUT_MS") { config.limits.keepaliveTimeout = .milliseconds(n) }
-        if let n = try number(shutdownGraceMs, "CONTON_SHUTDOWN_GRACE_MS") { config.limits.shutdownGracePeriod = .milliseconds(n) }
-        func nonEmpty(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
-        config.ownerEmail = nonEmpty(ownerEmail) ?? nonEmpty(env["CONTON_OWNER_EMAIL"])
-        config.ownerPassword = nonEmpty(env["CONTON_OWNER_PASSWORD"])
-        config.smtpURL = smtpURL ?? env["CONTON_SMTP_URL"]
-        if let from = mailFrom ?? env["CONTON_MAIL_FROM"] { config.mailFrom = from }
-        return config
+    }
+
+    /// The files plugin's limits (docs/FILES.md).
+    static func filesSettings(_ settings: ServeSettings) -> FilesSettings {
+        var files = FilesSettings()
+        if let n = settings.filesMaxFileBytes { files.maxFileBytes = n }
+        if let n = settings.filesQuotaBytes { files.quotaBytes = n }
+        return files
     }
 
     func run() async throws {
@@ -116,8 +108,9 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "conton")
-        let config = try configuration()
-        let server = try ContonServer(configuration: config, plugins: CompositionRoot.plugins(config, files: try filesSettings()), logger: logger)
+        let settings = try await settings()
+        let config = settings.server
+        let server = try ContonServer(configuration: config, plugins: CompositionRoot.plugins(config, files: Self.filesSettings(settings)), logger: logger)
         if let ca = server.developmentCAPath {
             print("development CA: \(ca)  (clients trust it with --cacert)")
         }

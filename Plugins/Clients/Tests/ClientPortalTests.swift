@@ -5,10 +5,13 @@ import Foundation
 import GRPCCore
 import Testing
 
-/// Portal access (informações de acesso) and what a client principal may see.
+/// Portal access (informações de acesso) and what a client principal may see. Through the real
+/// server (``ClientsTLSTest``): these tests are about signing in (activation codes mailed as
+/// `.eml` files, first-login password change, archived and revoked logins refused at sign-in), so
+/// they need the identity service's real sessions and the mail delivery.
 @Suite struct ClientPortalTests {
     @Test func accessEmailCarriesASingleUseCodeNeverAPassword() async throws {
-        try await ClientsTest.run { t in
+        try await ClientsTLSTest.run { t in
             let client = try await t.create(person("Joana Araújo", cpf: Docs.cpfs[6], email: "joana@example.com"),
                                             access: access(send: true))
             #expect(client.access.enabled && !client.access.activated && client.access.email == "joana@example.com")
@@ -34,7 +37,7 @@ import Testing
     }
 
     @Test func aClientReadsItsOwnRecordOnlyAndNoStaffMethod() async throws {
-        try await ClientsTest.run { t in
+        try await ClientsTLSTest.run { t in
             let a = try await t.create(person("Cliente A", cpf: Docs.cpfs[7], email: "a@example.com"),
                                        access: access(password: "senha inicial A1"))
             let b = try await t.create(person("Cliente B", cpf: Docs.cpfs[8], email: "b@example.com"))
@@ -67,7 +70,7 @@ import Testing
     }
 
     @Test func archiveDisablesTheLoginRevokeRemovesItAndAccessCanBeSetAgain() async throws {
-        try await ClientsTest.run { t in
+        try await ClientsTLSTest.run { t in
             let client = try await t.create(person("Cliente C", cpf: Docs.cpfs[9], email: "c@example.com"))
             var set = access(email: "portal-c@example.com", password: "senha inicial C1")
             set.clientId = client.id

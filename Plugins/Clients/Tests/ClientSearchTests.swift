@@ -119,7 +119,7 @@ import Testing
                 archive.clientId = id
                 _ = try await t.api.archiveClient(archive, metadata: t.owner)
             }
-            let pool = t.test.server.host.database.pool
+            let pool = t.host.database.pool
             for query in ["silva", "joao", "sao", "ltda", "conceicao souza", "ana", "a", "sil ana", "zzz", ""] {
                 for status in [Conton_Clients_V1_StatusFilter.unspecified, .archived, .all] {
                     let sorted = ClientSearch(query: query, status: status, taxRegime: .unspecified, denseThreshold: .max)

@@ -9,7 +9,7 @@ import GRDB
 import GRPCCore
 import Testing
 
-/// Registration, validation, uniqueness, updates and the life cycle, through the real stack.
+/// Registration, validation, uniqueness, updates and the life cycle, in process (``ClientsTest``).
 @Suite struct ClientsPluginTests {
     @Test func contractExamplesCreateNormalisedClients() async throws {
         try await ClientsTest.run { t in
@@ -138,7 +138,7 @@ import Testing
         try await ClientsTest.run(extraPlugins: [HoldingPlugin()]) { t in
             let client = try await t.create(person("Com Recebíveis", cpf: Docs.cpfs[3], email: "rec@example.com"),
                                             access: access(password: "senha inicial 123"))
-            try await t.test.server.host.database.pool.write { db in
+            try await t.host.database.pool.write { db in
                 try db.execute(sql: "INSERT INTO holding_record (client_id) VALUES (?), (?)", arguments: [client.id, client.id])
             }
             var delete = Conton_Clients_V1_DeleteClientRequest()
@@ -149,14 +149,14 @@ import Testing
             record.clientId = client.id
             let ficha = try await t.api.getClientRecord(record, metadata: t.owner).record
             #expect(ficha.references["receivables"] == 2 && ficha.access.enabled && ficha.client.id == client.id)
-            try await t.test.server.host.database.pool.write { db in try db.execute(sql: "DELETE FROM holding_record") }
+            try await t.host.database.pool.write { db in try db.execute(sql: "DELETE FROM holding_record") }
             _ = try await t.api.deleteClient(delete, metadata: t.owner)
             #expect(await code { _ = try await t.get(client.id) } == .notFound)
             #expect(try await t.count("SELECT count(*) FROM identity_user WHERE client_id = ?", [client.id]) == 0)
             #expect(try await t.count("SELECT count(*) FROM clients_search WHERE clients_search MATCH 'recebiveis'") == 0)
             #expect(try await t.count("SELECT count(*) FROM host_outbox WHERE topic = 'client.deleted'") == 1)
             // The audit trail keeps the id, not the personal data.
-            let summaries = try await t.test.server.host.database.pool.read { db in
+            let summaries = try await t.host.database.pool.read { db in
                 try String.fetchAll(db, sql: "SELECT summary FROM host_audit WHERE entity_id = ?", arguments: [client.id])
             }
             #expect(!summaries.isEmpty && summaries.allSatisfy { !$0.contains("Recebíveis") && !$0.contains("11144477735") })
@@ -166,16 +166,8 @@ import Testing
     @Test func plainStaffCannotDeleteForGood() async throws {
         try await ClientsTest.run { t in
             let client = try await t.create(person("Fulano", cpf: Docs.cpfs[4]))
-            var user = Conton_Identity_V1_CreateUserRequest()
-            user.email = "staff@example.com"
-            user.name = "Staff"
-            user.role = .staff
-            _ = try await Conton_Identity_V1_Users.Client(wrapping: t.test.client).createUser(user, metadata: t.owner)
-            var activate = Conton_Identity_V1_ActivateAccountRequest()
-            activate.code = try #require(try await t.test.mailedCodes(to: "staff@example.com").last)
-            activate.newPassword = "staff password 1"
-            _ = try await Conton_Identity_V1_Identity.Client(wrapping: t.test.client).activateAccount(activate)
-            let staff = TestServer.bearer(try await t.test.login("staff@example.com", "staff password 1"))
+            // A plain staff member (role STAFF), named in process.
+            let staff = InProcessTestServer.as(.staff(role: .staff))
             var delete = Conton_Clients_V1_DeleteClientRequest()
             delete.clientId = client.id
             #expect(await code { _ = try await t.api.deleteClient(delete, metadata: staff) } == .permissionDenied)
@@ -199,8 +191,8 @@ func access(email: String = "", password: String = "", send: Bool = false) -> Co
     @Test func theRegistryAndTheClientsServiceAnswerAnEmptyIDAlike() async throws {
         try await ClientsTest.run { t in
             let viaService = await rpcError { _ = try await t.api.getClient(Conton_Clients_V1_GetClientRequest(), metadata: t.owner) }
-            let registry = try t.test.server.host.capabilities.clients
-            let viaRegistry: RPCError? = try await t.test.server.host.database.pool.read { db in
+            let registry = try t.host.capabilities.clients
+            let viaRegistry: RPCError? = try await t.host.database.pool.read { db in
                 do {
                     _ = try registry.require("", in: db)
                     return nil

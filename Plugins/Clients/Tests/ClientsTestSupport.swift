@@ -2,6 +2,7 @@ import ClientsPlugin
 import ContonAPI
 import ContonKit
 import ContonTesting
+import ContonStore
 import ContonTransport
 import ContonBrazil
 import GRDB
@@ -10,17 +11,21 @@ import Testing
 
 typealias Client = Conton_Clients_V1_Client
 
-/// A client under test: the API stub and the owner's credentials.
-struct ClientsTest {
-    let test: TestServer
-    let api: Conton_Clients_V1_Clients.Client<ContonClientTransport>
+/// A clients test: the API stub, the owner's credentials and the host, over either harness.
+/// ``ClientsTest`` (in process: no TLS, callers named per call) is the default;
+/// ``ClientsTLSTest`` (``withTestServer``: TLS, real sign-in, mail written as `.eml` files) is
+/// for the tests of portal sign-in and access e-mails.
+struct ClientsHarness<Transport: ClientTransport>: Sendable {
+    let api: Conton_Clients_V1_Clients.Client<Transport>
     let owner: Metadata
+    let host: PluginHost
+    /// The real server, for sign-in and mail (nil in process).
+    let server: TestServer?
 
-    static func run<R: Sendable>(extraPlugins: [any Plugin] = [], _ body: (ClientsTest) async throws -> R) async throws -> R {
-        try await withTestServer(plugins: [ClientsPlugin()] + extraPlugins) { test in
-            let owner = TestServer.bearer(try await test.login())
-            return try await body(ClientsTest(test: test, api: .init(wrapping: test.client), owner: owner))
-        }
+    /// The real server of a ``ClientsTLSTest``.
+    var test: TestServer {
+        guard let server else { preconditionFailure("this test needs the real server: ClientsTLSTest.run") }
+        return server
     }
 
     /// Creates a client; returns it as stored.
@@ -45,7 +50,29 @@ struct ClientsTest {
     }
 
     func count(_ sql: String, _ arguments: StatementArguments = []) async throws -> Int {
-        try await test.server.host.database.pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+        try await host.database.pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+    }
+}
+
+typealias ClientsTest = ClientsHarness<InProcessTestTransport>
+typealias ClientsTLSTest = ClientsHarness<ContonClientTransport>
+
+extension ClientsHarness where Transport == InProcessTestTransport {
+    /// In process, as the owner (``InProcessTestServer``).
+    static func run<R: Sendable>(extraPlugins: [any Plugin] = [], _ body: (ClientsTest) async throws -> R) async throws -> R {
+        try await withInProcessTestServer(plugins: [ClientsPlugin()] + extraPlugins) { test in
+            try await body(ClientsTest(api: .init(wrapping: test.client), owner: InProcessTestServer.as(.owner), host: test.host, server: nil))
+        }
+    }
+}
+
+extension ClientsHarness where Transport == ContonClientTransport {
+    /// Through the real server, signed in as the owner.
+    static func run<R: Sendable>(extraPlugins: [any Plugin] = [], _ body: (ClientsTLSTest) async throws -> R) async throws -> R {
+        try await withTestServer(plugins: [ClientsPlugin()] + extraPlugins) { test in
+            let owner = TestServer.bearer(try await test.login())
+            return try await body(ClientsTLSTest(api: .init(wrapping: test.client), owner: owner, host: test.server.host, server: test))
+        }
     }
 }
 

@@ -15,7 +15,7 @@ import Testing
             let rb = try await t.list { $0.clientId = b.id }.receivables
             let paidA = try await t.settle(ra[0].id, paid: ra[0].amountCents)
             let paidB = try await t.settle(rb[0].id, paid: rb[0].amountCents)
-            let portal = TestServer.bearer(try await t.test.clientLogin(clientID: a.id, email: "portal-a@example.com"))
+            let portal = InProcessTestServer.as(.client(a.id))
 
             // Lists: its own, whatever client_id it leaves empty; another's id → NOT_FOUND.
             let own = try await t.list(metadata: portal)

@@ -10,23 +10,30 @@ import GRPCCore
 import OfficePlugin
 import Testing
 
-typealias Fees = Conton_Fees_V1_Fees.Client<ContonClientTransport>
-typealias Receivables = Conton_Fees_V1_Receivables.Client<ContonClientTransport>
-
-/// A real server with the clients, office and fees plugins, signed in as the owner.
-struct FeesTest {
-    let test: TestServer
-    let clients: Conton_Clients_V1_Clients.Client<ContonClientTransport>
-    let fees: Fees
-    let receivables: Receivables
+/// The clients, office and fees plugins, called as the owner, over either harness. ``FeesTest``
+/// runs in process (``withInProcessTestServer``): nothing in these suites needs TLS, a real
+/// sign-in or mail delivery, and a client principal is named (`InProcessTestServer.as(.client(id))`),
+/// reaching the same scoping code a portal login does. ``FeesTLSTest`` (``withTestServer``) is for
+/// what needs the real transport: a client cancelling a streaming call (the CANCEL frame; GRPCCore's
+/// in-process transport does not carry a client's cancellation to the handler).
+struct FeesHarness<Transport: ClientTransport>: Sendable {
+    let grpc: GRPCClient<Transport>
+    let host: PluginHost
+    /// Every served method's policy.
+    let policies: [MethodDescriptor: AccessPolicy]
+    let clients: Conton_Clients_V1_Clients.Client<Transport>
+    let fees: Conton_Fees_V1_Fees.Client<Transport>
+    let receivables: Conton_Fees_V1_Receivables.Client<Transport>
     let owner: Metadata
 
-    static func run<R: Sendable>(_ body: (FeesTest) async throws -> R) async throws -> R {
-        try await withTestServer(plugins: [ClientsPlugin(), OfficePlugin(), FeesPlugin()]) { test in
-            let owner = TestServer.bearer(try await test.login())
-            return try await body(FeesTest(test: test, clients: .init(wrapping: test.client), fees: .init(wrapping: test.client),
-                                           receivables: .init(wrapping: test.client), owner: owner))
-        }
+    init(grpc: GRPCClient<Transport>, host: PluginHost, policies: [MethodDescriptor: AccessPolicy], owner: Metadata) {
+        self.grpc = grpc
+        self.host = host
+        self.policies = policies
+        self.clients = .init(wrapping: grpc)
+        self.fees = .init(wrapping: grpc)
+        self.receivables = .init(wrapping: grpc)
+        self.owner = owner
     }
 
     /// Creates a client (PF with the n-th test CPF) with a default fee and due day.
@@ -129,7 +136,7 @@ struct FeesTest {
         p.boleto.monthlyInterestBasisPoints = interestBasisPoints
         var update = Conton_Office_V1_UpdateProfileRequest()
         update.profile = p
-        _ = try await Conton_Office_V1_Office.Client(wrapping: test.client).updateProfile(update, metadata: owner)
+        _ = try await Conton_Office_V1_Office.Client(wrapping: grpc).updateProfile(update, metadata: owner)
     }
 
     /// A direct count on the server's database. Retried on SQLITE_INTERRUPT: a direct read
@@ -137,15 +144,37 @@ struct FeesTest {
     /// docs/FEES.md; it looks like a cancelled handler's GRDB read interrupting a pooled
     /// connection just as it is handed over).
     func count(_ sql: String, _ arguments: StatementArguments = []) async throws -> Int {
-        let pool = test.server.host.database.pool
+        let pool = host.database.pool
         return try await pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
     }
 
     /// The fees plugin's context (to run the overdue sweep by hand).
     var feesContext: PluginContext {
         get throws {
-            let plugin = try #require(test.server.host.plugins.first { $0.id == "fees" })
-            return test.server.host.context(for: plugin)
+            let plugin = try #require(host.plugins.first { $0.id == "fees" })
+            return host.context(for: plugin)
+        }
+    }
+}
+
+typealias FeesTest = FeesHarness<InProcessTestTransport>
+typealias FeesTLSTest = FeesHarness<ContonClientTransport>
+
+extension FeesHarness where Transport == InProcessTestTransport {
+    /// In process, as the owner.
+    static func run<R: Sendable>(_ body: (FeesTest) async throws -> R) async throws -> R {
+        try await withInProcessTestServer(plugins: [ClientsPlugin(), OfficePlugin(), FeesPlugin()]) { test in
+            try await body(FeesTest(grpc: test.client, host: test.host, policies: test.policies, owner: InProcessTestServer.as(.owner)))
+        }
+    }
+}
+
+extension FeesHarness where Transport == ContonClientTransport {
+    /// Through the real server (TLS on loopback), signed in as the owner.
+    static func run<R: Sendable>(_ body: (FeesTLSTest) async throws -> R) async throws -> R {
+        try await withTestServer(plugins: [ClientsPlugin(), OfficePlugin(), FeesPlugin()]) { test in
+            let owner = TestServer.bearer(try await test.login())
+            return try await body(FeesTLSTest(grpc: test.client, host: test.server.host, policies: test.server.policies, owner: owner))
         }
     }
 }

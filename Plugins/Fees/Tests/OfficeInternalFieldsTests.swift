@@ -57,14 +57,14 @@ import Testing
         let schema = try Schema()
         try await FeesTest.run { t in
             let client = ClientIdentity(userID: "u", email: "e", name: "n", clientID: "c")
-            let exposed = Set(t.test.server.policies.compactMap { method, policy -> String? in
+            let exposed = Set(t.policies.compactMap { method, policy -> String? in
                 guard policy.decide(.client(client)) == .allow else { return nil }
                 let name = method.fullyQualifiedMethod
                 return schema.internalPaths(schema.outputs[name] ?? "").isEmpty ? nil : name
             })
             // Every method of the descriptor set that carries such fields is served here (a
             // plugin's method outside this server would escape the check below).
-            let served = Set(t.test.server.policies.keys.map(\.fullyQualifiedMethod))
+            let served = Set(t.policies.keys.map(\.fullyQualifiedMethod))
             let holding = Set(schema.outputs.keys.filter { !schema.internalPaths(schema.outputs[$0]!).isEmpty })
             #expect(holding.isSubset(of: served), "not served by this test: \(holding.subtracting(served).sorted())")
             #expect(holding.count >= 8)
@@ -98,7 +98,7 @@ import Testing
             cancel.receivableId = other.id
             cancel.reason = "cliente em negociação, não cobrar"
             _ = try await t.receivables.cancelReceivable(cancel, metadata: t.owner)
-            let portal = TestServer.bearer(try await t.test.clientLogin(clientID: created.id, email: "portal-sigiloso@example.com"))
+            let portal = InProcessTestServer.as(.client(created.id))
 
             /// Each exposed method's call, made as `metadata`, and what it answered.
             var checks: [String: (Metadata) async throws -> any OfficeInternalFields] = [:]

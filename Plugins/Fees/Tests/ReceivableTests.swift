@@ -148,7 +148,7 @@ import Testing
             #expect(receivables.count == 45)
             let ids = receivables.map(\.id)
             // 45 settlements and 45 refused overpayments at once, from many tasks (90 calls in
-            // flight on one connection; its limit is 100).
+            // flight at once).
             let numbers = try await withThrowingTaskGroup(of: Int64?.self) { group in
                 for id in ids {
                     group.addTask { try await t.settle(id, paid: 10_000, date: "2020-01-01").receipt.number }

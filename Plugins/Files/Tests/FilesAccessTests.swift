@@ -8,7 +8,8 @@ import GRDB
 import GRPCCore
 import Testing
 
-/// Who sees and sends what: staff everything, a client login only its own area.
+/// Who sees and sends what: staff everything, a client login only its own area. In process
+/// (``FilesTest``): callers are named, the scoping and policies are the server's own.
 @Suite struct FilesAccessTests {
     @Test func aClientSendsIntoReceivedAndSeesOnlyItsOwnArea() async throws {
         try await FilesTest.run { (t: FilesTest) async throws in
@@ -67,14 +68,9 @@ import Testing
 
     @Test func serviceAccountsNeedTheFilesScopes() async throws {
         try await FilesTest.run { (t: FilesTest) async throws in
-            let accounts = Conton_Identity_V1_ServiceAccounts.Client(wrapping: t.test.client)
-            func key(_ scopes: [String]) async throws -> Metadata {
-                var request = Conton_Identity_V1_CreateServiceAccountRequest()
-                request.name = "importador \(scopes.joined(separator: " "))"
-                request.scopes = scopes
-                return TestServer.bearer(try await accounts.createServiceAccount(request, metadata: t.owner).apiKey)
-            }
-            let reader = try await key(["files:read"]), writer = try await key(["files:write"])
+            // Service callers named in process, with just these scopes (what an API key carries).
+            func key(_ scopes: [String]) -> Metadata { InProcessTestServer.as(.service(scopes: scopes)) }
+            let reader = key(["files:read"]), writer = key(["files:write"])
             let file = try await t.upload(Content(size: 100), staffUpload(), as: writer)
             #expect(file.uploadedByKind == "service" && file.direction == .officeToClient)
             #expect(try await t.list(as: reader).map(\.id) == [file.id])

@@ -111,12 +111,12 @@ import Testing
     @Test func aClientWithFilesCannotBeDeleted() async throws {
         try await FilesTest.run { (t: FilesTest) async throws in
             _ = try await t.upload(Content(size: 10), staffUpload("client-a"))
-            let holders = t.test.server.host.capabilities.all((any ClientRecordHolder).self)
-            let references = try await t.test.server.host.database.pool.read { db in
+            let holders = t.host.capabilities.all((any ClientRecordHolder).self)
+            let references = try await t.host.database.pool.read { db in
                 try holders.flatMap { try $0.records(of: "client-a", in: db) }.filter { $0.count > 0 }
             }
             #expect(references.map(\.description) == ["1 files"] && references.first?.plugin == "files")
-            let none = try await t.test.server.host.database.pool.read { db in
+            let none = try await t.host.database.pool.read { db in
                 try holders.flatMap { try $0.records(of: "client-b", in: db) }.filter { $0.count > 0 }
             }
             #expect(none.isEmpty)

@@ -12,7 +12,6 @@ import GRPCCore
 import Synchronization
 import Testing
 
-typealias FilesAPI = Conton_Files_V1_Files.Client<ContonClientTransport>
 typealias UploadMetadata = Conton_Files_V1_UploadMetadata
 
 let MiB = 1024 * 1024
@@ -108,36 +107,43 @@ struct Content: Sendable {
     }
 }
 
-/// A files test: the server, the API, the owner's credentials, the plugin.
-struct FilesTest: Sendable {
-    let test: TestServer
-    let api: FilesAPI
+/// A files test: the API, the owner's credentials, the plugin, the host, over either harness.
+/// ``FilesTest`` (in process: no TLS, callers named per call) is the default; ``FilesTLSTest``
+/// (``withTestServer``) is for what needs the real transport (large streams and their
+/// backpressure, the message limit, a killed connection) or real sessions.
+struct FilesHarness<Transport: ClientTransport>: Sendable {
+    let grpc: GRPCClient<Transport>
+    let api: Conton_Files_V1_Files.Client<Transport>
     let owner: Metadata
+    /// The e-mail the owner's uploads are recorded under.
+    let ownerEmail: String
     let plugin: FilesPlugin
+    let host: PluginHost
+    let dataDirectory: String
+    /// The real server (nil in process).
+    let server: TestServer?
+    let clients: TestClientsPlugin
+    let clock: TestClock
+    let clientCredentials: @Sendable (String) async throws -> Metadata
+
+    /// The real server of a ``FilesTLSTest``.
+    var test: TestServer {
+        guard let server else { preconditionFailure("this test needs the real server: FilesTLSTest.run") }
+        return server
+    }
 
     /// The files plugin's upload janitor, as the server runs it.
     var janitor: UploadJanitor {
-        test.server.host.backgroundServices.compactMap { $0 as? UploadJanitor }.first!
-    }
-    let clients: TestClientsPlugin
-    let clock: TestClock
-
-    static func run<R: Sendable>(settings: FilesSettings = FilesSettings(), _ body: (FilesTest) async throws -> R) async throws -> R {
-        let plugin = FilesPlugin(settings: settings), clients = TestClientsPlugin(), clock = TestClock()
-        return try await withTestServer(plugins: [clients, plugin], configure: { $0.clock = clock }) { test in
-            let owner = TestServer.bearer(try await test.login())
-            return try await body(FilesTest(test: test, api: FilesAPI(wrapping: test.client), owner: owner, plugin: plugin,
-                                            clients: clients, clock: clock))
-        }
+        host.backgroundServices.compactMap { $0 as? UploadJanitor }.first!
     }
 
-    /// A signed-in portal login of `clientID`.
+    /// A portal login of `clientID`: named in process, signed in through the real server.
     func client(_ clientID: String) async throws -> Metadata {
-        TestServer.bearer(try await test.clientLogin(clientID: clientID, email: "\(clientID)@portal.example.com"))
+        try await clientCredentials(clientID)
     }
 
-    var uploadsDirectory: String { test.dataDirectory + "/blobs/files/uploads" }
-    var blobsDirectory: String { test.dataDirectory + "/blobs/files/sha256" }
+    var uploadsDirectory: String { dataDirectory + "/blobs/files/uploads" }
+    var blobsDirectory: String { dataDirectory + "/blobs/files/sha256" }
 
     func blobPath(_ sha: String) -> String { "\(blobsDirectory)/\(sha.prefix(2))/\(sha)" }
 
@@ -153,7 +159,7 @@ struct FilesTest: Sendable {
     }
 
     func count(_ sql: String, _ arguments: StatementArguments = []) async throws -> Int {
-        try await test.server.host.database.pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+        try await host.database.pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
     }
 
     /// Uploads `content` in 1 MiB chunks with `metadata` (size and, unless `declareHash` is
@@ -222,6 +228,38 @@ struct FilesTest: Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         return try await condition()
+    }
+}
+
+typealias FilesTest = FilesHarness<InProcessTestTransport>
+typealias FilesTLSTest = FilesHarness<ContonClientTransport>
+
+extension FilesHarness where Transport == InProcessTestTransport {
+    /// In process, as the owner (``InProcessTestServer``).
+    static func run<R: Sendable>(settings: FilesSettings = FilesSettings(), _ body: (FilesTest) async throws -> R) async throws -> R {
+        let plugin = FilesPlugin(settings: settings), clients = TestClientsPlugin(), clock = TestClock()
+        return try await withInProcessTestServer(plugins: [clients, plugin], clock: clock) { test in
+            try await body(FilesTest(grpc: test.client, api: .init(wrapping: test.client), owner: InProcessTestServer.as(.owner),
+                                     ownerEmail: TestPrincipal.owner.email!, plugin: plugin, host: test.host,
+                                     dataDirectory: test.dataDirectory, server: nil, clients: clients, clock: clock,
+                                     clientCredentials: { InProcessTestServer.as(.client($0)) }))
+        }
+    }
+}
+
+extension FilesHarness where Transport == ContonClientTransport {
+    /// Through the real server (TLS on loopback), signed in as the owner.
+    static func run<R: Sendable>(settings: FilesSettings = FilesSettings(), _ body: (FilesTLSTest) async throws -> R) async throws -> R {
+        let plugin = FilesPlugin(settings: settings), clients = TestClientsPlugin(), clock = TestClock()
+        return try await withTestServer(plugins: [clients, plugin], configure: { $0.clock = clock }) { test in
+            let owner = TestServer.bearer(try await test.login())
+            return try await body(FilesTLSTest(grpc: test.client, api: .init(wrapping: test.client), owner: owner,
+                                               ownerEmail: TestServer.ownerEmail, plugin: plugin, host: test.server.host,
+                                               dataDirectory: test.dataDirectory, server: test, clients: clients, clock: clock,
+                                               clientCredentials: { clientID in
+                                                   TestServer.bearer(try await test.clientLogin(clientID: clientID, email: "\(clientID)@portal.example.com"))
+                                               }))
+        }
     }
 }
 

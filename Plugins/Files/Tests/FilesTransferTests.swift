@@ -12,17 +12,21 @@ import GRPCCore
 import Synchronization
 import Testing
 
-/// Uploads and downloads over the real stack (TLS on loopback, the transport, SQLite, the disk).
+/// Uploads and downloads. Through the real server (``FilesTLSTest``: TLS on loopback, the
+/// transport) where the transport is what is tested: a 50 MiB stream each way (flow control and
+/// inbound backpressure), an oversize upload stopped while the client is still sending, a chunk
+/// over the transport's message limit, a cancelled call (the CANCEL frame) whose session then
+/// expires (a real sign-in), a killed connection. The rest runs in process (``FilesTest``).
 @Suite struct FilesTransferTests {
     @Test func fiftyMebibytesGoUpAndComeBackWithTheSameHash() async throws {
-        try await FilesTest.run { (t: FilesTest) async throws in
+        try await FilesTLSTest.run { (t: FilesTLSTest) async throws in
             let content = Content(size: 50 * Int64(MiB) + 12_345, seed: 50)
             let expected = content.sha256
             let file = try await t.upload(content, staffUpload(name: "balanço 2025.pdf"))
             #expect(file.sha256 == expected)
             #expect(file.size == content.size)
             #expect(file.clientId == "client-a" && file.folderId == "general" && file.folderName == "Geral")
-            #expect(file.direction == .officeToClient && file.uploadedByKind == "staff" && file.uploadedBy == TestServer.ownerEmail)
+            #expect(file.direction == .officeToClient && file.uploadedByKind == "staff" && file.uploadedBy == t.ownerEmail)
             #expect(file.fileName == "balanço 2025.pdf" && file.readAtMs == 0)
             #expect(file.contentType == "application/octet-stream")  // random bytes, whatever the name says
 
@@ -48,7 +52,7 @@ import Testing
     @Test func anOversizeUploadIsRefusedBeforeItIsAllSent() async throws {
         var settings = FilesSettings()
         settings.maxFileBytes = 4 * Int64(MiB)
-        try await FilesTest.run(settings: settings) { (t: FilesTest) async throws in
+        try await FilesTLSTest.run(settings: settings) { (t: FilesTLSTest) async throws in
             // Declared too big: refused on the metadata, before any chunk.
             #expect(await code { try await t.upload(Content(size: 5 * Int64(MiB)), staffUpload(), declareHash: false) } == .resourceExhausted)
 
@@ -97,7 +101,7 @@ import Testing
     /// A first chunk over the 4 MiB message limit: RESOURCE_EXHAUSTED, and neither the `.part`
     /// file nor the upload's metadata stays (nothing to resume).
     @Test func aChunkOverTheMessageLimitKeepsNothing() async throws {
-        try await FilesTest.run { (t: FilesTest) async throws in
+        try await FilesTLSTest.run { (t: FilesTLSTest) async throws in
             let content = Content(size: 5 * Int64(MiB))
             var metadata = staffUpload()
             metadata.size = content.size
@@ -148,7 +152,7 @@ import Testing
     }
 
     @Test func aCancelledUploadLeavesNoRowAndItsPartGoesOnceItCanNoLongerBeResumed() async throws {
-        try await FilesTest.run { (t: FilesTest) async throws in
+        try await FilesTLSTest.run { (t: FilesTLSTest) async throws in
             let content = Content(size: 20 * Int64(MiB))
             var metadata = staffUpload()
             metadata.size = content.size
@@ -194,7 +198,7 @@ import Testing
     }
 
     @Test func aKilledConnectionResumesFromTheUploadStatusWithTheRightHash() async throws {
-        try await FilesTest.run { (t: FilesTest) async throws in
+        try await FilesTLSTest.run { (t: FilesTLSTest) async throws in
             let content = Content(size: 12 * Int64(MiB) + 333, seed: 7)
             var metadata = staffUpload(name: "folha.zip")
             metadata.size = content.size

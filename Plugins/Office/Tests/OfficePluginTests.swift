@@ -8,7 +8,9 @@ import GRPCCore
 import OfficePlugin
 import Testing
 
-/// Meus Dados through the real stack.
+/// Meus Dados, in process (``withInProcessTestServer``: the host, SQLite, the interceptors, no
+/// TLS, callers named per call). Only the invitation e-mail goes through the real server: it needs
+/// the mail delivery that writes the `.eml` file, and a real client login.
 @Suite struct OfficePluginTests {
     func fullProfile() -> Conton_Office_V1_OfficeProfile {
         var p = Conton_Office_V1_OfficeProfile()
@@ -43,9 +45,9 @@ import Testing
         + [0xFF, 0xC0, 0, 17, 8, 0, 50, 0, 200, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1] + [0xFF, 0xD9]
 
     @Test func adminSavesTheProfileNormalisedAndAudited() async throws {
-        try await withTestServer(plugins: [OfficePlugin()]) { test in
+        try await withInProcessTestServer(plugins: [OfficePlugin()]) { test in
             let office = Conton_Office_V1_Office.Client(wrapping: test.client)
-            let owner = TestServer.bearer(try await test.login())
+            let owner = InProcessTestServer.as(.owner)
             #expect(try await office.getProfile(.init(), metadata: owner).profile.updatedAtMs == 0)
             var update = Conton_Office_V1_UpdateProfileRequest()
             update.profile = fullProfile()
@@ -58,7 +60,7 @@ import Testing
             #expect(saved.pix.value == "pix@exemplo.com.br")
             #expect(saved.updatedAtMs > 0)
             #expect(try await office.getProfile(.init(), metadata: owner).profile == saved)
-            let audited = try await test.server.host.database.pool.read { db in
+            let audited = try await test.host.database.pool.read { db in
                 try String.fetchAll(db, sql: "SELECT method FROM host_audit WHERE entity_type = 'office_profile'")
             }
             #expect(audited == ["conton.office.v1.Office/UpdateProfile"])
@@ -66,9 +68,9 @@ import Testing
     }
 
     @Test func invalidFieldsAreAllNamedAndNothingIsWritten() async throws {
-        try await withTestServer(plugins: [OfficePlugin()]) { test in
+        try await withInProcessTestServer(plugins: [OfficePlugin()]) { test in
             let office = Conton_Office_V1_Office.Client(wrapping: test.client)
-            let owner = TestServer.bearer(try await test.login())
+            let owner = InProcessTestServer.as(.owner)
             var update = Conton_Office_V1_UpdateProfileRequest()
             update.profile = fullProfile()
             update.profile.registration.cnpj = "12.ABC.345/01DE-36"
@@ -92,9 +94,9 @@ import Testing
     }
 
     @Test func updateMaskChangesOnlyTheNamedFields() async throws {
-        try await withTestServer(plugins: [OfficePlugin()]) { test in
+        try await withInProcessTestServer(plugins: [OfficePlugin()]) { test in
             let office = Conton_Office_V1_Office.Client(wrapping: test.client)
-            let owner = TestServer.bearer(try await test.login())
+            let owner = InProcessTestServer.as(.owner)
             var update = Conton_Office_V1_UpdateProfileRequest()
             update.profile = fullProfile()
             _ = try await office.updateProfile(update, metadata: owner)
@@ -121,9 +123,9 @@ import Testing
     }
 
     @Test func logoIsCheckedStoredDurablyAndReadBack() async throws {
-        try await withTestServer(plugins: [OfficePlugin()]) { test in
+        try await withInProcessTestServer(plugins: [OfficePlugin()]) { test in
             let office = Conton_Office_V1_Office.Client(wrapping: test.client)
-            let owner = TestServer.bearer(try await test.login())
+            let owner = InProcessTestServer.as(.owner)
             await #expect(throws: RPCError.self) { try await office.getLogo(.init(), metadata: owner) }
             var set = Conton_Office_V1_SetLogoRequest()
             set.image = Self.png
@@ -145,6 +147,22 @@ import Testing
     }
 
     @Test func clientsSeeThePublicCardOnlyAndStaffCannotEdit() async throws {
+        try await withInProcessTestServer(plugins: [OfficePlugin()]) { test in
+            let office = Conton_Office_V1_Office.Client(wrapping: test.client)
+            let owner = InProcessTestServer.as(.owner)
+            var update = Conton_Office_V1_UpdateProfileRequest()
+            update.profile = fullProfile()
+            _ = try await office.updateProfile(update, metadata: owner)
+            let client = InProcessTestServer.as(.client("c-1"))
+            let card = try await office.getPublicCard(.init(), metadata: client).card
+            #expect(card.tradeName == "Exemplo Contábil" && card.pix.value == "pix@exemplo.com.br" && card.accountantCrc == "1SP123456/O-7/SP")
+            let error = await #expect(throws: RPCError.self) { try await office.getProfile(.init(), metadata: client) }
+            #expect(error?.code == .permissionDenied)
+        }
+    }
+
+    /// Through the real server: the mail worker writes the invitation as an `.eml` file.
+    @Test func theInvitationEmailCarriesTheOfficesTradeName() async throws {
         try await withTestServer(plugins: [OfficePlugin()]) { test in
             let office = Conton_Office_V1_Office.Client(wrapping: test.client)
             let owner = TestServer.bearer(try await test.login())
@@ -152,10 +170,7 @@ import Testing
             update.profile = fullProfile()
             _ = try await office.updateProfile(update, metadata: owner)
             let client = TestServer.bearer(try await test.clientLogin(clientID: "c-1", email: "cliente@example.com"))
-            let card = try await office.getPublicCard(.init(), metadata: client).card
-            #expect(card.tradeName == "Exemplo Contábil" && card.pix.value == "pix@exemplo.com.br" && card.accountantCrc == "1SP123456/O-7/SP")
-            let error = await #expect(throws: RPCError.self) { try await office.getProfile(.init(), metadata: client) }
-            #expect(error?.code == .permissionDenied)
+            #expect(try await office.getPublicCard(.init(), metadata: client).card.tradeName == "Exemplo Contábil")
             // The invitation e-mail carried the office's trade name.
             let mail = try String(contentsOfFile: try #require(test.outboxFiles().last), encoding: .utf8)
             #expect(mail.contains("Exemplo Cont=C3=A1bil") || mail.contains("Exemplo Contábil"))
