@@ -97,11 +97,17 @@ def rich_errors_read_by_stock_protos_match_the_cli():
             request.client.other_emails.extend(["ok@example.com", "nope"])
             request.client.fee_due_day = 40
             with Channel("127.0.0.1", port, data + "/tls/ca.pem", token=t) as ch:
-                try:
-                    ch.unary("conton.clients.v1.Clients/CreateClient", request, response_class=clients_pb2.CreateClientResponse)
+                def create(request):
+                    return ch.unary("conton.clients.v1.Clients/CreateClient", request, response_class=clients_pb2.CreateClientResponse)
+
+                def refused(request):
+                    try:
+                        create(request)
+                    except ContonError as e:
+                        return e
                     raise AssertionError("accepted")
-                except ContonError as e:
-                    failed = e
+
+                failed = refused(request)
                 found = stock(failed)
                 violations = ["%s: %s" % (v.field, v.description) for v in found["BadRequest"].field_violations]
                 # Every bad field, in proto field names, and exactly what the CLI printed.
@@ -118,13 +124,9 @@ def rich_errors_read_by_stock_protos_match_the_cli():
                 first.client.name = "Primeira Ltda"
                 first.client.document = "11.222.333/0001-81"
                 first.client.email = "p@example.com"
-                existing = ch.unary("conton.clients.v1.Clients/CreateClient", first, response_class=clients_pb2.CreateClientResponse).client
+                existing = create(first).client
                 first.client.name = "Segunda Ltda"
-                try:
-                    ch.unary("conton.clients.v1.Clients/CreateClient", first, response_class=clients_pb2.CreateClientResponse)
-                    raise AssertionError("accepted")
-                except ContonError as e:
-                    failed = e
+                failed = refused(first)
             found = stock(failed)
             assert failed.code_name == "ALREADY_EXISTS", failed
             assert (found["ErrorInfo"].reason, found["ErrorInfo"].domain) == ("CLIENT_DOCUMENT_TAKEN", "conton"), found
