@@ -3,7 +3,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
 APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev \
-                libssl-dev openssl libsqlite3-dev libcurl4-openssl-dev python3 python3-pip coreutils
+                libssl-dev openssl libsqlite3-dev libcurl4-openssl-dev python3 python3-pip coreutils \
+                pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev fonts-dejavu-core \
+                poppler-utils zbar-tools
 PIP_PACKAGES := pytest validate-docbr aiosmtpd num2words googleapis-common-protos
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT_JOBS ?= $(shell nproc)

@@ -54,6 +54,21 @@ let package = Package(
             linkerSettings: [.linkedLibrary("curl")]
         ),
 
+        /// cairo, pango and libqrencode, as Debian ships them (`pkg-config pangocairo`).
+        .systemLibrary(
+            name: "CPangoCairo",
+            pkgConfig: "pangocairo",
+            providers: [.apt(["libcairo2-dev", "libpango1.0-dev", "libqrencode-dev"])]
+        ),
+        /// The PDF shim: the few drawing calls the document layout needs, in C over cairo, pango
+        /// and libqrencode.
+        .target(
+            name: "CContonPDF",
+            dependencies: ["CPangoCairo"],
+            linkerSettings: [.linkedLibrary("qrencode"), .linkedLibrary("pangocairo-1.0"), .linkedLibrary("pango-1.0"),
+                             .linkedLibrary("gobject-2.0"), .linkedLibrary("glib-2.0"), .linkedLibrary("cairo")]
+        ),
+
         // MARK: Messages
         /// Typed Swift messages over protobuf-c: runtime, descriptors, JSON mapping.
         .target(
@@ -202,6 +217,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// Printable documents: the layout description, the PDF renderer (cairo/pango), CSV.
+        .target(
+            name: "ContonDocuments",
+            dependencies: ["CContonPDF"],
+            swiftSettings: swiftSettings
+        ),
         /// `conton bench`: a closed-loop load generator over any GRPCCore client transport.
         .target(
             name: "ContonBench",
@@ -216,7 +237,7 @@ let package = Package(
         .executableTarget(
             name: "conton",
             dependencies: [
-                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", // new-plugin: composition
+                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", // new-plugin: composition
                 "ContonIdentity", "ContonStore", "ContonServer", "ContonBrazil", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -384,6 +405,38 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// Printing for every plugin (provided by the documents plugin).
+        .target(
+            name: "DocumentsCapability",
+            dependencies: [
+                "ContonDocuments", "ContonKit", "ContonAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+            ],
+            path: "Plugins/Documents/Capability",
+            swiftSettings: swiftSettings
+        ),
+        /// Documents: the verification record, `VerifyDocument`, the issuer (docs/DOCUMENTS.md).
+        .target(
+            name: "DocumentsPlugin",
+            dependencies: [
+                "ContonKit", "ContonAPI", "ContonStore", "ContonBrazil", "ContonDocuments", "DocumentsCapability", "OfficeCapability",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Documents/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DocumentsPluginTests",
+            dependencies: [
+                "DocumentsPlugin", "DocumentsCapability", "OfficePlugin", "ContonDocuments", "ContonTesting", "ContonKit", "ContonAPI",
+                "ContonStore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Documents/Tests",
+            swiftSettings: swiftSettings
+        ),
         // new-plugin: targets above this line
 
         // MARK: Tests
@@ -412,6 +465,11 @@ let package = Package(
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContonDocumentsTests",
+            dependencies: ["ContonDocuments", "ContonTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

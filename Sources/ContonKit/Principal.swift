@@ -49,6 +49,16 @@ public enum Principal: Sendable, Hashable {
         case .service(let s): s.name
         }
     }
+
+    /// The person's name as a document prints it ("Maria Souza"); the e-mail when there is no
+    /// name.
+    public var printedName: String {
+        switch self {
+        case .staff(let s): s.name.isEmpty ? s.email : s.name
+        case .client(let c): c.name.isEmpty ? c.email : c.name
+        default: displayName
+        }
+    }
 }
 
 /// A signed-in staff user.

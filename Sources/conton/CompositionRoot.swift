@@ -2,6 +2,7 @@ import ClientsPlugin
 import ContonIdentity
 import ContonKit
 import ContonServer
+import DocumentsPlugin
 import FeesPlugin
 import FilesPlugin
 import OfficePlugin
@@ -16,6 +17,7 @@ enum CompositionRoot {
             ClientsPlugin(logins: ClientLogins(settings: config.identity)),
             FilesPlugin(settings: files),
             FeesPlugin(),
+            DocumentsPlugin(),
             // new-plugin: plugins above this line
         ]
     }

@@ -9,6 +9,10 @@ import GRDB
 public protocol OfficeProfileSource: Sendable {
     /// The profile as stored, read inside the caller's transaction; nil until first saved.
     func profile(in db: Database) throws -> Conton_Office_V1_OfficeProfile?
+
+    /// The logo's bytes (its type and size are in the profile's `logo`); nil when the office has
+    /// none, or its stored file is missing or damaged (the caller goes on without it).
+    func logoImage(in db: Database) throws -> [UInt8]?
 }
 
 extension OfficeProfileSource {

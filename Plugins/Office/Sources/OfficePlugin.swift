@@ -34,7 +34,7 @@ public struct OfficePlugin: Plugin {
 
     /// Offers Meus Dados to other plugins (``OfficeCapability/OfficeProfileSource``).
     public func provideCapabilities(_ capabilities: inout CapabilityRegistrar, context: PluginContext) {
-        capabilities.provide((any OfficeProfileSource).self, OfficeProfiles())
+        capabilities.provide((any OfficeProfileSource).self, OfficeProfiles(blobs: BlobStore(dataDirectory: context.database.dataDirectory)))
     }
 
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
@@ -76,7 +76,14 @@ enum OfficeStore {
 
 /// ``OfficeCapability/OfficeProfileSource`` over `office_profile`.
 struct OfficeProfiles: OfficeProfileSource {
+    let blobs: BlobStore
+
     func profile(in db: Database) throws -> Conton_Office_V1_OfficeProfile? {
         try OfficeStore.profile(in: db)
+    }
+
+    func logoImage(in db: Database) throws -> [UInt8]? {
+        guard let profile = try OfficeStore.profile(in: db), profile.hasLogo else { return nil }
+        return try? blobs.get(profile.logo.sha256)
     }
 }

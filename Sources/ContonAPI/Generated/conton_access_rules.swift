@@ -8,6 +8,7 @@ public enum ContonAccessRules {
         var all: [String: Conton_Rpc_V1_AccessRule] = [:]
         for (method, rule) in Conton_Audit_V1_Audit.accessRules { all["conton.audit.v1.Audit/" + method] = rule }
         for (method, rule) in Conton_Clients_V1_Clients.accessRules { all["conton.clients.v1.Clients/" + method] = rule }
+        for (method, rule) in Conton_Documents_V1_Documents.accessRules { all["conton.documents.v1.Documents/" + method] = rule }
         for (method, rule) in Conton_Example_V1_Notes.accessRules { all["conton.example.v1.Notes/" + method] = rule }
         for (method, rule) in Conton_Fees_V1_Fees.accessRules { all["conton.fees.v1.Fees/" + method] = rule }
         for (method, rule) in Conton_Fees_V1_Receivables.accessRules { all["conton.fees.v1.Receivables/" + method] = rule }

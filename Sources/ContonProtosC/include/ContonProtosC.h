@@ -5,6 +5,7 @@
 #include <protobuf-c/protobuf-c.h>
 #include "conton/audit/v1/audit.pb-c.h"
 #include "conton/clients/v1/clients.pb-c.h"
+#include "conton/documents/v1/documents.pb-c.h"
 #include "conton/example/v1/notes.pb-c.h"
 #include "conton/fees/v1/fees.pb-c.h"
 #include "conton/files/v1/files.pb-c.h"
