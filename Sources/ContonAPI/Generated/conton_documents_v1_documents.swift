@@ -361,6 +361,49 @@ extension Conton_Documents_V1_Documents.ClientProtocol {
     }
 }
 
+/// Enum `conton.documents.v1.DocumentFormat`. Numbers it does not declare are kept as `unrecognized`.
+public enum Conton_Documents_V1_DocumentFormat: ProtoEnum {
+    /// `DOCUMENT_FORMAT_UNSPECIFIED = 0`
+    case unspecified
+    /// `DOCUMENT_FORMAT_PDF = 1`
+    case pdf
+    /// `DOCUMENT_FORMAT_CSV = 2`
+    case csv
+    /// A number this version of the enum does not declare.
+    case unrecognized(Int32)
+
+    /// The enum's full protobuf name.
+    public static let protoEnumName = "conton.documents.v1.DocumentFormat"
+    /// The declared values, in declaration order.
+    public static let allCases: [Self] = [.unspecified, .pdf, .csv]
+
+    /// The default value, `DOCUMENT_FORMAT_UNSPECIFIED`.
+    public init() { self = .unspecified }
+
+    /// The value with this number; `unrecognized` when the enum does not declare it.
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .pdf
+        case 2: self = .csv
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    /// The value's number.
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .pdf: 1
+        case .csv: 2
+        case .unrecognized(let number): number
+        }
+    }
+
+    public static func == (a: Self, b: Self) -> Bool { a.rawValue == b.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+}
+
 /// Message `conton.documents.v1.VerifyDocumentRequest` from `conton/documents/v1/documents.proto`.
 public struct Conton_Documents_V1_VerifyDocumentRequest: ProtoMessage {
     /// The full protobuf name of this message.

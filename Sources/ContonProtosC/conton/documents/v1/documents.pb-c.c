@@ -617,6 +617,36 @@ const ProtobufCMessageDescriptor conton__documents__v1__document_header__descrip
   (ProtobufCMessageInit) conton__documents__v1__document_header__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCEnumValue conton__documents__v1__document_format__enum_values_by_number[3] =
+{
+  { "DOCUMENT_FORMAT_UNSPECIFIED", "CONTON__DOCUMENTS__V1__DOCUMENT_FORMAT__DOCUMENT_FORMAT_UNSPECIFIED", 0 },
+  { "DOCUMENT_FORMAT_PDF", "CONTON__DOCUMENTS__V1__DOCUMENT_FORMAT__DOCUMENT_FORMAT_PDF", 1 },
+  { "DOCUMENT_FORMAT_CSV", "CONTON__DOCUMENTS__V1__DOCUMENT_FORMAT__DOCUMENT_FORMAT_CSV", 2 },
+};
+static const ProtobufCIntRange conton__documents__v1__document_format__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex conton__documents__v1__document_format__enum_values_by_name[3] =
+{
+  { "DOCUMENT_FORMAT_CSV", 2 },
+  { "DOCUMENT_FORMAT_PDF", 1 },
+  { "DOCUMENT_FORMAT_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor conton__documents__v1__document_format__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "conton.documents.v1.DocumentFormat",
+  "DocumentFormat",
+  "Conton__Documents__V1__DocumentFormat",
+  "conton.documents.v1",
+  3,
+  conton__documents__v1__document_format__enum_values_by_number,
+  3,
+  conton__documents__v1__document_format__enum_values_by_name,
+  1,
+  conton__documents__v1__document_format__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
 static const ProtobufCMethodDescriptor conton__documents__v1__documents__method_descriptors[1] =
 {
   { "VerifyDocument", &conton__documents__v1__verify_document_request__descriptor, &conton__documents__v1__verify_document_response__descriptor },

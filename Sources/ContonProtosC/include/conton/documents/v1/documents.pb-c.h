@@ -25,6 +25,22 @@ typedef struct Conton__Documents__V1__DocumentHeader Conton__Documents__V1__Docu
 
 /* --- enums --- */
 
+/*
+ * The format a list is printed in.
+ */
+typedef enum _Conton__Documents__V1__DocumentFormat {
+  /*
+   * PDF.
+   */
+  CONTON__DOCUMENTS__V1__DOCUMENT_FORMAT__DOCUMENT_FORMAT_UNSPECIFIED = 0,
+  CONTON__DOCUMENTS__V1__DOCUMENT_FORMAT__DOCUMENT_FORMAT_PDF = 1,
+  /*
+   * CSV as Excel in pt-BR opens it: UTF-8 with a byte-order mark, ";" between fields, amounts with
+   * a decimal comma.
+   */
+  CONTON__DOCUMENTS__V1__DOCUMENT_FORMAT__DOCUMENT_FORMAT_CSV = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CONTON__DOCUMENTS__V1__DOCUMENT_FORMAT)
+} Conton__Documents__V1__DocumentFormat;
 
 /* --- messages --- */
 
@@ -290,6 +306,7 @@ void conton__documents__v1__documents__verify_document(ProtobufCService *service
 
 /* --- descriptors --- */
 
+extern const ProtobufCEnumDescriptor    conton__documents__v1__document_format__descriptor;
 extern const ProtobufCMessageDescriptor conton__documents__v1__verify_document_request__descriptor;
 extern const ProtobufCMessageDescriptor conton__documents__v1__verify_document_response__descriptor;
 extern const ProtobufCMessageDescriptor conton__documents__v1__issued_document__descriptor;

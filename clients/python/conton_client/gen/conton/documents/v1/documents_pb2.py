@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from conton_client.gen.conton.rpc.v1 import options_pb2 as conton_dot_rpc_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#conton/documents/v1/documents.proto\x12\x13\x63onton.documents.v1\x1a\x1b\x63onton/rpc/v1/options.proto\"?\n\x15VerifyDocumentRequest\x12\x0e\n\x04\x63ode\x18\x01 \x01(\tH\x00\x12\x10\n\x06sha256\x18\x02 \x01(\tH\x00\x42\x04\n\x02\x62y\"_\n\x16VerifyDocumentResponse\x12\x0e\n\x06issued\x18\x01 \x01(\x08\x12\x35\n\x08\x64ocument\x18\x02 \x01(\x0b\x32#.conton.documents.v1.IssuedDocument\"\xa7\x01\n\x0eIssuedDocument\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x14\n\x0cissued_at_ms\x18\x03 \x01(\x03\x12\x19\n\x11verification_code\x18\x04 \x01(\t\x12\x0e\n\x06sha256\x18\x05 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x06 \x01(\t\x12\x12\n\nsize_bytes\x18\x07 \x01(\x03\x12\r\n\x05pages\x18\x08 \x01(\x05\"^\n\rDocumentChunk\x12\x35\n\x06header\x18\x01 \x01(\x0b\x32#.conton.documents.v1.DocumentHeaderH\x00\x12\x0e\n\x04\x64\x61ta\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\"\x87\x01\n\x0e\x44ocumentHeader\x12\x14\n\x0c\x63ontent_type\x18\x01 \x01(\t\x12\x0e\n\x06sha256\x18\x02 \x01(\t\x12\x12\n\nsize_bytes\x18\x03 \x01(\x03\x12\x11\n\tfile_name\x18\x04 \x01(\t\x12\x19\n\x11verification_code\x18\x05 \x01(\t\x12\r\n\x05pages\x18\x06 \x01(\x05\x32~\n\tDocuments\x12q\n\x0eVerifyDocument\x12*.conton.documents.v1.VerifyDocumentRequest\x1a+.conton.documents.v1.VerifyDocumentResponse\"\x06\xc2\xf3\x18\x02\x08\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#conton/documents/v1/documents.proto\x12\x13\x63onton.documents.v1\x1a\x1b\x63onton/rpc/v1/options.proto\"?\n\x15VerifyDocumentRequest\x12\x0e\n\x04\x63ode\x18\x01 \x01(\tH\x00\x12\x10\n\x06sha256\x18\x02 \x01(\tH\x00\x42\x04\n\x02\x62y\"_\n\x16VerifyDocumentResponse\x12\x0e\n\x06issued\x18\x01 \x01(\x08\x12\x35\n\x08\x64ocument\x18\x02 \x01(\x0b\x32#.conton.documents.v1.IssuedDocument\"\xa7\x01\n\x0eIssuedDocument\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x14\n\x0cissued_at_ms\x18\x03 \x01(\x03\x12\x19\n\x11verification_code\x18\x04 \x01(\t\x12\x0e\n\x06sha256\x18\x05 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x06 \x01(\t\x12\x12\n\nsize_bytes\x18\x07 \x01(\x03\x12\r\n\x05pages\x18\x08 \x01(\x05\"^\n\rDocumentChunk\x12\x35\n\x06header\x18\x01 \x01(\x0b\x32#.conton.documents.v1.DocumentHeaderH\x00\x12\x0e\n\x04\x64\x61ta\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\"\x87\x01\n\x0e\x44ocumentHeader\x12\x14\n\x0c\x63ontent_type\x18\x01 \x01(\t\x12\x0e\n\x06sha256\x18\x02 \x01(\t\x12\x12\n\nsize_bytes\x18\x03 \x01(\x03\x12\x11\n\tfile_name\x18\x04 \x01(\t\x12\x19\n\x11verification_code\x18\x05 \x01(\t\x12\r\n\x05pages\x18\x06 \x01(\x05*c\n\x0e\x44ocumentFormat\x12\x1f\n\x1b\x44OCUMENT_FORMAT_UNSPECIFIED\x10\x00\x12\x17\n\x13\x44OCUMENT_FORMAT_PDF\x10\x01\x12\x17\n\x13\x44OCUMENT_FORMAT_CSV\x10\x02\x32~\n\tDocuments\x12q\n\x0eVerifyDocument\x12*.conton.documents.v1.VerifyDocumentRequest\x1a+.conton.documents.v1.VerifyDocumentResponse\"\x06\xc2\xf3\x18\x02\x08\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'conton_client.gen.conton.documents.v1.documents_pb2', globals())
@@ -23,6 +23,8 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   DESCRIPTOR._options = None
   _DOCUMENTS.methods_by_name['VerifyDocument']._options = None
   _DOCUMENTS.methods_by_name['VerifyDocument']._serialized_options = b'\302\363\030\002\010\001'
+  _DOCUMENTFORMAT._serialized_start=655
+  _DOCUMENTFORMAT._serialized_end=754
   _VERIFYDOCUMENTREQUEST._serialized_start=89
   _VERIFYDOCUMENTREQUEST._serialized_end=152
   _VERIFYDOCUMENTRESPONSE._serialized_start=154
@@ -33,6 +35,6 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _DOCUMENTCHUNK._serialized_end=515
   _DOCUMENTHEADER._serialized_start=518
   _DOCUMENTHEADER._serialized_end=653
-  _DOCUMENTS._serialized_start=655
-  _DOCUMENTS._serialized_end=781
+  _DOCUMENTS._serialized_start=756
+  _DOCUMENTS._serialized_end=882
 # @@protoc_insertion_point(module_scope)
