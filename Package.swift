@@ -238,6 +238,7 @@ let package = Package(
             name: "conton",
             dependencies: [
                 "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", // new-plugin: composition
+                "DocumentsCapability",
                 "ContonIdentity", "ContonStore", "ContonServer", "ContonBrazil", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
