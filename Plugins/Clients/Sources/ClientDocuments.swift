@@ -169,7 +169,7 @@ enum ClientSheet {
 
     /// The printed list, with the count and the sum of monthly fees.
     static func list(_ clients: [Conton_Clients_V1_Client], filter: Conton_Clients_V1_ListClientsRequest) -> PrintedDocument {
-        let weights = [3.4, 1.7, 1.5, 2.8, 1.4, 1.3, 1.0]
+        let weights = [3.2, 1.9, 1.6, 2.6, 1.7, 1.3, 1.1]
         let columns = zip(listColumns, weights).enumerated().map { i, column in
             PrintedColumn(column.0, weight: column.1, alignment: i == 5 ? .trailing : .leading)
         }

@@ -68,9 +68,10 @@ struct Issuer: DocumentIssuer {
         let a = r.address
         let street = [a.street, a.number, a.complement].filter { !$0.isEmpty }.joined(separator: ", ")
         let city = [a.district, [a.city, a.uf].filter { !$0.isEmpty }.joined(separator: "/"),
-                    a.cep.isEmpty ? "" : "CEP \(a.cep)"].filter { !$0.isEmpty }.joined(separator: " · ")
+                    a.cep.isEmpty ? "" : "CEP " + ((try? CEP(a.cep).formatted) ?? a.cep)].filter { !$0.isEmpty }.joined(separator: " · ")
         lines.append([street, city].filter { !$0.isEmpty }.joined(separator: " · "))
-        lines.append([r.phone, r.email, r.website].filter { !$0.isEmpty }.joined(separator: " · "))
+        let phones = [r.phone, r.mobile].filter { !$0.isEmpty }.map { (try? BrazilianPhone($0).formatted) ?? $0 }
+        lines.append((phones + [r.email, r.website]).filter { !$0.isEmpty }.joined(separator: " · "))
         var logo: Letterhead.Logo?
         if profile.hasLogo, let bytes = try office.logoImage(in: db) {
             logo = Letterhead.Logo(bytes: bytes, isJPEG: profile.logo.contentType == "image/jpeg",
