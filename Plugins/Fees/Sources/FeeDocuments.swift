@@ -96,14 +96,20 @@ enum FeeDocuments {
         }
     }
 
+    /// "2.000 recebíveis", "1 recebível".
     static func count(_ n: Int64) -> String {
+        grouped(n, separator: ".") + (n == 1 ? " recebível" : " recebíveis")
+    }
+
+    /// (Not negative) 50000 → "50.000" (`separator` "."), "50,000" (",", for the English error messages).
+    static func grouped(_ n: Int64, separator: Character) -> String {
         let digits = String(n)
         var out = ""
         for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(".") }
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(separator) }
             out.append(ch)
         }
-        return out + (n == 1 ? " recebível" : " recebíveis")
+        return out
     }
 
     /// What a receivable was for: its description, with the competence when it does not name it.
@@ -142,33 +148,53 @@ enum FeeDocuments {
 
     typealias Totals = (byStatus: [Conton_Fees_V1_StatusTotal], total: Conton_Fees_V1_StatusTotal)
 
+    /// "1.234,56": an amount under a column titled "(R$)".
+    static func plain(_ cents: Int64) -> String {
+        String(DocumentFormat.money(cents: cents).replacingOccurrences(of: "R$ ", with: ""))
+    }
+
     static func receivablesPDF(_ rows: [Conton_Fees_V1_Receivable], totals: Totals, subtitle: String, today: CivilDate) -> PrintedDocument {
+        // Widths in points of the 511-point text column (A4 less the margins), measured on the
+        // rendered page (the renderer's "DejaVu Sans 8" is 8 pt at pango's 96 dpi, 10.7 points
+        // on the page): ids of 5 digits, dates, statuses, "Honorários 08/2026" and amounts up to
+        // 99.999,99 stay on one line; the client's name wraps when long. The amounts go without
+        // "R$" (the subtitle says "Valores em R$") to leave room for names.
         let columns = [
-            PrintedColumn("Nº", weight: 0.7, alignment: .trailing),
-            PrintedColumn("Cliente", weight: 2.3),
-            PrintedColumn("Referente a", weight: 2.3),
-            PrintedColumn("Vencimento", weight: 1.15, alignment: .center),
-            PrintedColumn("Situação", weight: 1.0),
-            PrintedColumn("Valor", weight: 1.3, alignment: .trailing),
-            PrintedColumn("Saldo", weight: 1.3, alignment: .trailing),
+            PrintedColumn("Nº", weight: 38, alignment: .trailing),
+            PrintedColumn("Cliente", weight: 90),
+            PrintedColumn("Referente a", weight: 113),
+            PrintedColumn("Vencimento", weight: 78, alignment: .center),
+            PrintedColumn("Situação", weight: 68),
+            PrintedColumn("Valor", weight: 62, alignment: .trailing),
+            PrintedColumn("Saldo", weight: 62, alignment: .trailing),
         ]
         let body = rows.map { r in
             [r.id, r.clientName, what(r), DocumentFormat.date(iso: r.dueDate), statusName(r.status),
-             DocumentFormat.money(cents: r.amountCents), DocumentFormat.money(cents: r.balanceCents)]
+             plain(r.amountCents), plain(r.balanceCents)]
         }
-        var totalRows = totals.byStatus.map { t in
-            ["", "Total \(statusPlural(t.status))", count(t.count), "", "", DocumentFormat.money(cents: t.amountCents),
-             DocumentFormat.money(cents: t.balanceCents)]
+        // The totals as ListReceivables reports them, one row per status and the grand total, in
+        // a table of their own right after the list: their bold sums run to millions and would
+        // not fit the list's amount columns.
+        let summaryColumns = [
+            PrintedColumn("Totais por situação", weight: 95),
+            PrintedColumn("Quantidade", weight: 80, alignment: .trailing),
+            PrintedColumn("Valor", weight: 112, alignment: .trailing),
+            PrintedColumn("Saldo", weight: 112, alignment: .trailing),
+            PrintedColumn("Recebido", weight: 112, alignment: .trailing),
+        ]
+        func line(_ name: String, _ t: Conton_Fees_V1_StatusTotal) -> [String] {
+            [name, grouped(t.count, separator: "."), DocumentFormat.money(cents: t.amountCents), DocumentFormat.money(cents: t.balanceCents),
+             DocumentFormat.money(cents: t.receivedCents)]
         }
-        totalRows.append(["", "Total geral", count(totals.total.count), "", "", DocumentFormat.money(cents: totals.total.amountCents),
-                          DocumentFormat.money(cents: totals.total.balanceCents)])
-        var blocks: [PrintedBlock] = [.table(PrintedTable(columns: columns, rows: body, totals: totalRows))]
-        if totals.total.receivedCents > 0 {
-            blocks.append(.space(6))
-            blocks.append(.paragraph("Valor recebido (com juros e multa, menos descontos): "
-                + DocumentFormat.money(cents: totals.total.receivedCents) + "."))
-        }
-        return PrintedDocument(kind: "receivables-list", title: "Recebimentos", subtitle: subtitle,
+        let blocks: [PrintedBlock] = [
+            .table(PrintedTable(columns: columns, rows: body)),
+            .space(10),
+            .table(PrintedTable(columns: summaryColumns, rows: totals.byStatus.map { line(statusName($0.status), $0) },
+                                totals: [line("Total geral", totals.total)])),
+            .paragraph("Saldo: o que falta receber (zero para os cancelados). Recebido: o dinheiro recebido, com juros e multa e "
+                + "menos descontos."),
+        ]
+        return PrintedDocument(kind: "receivables-list", title: "Recebimentos", subtitle: subtitle + " Valores em R$.",
                                fileName: "recebimentos-\(today.description).pdf", blocks: blocks)
     }
 
