@@ -32,13 +32,11 @@ enum FeeDocuments {
         var fields = [
             PrintedField("Pagador", r.payerName),
             PrintedField(payerKind, r.payerDocument.isEmpty ? "não informado" : r.payerDocument),
-            PrintedField("Valor", r.amountFormatted),
             PrintedField("Data do pagamento", DocumentFormat.date(iso: r.paymentDate)),
             PrintedField("Forma de pagamento", Settlement.methodName(r.method).capitalizedFirst),
             PrintedField("Competência", r.competenceText.isEmpty ? "—" : r.competenceText),
         ]
         if !dueDate.isEmpty { fields.append(PrintedField("Vencimento", DocumentFormat.date(iso: dueDate))) }
-        fields.append(PrintedField("Recebível nº", r.receivableId))
         blocks.append(.fields(fields, columns: 2))
         blocks.append(.space(6))
         blocks.append(.paragraph(sentence(r, payerKind: payerKind)))
@@ -53,7 +51,7 @@ enum FeeDocuments {
                                           rows: rows, totals: [["Total pago", r.amountFormatted]])))
         blocks.append(.space(18))
         blocks.append(.paragraph(r.placeAndDate.isEmpty ? DocumentFormat.date(iso: r.paymentDate) : r.placeAndDate + "."))
-        blocks.append(.space(30))
+        blocks.append(.space(voided ? 4 : 24))
         if r.issuerName.isEmpty {
             blocks.append(.signature(name: "Emitente", detail: "Meus Dados do escritório não preenchidos"))
         } else {
@@ -69,7 +67,7 @@ enum FeeDocuments {
     static func sentence(_ r: Conton_Fees_V1_Receipt, payerKind: String) -> String {
         var s = "Recebemos de \(r.payerName)"
         if !r.payerDocument.isEmpty { s += ", \(payerKind) \(r.payerDocument)" }
-        s += ", a importância de \(r.amountFormatted) (\(r.amountInWords)), referente a \(r.description)"
+        s += ", a importância de \(r.amountFormatted.replacingOccurrences(of: "R$ ", with: "R$\u{00A0}")) (\(r.amountInWords)), referente a \(r.description)"
         if !r.competenceText.isEmpty && !r.description.contains(r.competenceText) { s += " (competência \(r.competenceText))" }
         return s + ", paga por \(Settlement.methodName(r.method)), dando plena quitação do valor recebido."
     }
@@ -157,16 +155,16 @@ enum FeeDocuments {
         // Widths in points of the 511-point text column (A4 less the margins), measured on the
         // rendered page (the renderer's "DejaVu Sans 8" is 8 pt at pango's 96 dpi, 10.7 points
         // on the page): ids of 5 digits, dates, statuses, "Honorários 08/2026" and amounts up to
-        // 99.999,99 stay on one line; the client's name wraps when long. The amounts go without
+        // 99.999,99 stay on one line (a 7-column row has no room for more); the client's name wraps when long. The amounts go without
         // "R$" (the subtitle says "Valores em R$") to leave room for names.
         let columns = [
-            PrintedColumn("Nº", weight: 38, alignment: .trailing),
-            PrintedColumn("Cliente", weight: 90),
-            PrintedColumn("Referente a", weight: 113),
-            PrintedColumn("Vencimento", weight: 78, alignment: .center),
-            PrintedColumn("Situação", weight: 68),
-            PrintedColumn("Valor", weight: 62, alignment: .trailing),
-            PrintedColumn("Saldo", weight: 62, alignment: .trailing),
+            PrintedColumn("Nº", weight: 42, alignment: .trailing),
+            PrintedColumn("Cliente", weight: 88),
+            PrintedColumn("Referente a", weight: 115),
+            PrintedColumn("Vencimento", weight: 77, alignment: .center),
+            PrintedColumn("Situação", weight: 67),
+            PrintedColumn("Valor", weight: 61, alignment: .trailing),
+            PrintedColumn("Saldo", weight: 61, alignment: .trailing),
         ]
         let body = rows.map { r in
             [r.id, r.clientName, what(r), DocumentFormat.date(iso: r.dueDate), statusName(r.status),
@@ -176,7 +174,7 @@ enum FeeDocuments {
         // a table of their own right after the list: their bold sums run to millions and would
         // not fit the list's amount columns.
         let summaryColumns = [
-            PrintedColumn("Totais por situação", weight: 95),
+            PrintedColumn("Situação", weight: 95),
             PrintedColumn("Quantidade", weight: 80, alignment: .trailing),
             PrintedColumn("Valor", weight: 112, alignment: .trailing),
             PrintedColumn("Saldo", weight: 112, alignment: .trailing),

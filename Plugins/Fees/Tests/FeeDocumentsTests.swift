@@ -94,7 +94,13 @@ import Testing
     static func settledReceipt(_ t: FeesTest) async throws -> (Conton_Clients_V1_Client, Conton_Fees_V1_Receipt) {
         try await t.setOffice()
         let client = try await t.client("João da Conceição", n: 1)
-        let receivable = try await t.create(client: client.id, amount: 120_000, due: "2024-01-05", description: "Honorários 01/2024")
+        var create = Conton_Fees_V1_CreateReceivableRequest()
+        create.clientId = client.id
+        create.amountCents = 120_000
+        create.dueDate = "2024-01-05"
+        create.description = "Honorários contábeis"
+        create.competence = "2024-01"
+        let receivable = try await t.receivables.createReceivable(create, metadata: t.owner).receivable
         // 1.200,00 + 24,56 interest + 24,00 fine − 14,00 discount = 1.234,56 received.
         let settled = try await t.settle(receivable.id, paid: 123_456, date: "2024-01-10", discount: 1_400, interest: 2_456, fine: 2_400)
         return (client, settled.receipt)
@@ -114,7 +120,7 @@ import Testing
             for expected in ["Recibo nº \(receipt.number)", "João", "Conceição", "João da Conceição", "R$ 1.234,56",
                              "mil duzentos e trinta e quatro reais e cinquenta e seis centavos", receipt.payerDocument,
                              "CPF \(receipt.payerDocument)", "Contabilidade Exemplo Ltda", "CNPJ 11.222.333/0001-81",
-                             "Honorários 01/2024", "São Paulo/SP, 10 de janeiro de 2024", "10/01/2024", "Pix",
+                             "Honorários contábeis (competência 01/2024)", "São Paulo/SP, 10 de janeiro de 2024", "10/01/2024", "Pix",
                              "R$ 1.200,00", "R$ 24,56", "R$ 24,00", "-R$ 14,00", "Total pago"] {
                 #expect(text.contains(expected), "\(expected) is on the receipt")
             }
@@ -174,6 +180,7 @@ import Testing
             let (header, pdf) = try await Self.printReceipt(t, number: receipt.number)
             let text = Self.flat(try await PopplerTools.text(pdf))
             #expect(text.contains("Recibo nº \(receipt.number) — ANULADO") && text.contains("RECIBO ANULADO"))
+            #expect(header.pages == 1 && text.contains("Contabilidade Exemplo Ltda CNPJ 11.222.333/0001-81"), "still one page, with the signature")
             #expect(!text.contains("devolvido pelo banco"), "staff's reason stays internal")
             #expect(try await Self.verify(t, code: header.verificationCode).document.title == "Recibo nº \(receipt.number) — ANULADO")
         }
@@ -268,6 +275,22 @@ import Testing
             // The row (pdftotext puts a wrapped name's second line under the row).
             #expect(text.contains("10/03/2024 Vencido 1.234,56 1.234,56") && text.contains("João da") && text.contains("Consultoria"))
             #expect(text.contains("Total geral 1 R$ 1.234,56 R$ 1.234,56 R$ 0,00"))
+
+            // A few more, for a one-page list of every status (docs/images/receivables-list.png).
+            let padaria = try await t.client("Padaria Pão de Mel Ltda", n: 2)
+            let maria = try await t.client("Maria Antônia Ferreira", n: 3)
+            _ = try await t.generate([joao.id, padaria.id, maria.id], start: "2026-09", times: 4)
+            let padariaFees = try await t.listAll { $0.clientId = padaria.id }
+            _ = try await t.settle(padariaFees[0].id, paid: padariaFees[0].amountCents, date: "2026-09-10", method: .boleto)
+            _ = try await t.settle(padariaFees[1].id, paid: 50_000, date: "2026-10-10", method: .transfer)
+            var cancel = Conton_Fees_V1_CancelReceivableRequest()
+            cancel.receivableId = padariaFees[3].id
+            cancel.reason = "contrato encerrado"
+            _ = try await t.receivables.cancelReceivable(cancel, metadata: t.owner)
+            let (wholeHeader, whole) = try await Self.export(t)
+            let wholeText = Self.flat(try await PopplerTools.text(whole))
+            #expect(wholeHeader.pages == 1 && wholeText.contains("Total geral 13 R$"))
+            #expect(["A vencer", "Vencido", "Pago", "Cancelado", "Transferência"].prefix(4).allSatisfy(wholeText.contains))
 
             let bad = await rpcError {
                 _ = try await Self.export(t) { f in
