@@ -238,6 +238,7 @@ let package = Package(
             name: "conton",
             dependencies: [
                 "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", // new-plugin: composition
+                "DocumentsCapability",
                 "ContonIdentity", "ContonStore", "ContonServer", "ContonBrazil", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -320,7 +321,7 @@ let package = Package(
             name: "ClientsPlugin",
             dependencies: [
                 "ContonKit", "ContonAPI", "ContonProto", "ContonStore", "ContonBrazil", "ContonIdentity",
-                "ClientsCapability", "FeesCapability", "FilesCapability",
+                "ClientsCapability", "FeesCapability", "FilesCapability", "DocumentsCapability",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -331,6 +332,7 @@ let package = Package(
             name: "ClientsPluginTests",
             dependencies: [
                 "ClientsPlugin", "ClientsCapability", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore", "ContonBrazil", "ContonIdentity", "ContonTransport", "ContonProto",
+                "DocumentsPlugin", "DocumentsCapability", "OfficePlugin",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -409,7 +411,7 @@ let package = Package(
         .target(
             name: "DocumentsCapability",
             dependencies: [
-                "ContonDocuments", "ContonKit", "ContonAPI",
+                "ContonDocuments", "ContonKit", "ContonAPI", "ContonStore",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
             ],
             path: "Plugins/Documents/Capability",

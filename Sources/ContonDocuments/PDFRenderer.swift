@@ -6,7 +6,7 @@ public struct RenderedPDF: Sendable {
     public var logoLeftOut: Bool
 }
 
-/// Lays a ``PrintedDocument`` out on A4 pages and draws it through cairo and pango:
+/// Lays a ``PrintedDocument`` out on A4 pages (portrait, or landscape for wide lists) and draws it through cairo and pango:
 ///
 /// - **every page**: the letterhead (logo, office name, CNPJ and address lines), the title and
 ///   subtitle, and a footer with the QR code of the verification code, the code itself, the issue
@@ -29,7 +29,8 @@ public enum PDFRenderer {
 
     /// Renders `document`.
     public static func render(_ document: PrintedDocument, letterhead: Letterhead, stamp: DocumentStamp) throws(RenderError) -> RenderedPDF {
-        let canvas = try PDFCanvas()
+        let a4 = PDFCanvas.a4
+        let canvas = document.landscape ? try PDFCanvas(width: a4.height, height: a4.width) : try PDFCanvas()
         canvas.setMetadata(title: document.title, author: letterhead.officeName, creator: "ContOn",
                            createDate: DocumentFormat.iso8601(milliseconds: stamp.issuedAtMilliseconds))
         var logoLeftOut = false
@@ -51,7 +52,7 @@ public enum PDFRenderer {
         let width = canvas.width - 2 * margin
         canvas.line(margin, y, margin + width, y, width: 0.6, gray: 0.55)
         try canvas.qr(stamp.code, x: margin - 4, y: y + 4, size: qrSize)
-        let x = margin + qrSize + 4, textWidth = width - qrSize - 4 - 90
+        let x = margin + qrSize + 4, textWidth = width - qrSize - 4 - 130
         var ty = y + 9
         ty += canvas.text("Código de verificação: \(stamp.code)", x: x, y: ty, width: textWidth, font: bold(8.5))
         ty += canvas.text("Emitido em \(DocumentFormat.dateTime(milliseconds: stamp.issuedAtMilliseconds)) (horário de Brasília)"
@@ -59,7 +60,7 @@ public enum PDFRenderer {
                           font: regular(7.5), gray: 0.2)
         canvas.text("Confira a autenticidade com este código ou com o SHA-256 do arquivo em conton.documents.v1.Documents/VerifyDocument.",
                     x: x, y: ty + 2, width: textWidth, font: regular(7), gray: 0.4)
-        canvas.text("Página \(page) de \(pages)", x: margin + width - 90, y: y + 9, width: 90, font: regular(8), align: 2, gray: 0.2)
+        canvas.text("Página \(page) de \(pages)", x: margin + width - 130, y: y + 9, width: 130, font: regular(8), align: 2, gray: 0.2)
     }
 }
 
@@ -152,11 +153,11 @@ struct PageLayout {
         case .heading(let text):
             let h = measure(text, width: width, font: R.bold(10.5))
             ensure(h + 40)  // a heading stays with what follows it
-            y += 8
+            y += 6
             add(.text(text, x: left, y: y, width: width, font: R.bold(10.5), align: 0, gray: 0))
             y += h + 2
             add(.line(x1: left, y1: y, x2: left + width, y2: y, width: 0.4, gray: 0.7))
-            y += 6
+            y += 5
         case .paragraph(let text):
             let h = measure(text, width: width, font: R.regular(9.5))
             ensure(h)
@@ -197,14 +198,14 @@ struct PageLayout {
                 cells.append((field, labelHeight, valueHeight))
                 height = max(height, labelHeight + 1 + valueHeight)
             }
-            ensure(height + 7)
+            ensure(height + 6)
             for (column, (field, labelHeight, _)) in cells.enumerated() {
                 let x = left + Double(column) * (columnWidth + gap)
                 add(.text(field.label, x: x, y: y, width: columnWidth, font: R.regular(7.5), align: 0, gray: 0.4))
                 add(.text(field.value.isEmpty ? "—" : field.value, x: x, y: y + labelHeight + 1, width: columnWidth,
                           font: R.regular(9.5), align: 0, gray: 0))
             }
-            y += height + 7
+            y += height + 6
             index += columns
         }
     }
@@ -218,26 +219,51 @@ struct PageLayout {
         let lineHeight = [font: canvas.text("Ág", x: 0, y: 0, width: 100, font: font, draw: false),
                           boldFont: canvas.text("Ág", x: 0, y: 0, width: 100, font: boldFont, draw: false)]
 
-        func height(of cells: [String], font: String) -> Double {
+        /// Each non-empty cell's span (x, width): its column, and for totals rows (`merge`) the
+        /// empty cells beside it — to the left of a trailing cell, to the right of the others —
+        /// so "Total (2.000)" or a large sum is not squeezed into one narrow column.
+        func spans(_ row: [String], merge: Bool) -> [(index: Int, x: Double, width: Double)] {
+            var starts: [Double] = []
+            var x = left
+            for w in widths { starts.append(x); x += w }
+            func empty(_ i: Int) -> Bool { i >= row.count || row[i].isEmpty }
+            var claimed = Set<Int>()
+            var result: [(index: Int, x: Double, width: Double)] = []
+            // Trailing cells claim the empty cells to their left first, then the others theirs to the right.
+            var ranges: [Int: ClosedRange<Int>] = [:]
+            for i in widths.indices where !empty(i) {
+                var first = i
+                if merge && table.columns[i].alignment == .trailing {
+                    while first > 0 && empty(first - 1) && !claimed.contains(first - 1) { first -= 1 }
+                }
+                ranges[i] = first...i
+                claimed.formUnion(first...i)
+            }
+            for i in widths.indices where !empty(i) && table.columns[i].alignment != .trailing && merge {
+                var last = i
+                while last + 1 < widths.count && empty(last + 1) && !claimed.contains(last + 1) { last += 1 }
+                claimed.formUnion(i...last)
+                ranges[i] = i...last
+            }
+            for i in widths.indices.sorted() {
+                guard let range = ranges[i] else { continue }
+                result.append((i, starts[range.lowerBound], starts[range.upperBound] + widths[range.upperBound] - starts[range.lowerBound]))
+            }
+            return result
+        }
+
+        func height(of cells: [String], font: String, merge: Bool = false) -> Double {
             var h = lineHeight[font] ?? 0
-            for (i, w) in widths.enumerated() {
-                let text = i < cells.count ? cells[i] : ""
-                if !text.isEmpty { h = max(h, canvas.text(text, x: 0, y: 0, width: w - 2 * pad, font: font, draw: false)) }
+            for span in spans(cells, merge: merge) {
+                h = max(h, canvas.text(cells[span.index], x: 0, y: 0, width: span.width - 2 * pad, font: font, draw: false))
             }
             return h + 2 * 2.5
         }
-        func cells(_ row: [String], at y: Double, font: String) -> [DrawOp] {
-            var ops: [DrawOp] = []
-            var x = left
-            for (i, w) in widths.enumerated() {
-                let text = i < row.count ? row[i] : ""
-                if !text.isEmpty {
-                    ops.append(.text(text, x: x + pad, y: y + 2.5, width: w - 2 * pad, font: font,
-                                     align: table.columns[i].alignment.rawValue, gray: 0))
-                }
-                x += w
+        func cells(_ row: [String], at y: Double, font: String, merge: Bool = false) -> [DrawOp] {
+            spans(row, merge: merge).map { span in
+                .text(row[span.index], x: span.x + pad, y: y + 2.5, width: span.width - 2 * pad, font: font,
+                      align: table.columns[span.index].alignment.rawValue, gray: 0)
             }
-            return ops
         }
 
         let header = table.columns.map(\.title)
@@ -263,13 +289,13 @@ struct PageLayout {
             add(.line(x1: left, y1: y, x2: left + width, y2: y, width: 0.3, gray: 0.82))
         }
         for (index, row) in table.totals.enumerated() {
-            let h = height(of: row, font: boldFont)
+            let h = height(of: row, font: boldFont, merge: true)
             if y + h > bodyBottom {
                 newPage()
                 placeHeader(&self)
             }
             if index == 0 { add(.line(x1: left, y1: y, x2: left + width, y2: y, width: 0.9, gray: 0.2)) }
-            for op in cells(row, at: y, font: boldFont) { add(op) }
+            for op in cells(row, at: y, font: boldFont, merge: true) { add(op) }
             y += h
         }
         y += 10

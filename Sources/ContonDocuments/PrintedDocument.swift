@@ -20,12 +20,16 @@ public struct PrintedDocument: Sendable, Hashable {
     /// The file name offered for download.
     public var fileName: String
     public var blocks: [PrintedBlock]
+    /// A4 landscape (wide lists) instead of portrait.
+    public var landscape: Bool
 
-    public init(kind: String, title: String, subtitle: String = "", fileName: String, blocks: [PrintedBlock]) {
+    public init(kind: String, title: String, subtitle: String = "", fileName: String, landscape: Bool = false,
+                blocks: [PrintedBlock]) {
         self.kind = kind
         self.title = title
         self.subtitle = subtitle
         self.fileName = fileName
+        self.landscape = landscape
         self.blocks = blocks
     }
 }

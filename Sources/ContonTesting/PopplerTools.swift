@@ -8,6 +8,13 @@ public enum PopplerTools {
         public let description: String
     }
 
+    /// With `CONTON_DOCUMENT_SAMPLES=DIR` set, keeps `bytes` there as `name`, to look at
+    /// (docs/DOCUMENTS.md shows pages rendered from these).
+    public static func keep(_ bytes: [UInt8], as name: String) throws {
+        guard let dir = ProcessInfo.processInfo.environment["CONTON_DOCUMENT_SAMPLES"] else { return }
+        try Data(bytes).write(to: URL(fileURLWithPath: dir).appendingPathComponent(name))
+    }
+
     /// Writes `pdf` to a temporary file, runs `body` with its path, removes it.
     public static func withFile<T: Sendable>(_ pdf: [UInt8], _ body: @escaping @Sendable (String) throws -> T) async throws -> T {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("conton-doc-\(UUID().uuidString)")

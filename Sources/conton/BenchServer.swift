@@ -45,9 +45,9 @@ enum BenchServer {
     }
 
     /// A row of the latency tables: name, matches (omitted when negative), p50/p90/p99/max in ms.
-    static func row(_ query: String, _ matches: Int64, _ h: Histogram<UInt64>) -> String {
+    static func row(_ query: String, _ matches: Int64, _ h: Histogram<UInt64>, width: Int = 12) -> String {
         func ms(_ p: Double) -> String { String(format: "%8.2f", Double(h.valueAtPercentile(p)) / 1e6) }
-        let name = query.padding(toLength: 12, withPad: " ", startingAt: 0)
+        let name = query.padding(toLength: max(width, query.count), withPad: " ", startingAt: 0)
         let count = matches < 0 ? "" : String(matches)
         return "\(name) \(String(repeating: " ", count: max(0, 9 - count.count)))\(count) \(ms(50)) \(ms(90)) \(ms(99)) \(String(format: "%8.2f", Double(h.max) / 1e6))"
     }

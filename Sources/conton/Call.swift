@@ -58,16 +58,21 @@ struct Call: AsyncParsableCommand {
             }
         }
         if let failure {
-            var stderr = StandardError()
-            print("ERROR \(StatusName.of(failure.code.rawValue)) (\(failure.code.rawValue)): \(failure.message)", to: &stderr)
-            // The rich error details (grpc-status-details-bin), one line each, indented.
-            if let details = ErrorDetails(metadata: failure.metadata) {
-                for v in details.fieldViolations { print("  \(v.field): \(v.description)", to: &stderr) }
-                if let reason = details.reason { print("  reason: \(reason.reason) (\(reason.domain))", to: &stderr) }
-                if let resource = details.resource { print("  resource: \(resource.type) \(resource.name)", to: &stderr) }
-                if let delay = details.retryDelayMilliseconds { print("  retry after: \(delay) ms", to: &stderr) }
-            }
+            Self.report(failure)
             throw ExitCode(1)
+        }
+    }
+
+    /// Prints a failed call on stderr: `ERROR <CODE_NAME> (<n>): <message>`, then the rich
+    /// error details (grpc-status-details-bin), one indented line each.
+    static func report(_ failure: RPCError) {
+        var stderr = StandardError()
+        print("ERROR \(StatusName.of(failure.code.rawValue)) (\(failure.code.rawValue)): \(failure.message)", to: &stderr)
+        if let details = ErrorDetails(metadata: failure.metadata) {
+            for v in details.fieldViolations { print("  \(v.field): \(v.description)", to: &stderr) }
+            if let reason = details.reason { print("  reason: \(reason.reason) (\(reason.domain))", to: &stderr) }
+            if let resource = details.resource { print("  resource: \(resource.type) \(resource.name)", to: &stderr) }
+            if let delay = details.retryDelayMilliseconds { print("  retry after: \(delay) ms", to: &stderr) }
         }
     }
 

@@ -27,15 +27,9 @@ import Testing
         #expect(folded.contains(expected), "\(expected) not in: \(folded)")
     }
 
-    /// With `CONTON_DOCUMENT_SAMPLES=DIR`, the rendered PDFs are kept there, to look at.
-    static func keep(_ pdf: RenderedPDF, _ name: String) throws {
-        guard let dir = ProcessInfo.processInfo.environment["CONTON_DOCUMENT_SAMPLES"] else { return }
-        try Data(pdf.bytes).write(to: URL(fileURLWithPath: dir).appendingPathComponent(name))
-    }
-
     @Test func aReceiptIsOneA4PageWithItsTitleAndTheIssueInstantInBrasilia() async throws {
         let pdf = try PDFRenderer.render(Self.receipt, letterhead: Self.letterhead, stamp: Self.stamp)
-        try Self.keep(pdf, "receipt.pdf")
+        try PopplerTools.keep(pdf.bytes, as: "sample-receipt.pdf")
         #expect(pdf.pages == 1 && !pdf.logoLeftOut)
         let info = try await PopplerTools.info(pdf.bytes)
         #expect(info["Pages"] == "1")
@@ -57,13 +51,14 @@ import Testing
                                            PrintedColumn("Vencimento", weight: 1.2), PrintedColumn("Valor", weight: 1.5, alignment: .trailing)],
                                  rows: rows, totals: [["", "Total (2.000)", "", DocumentFormat.money(cents: 2_470_147_800)]])
         let document = PrintedDocument(kind: "receivables-list", title: "Recebíveis", subtitle: "Todos", fileName: "r.pdf",
-                                       blocks: [.table(table)])
+                                       landscape: true, blocks: [.table(table)])
         let pdf = try PDFRenderer.render(document, letterhead: Self.letterhead, stamp: Self.stamp)
-        try Self.keep(pdf, "list.pdf")
+        try PopplerTools.keep(pdf.bytes, as: "sample-list.pdf")
         let pages = try await PopplerTools.text(pdf.bytes)
         #expect(pdf.pages > 20 && pages.count == pdf.pages)
         let info = try await PopplerTools.info(pdf.bytes)
         #expect(info["Pages"] == "\(pdf.pages)")
+        #expect(info["Page size"] == "841.89 x 595.28 pts (A4)", "landscape: \(info)")
         for (index, page) in pages.enumerated() {
             #expect(page.contains("Vencimento") && page.contains("Cliente"), "page \(index + 1) lacks the header row")
             #expect(page.contains("Página \(index + 1) de \(pdf.pages)"))

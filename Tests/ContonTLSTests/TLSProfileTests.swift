@@ -81,6 +81,11 @@ import Testing
 /// `openssl s_server` on an ephemeral port (it prints `ACCEPT host:port`), answering one
 /// connection with OpenSSL's default groups. Its stdin is a pipe kept open: at end of input
 /// s_server would drop the connection.
+struct TimedOut: Error, CustomStringConvertible {
+    let what: String
+    var description: String { what }
+}
+
 final class OpenSSLServer: @unchecked Sendable {
     let process = Process()
     let output: String
@@ -97,9 +102,9 @@ final class OpenSSLServer: @unchecked Sendable {
         try process.run()
     }
 
-    /// The port from its `ACCEPT` line (waits for the line, at most 20 s).
+    /// The port from its `ACCEPT` line (waits for the line, at most 60 s: a busy machine is slow).
     func port() async throws -> Int {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("ACCEPT ") }),
@@ -108,7 +113,7 @@ final class OpenSSLServer: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw CocoaError(.fileReadUnknown)
+        throw TimedOut(what: "openssl s_server printed no ACCEPT line in 60 s")
     }
 
     func stop() {

@@ -95,7 +95,7 @@ final class EchoServer: @unchecked Sendable {
 ///
 /// The blocking pipe reads and `waitUntilExit` run on a thread of their own: on the cooperative
 /// pool (two threads on a two-core machine) they would stall every other test of the run.
-func run(_ arguments: [String], input: String = "", timeout: TimeInterval = 20) async throws -> (status: Int32, output: String) {
+func run(_ arguments: [String], input: String = "", timeout: TimeInterval = 60) async throws -> (status: Int32, output: String) {
     try await withCheckedThrowingContinuation { continuation in
         Thread.detachNewThread {
             continuation.resume(with: Result { try runBlocking(arguments, input: input, timeout: timeout) })

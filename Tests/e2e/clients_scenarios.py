@@ -6,11 +6,16 @@ real SMTP server (aiosmtpd) whose code activates the portal login exactly once.
 
 Usage: clients_scenarios.py PATH/TO/conton   (PYTHONPATH must reach clients/python)
 """
+import csv
+import hashlib
+import io
 import json
+import os
 import random
 import re
 import shutil
 import string
+import subprocess
 import tempfile
 
 from aiosmtpd.controller import Controller
@@ -19,7 +24,7 @@ from validate_docbr import CNPJ, CPF
 
 from conton_client import Channel, ContonError
 from conton_client.gen.conton.clients.v1 import clients_pb2
-from conton_e2e import OWNER_ENV, Sink, call, free_port, run_scenarios, running, token_for, wait_for
+from conton_e2e import OWNER_ENV, Sink, call, download, free_port, run_scenarios, running, token_for, wait_for
 
 
 def contract_examples_through_the_cli():
@@ -142,6 +147,69 @@ def rich_errors_read_by_stock_protos_match_the_cli():
         shutil.rmtree(data, ignore_errors=True)
 
 
+def documents_through_conton_download():
+    """The ficha and the client list saved by `conton download`: the file is what the stream
+    announced (size, SHA-256), VerifyDocument knows it by its code and by its hash, a changed
+    byte is unknown; the CSV opens with Python's csv module (";", utf-8-sig) and gives back the
+    same rows and total as ListClients; a failed call writes no file."""
+    data = tempfile.mkdtemp(prefix="conton-docs-")
+    try:
+        with running(data, OWNER_ENV) as (proc, port, _):
+            t = token_for(data, port)
+            ids = []
+            for i, (name, cpf, fee) in enumerate([("João da Conceição", "529.982.247-25", 123456),
+                                                   ("Maria Conceição Araújo", "111.444.777-35", 99990)]):
+                code, out, err = call(data, port, "conton.clients.v1.Clients/CreateClient", json.dumps({"client": {
+                    "personType": "PERSON_TYPE_INDIVIDUAL", "name": name, "document": cpf, "email": "c%d@example.com" % i,
+                    "monthlyFeeCents": str(fee)}}), token=t)
+                assert code == 0, (code, out, err)
+                ids.append(json.loads(out)["client"]["id"])
+            out_dir = os.path.join(data, "downloads")
+            os.mkdir(out_dir)
+            code, out, err = download(data, port, "conton.clients.v1.Clients/PrintClientRecord",
+                                      json.dumps({"clientId": ids[0]}), out_dir, token=t)
+            assert code == 0, (code, out, err)
+            path = os.path.join(out_dir, "ficha-%s.pdf" % ids[0])
+            pdf = open(path, "rb").read()
+            digest = hashlib.sha256(pdf).hexdigest()
+            assert out.startswith("wrote %s (%d bytes, application/pdf, sha256 %s, code " % (path, len(pdf), digest)), out
+            code_printed = re.search(r"code ([0-9A-Z]{5}-[0-9A-Z]{5})", out).group(1)
+            text = subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True, check=True).stdout
+            assert "João da Conceição" in text and "R$ 1.234,56" in text and code_printed in text, text
+            for body in ({"code": code_printed.lower()}, {"sha256": digest}):
+                code, out, err = call(data, port, "conton.documents.v1.Documents/VerifyDocument", json.dumps(body))
+                answer = json.loads(out)
+                assert code == 0 and answer["issued"] and answer["document"]["kind"] == "client-sheet", (body, out, err)
+            changed = bytearray(pdf)
+            changed[len(changed) // 2] ^= 1
+            code, out, err = call(data, port, "conton.documents.v1.Documents/VerifyDocument",
+                                  json.dumps({"sha256": hashlib.sha256(changed).hexdigest()}))
+            assert code == 0 and not json.loads(out).get("issued"), out
+
+            csv_path = os.path.join(out_dir, "list.csv")
+            code, out, err = download(data, port, "conton.clients.v1.Clients/ExportClientList",
+                                      json.dumps({"filter": {"query": "conceicao"}, "format": "DOCUMENT_FORMAT_CSV"}), csv_path, token=t)
+            assert code == 0 and "text/csv" in out, (code, out, err)
+            raw = open(csv_path, "rb").read()
+            assert raw.startswith(b"\xef\xbb\xbf"), raw[:10]
+            rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+            code, out, err = call(data, port, "conton.clients.v1.Clients/ListClients", '{"query":"conceicao"}', token=t)
+            listed = json.loads(out)["clients"]
+            assert [r[0] for r in rows[1:-1]] == [c["name"] for c in listed], (rows, listed)
+            assert rows[-1][0] == "Total: 2" and rows[-1][5] == "2234,46", rows[-1]
+            assert sum(int(r[5].replace(",", "")) for r in rows[1:-1]) == 223446
+
+            # A failed call: ERROR on stderr, exit 1, no file.
+            missing = os.path.join(out_dir, "missing.pdf")
+            code, out, err = download(data, port, "conton.clients.v1.Clients/PrintClientRecord", '{"clientId":"nope"}', missing, token=t)
+            assert code == 1 and err.startswith("ERROR NOT_FOUND (5): client nope not found"), (code, err)
+            assert "resource: conton.clients.v1.Client nope" in err and not os.path.exists(missing), err
+            code, out, err = download(data, port, "conton.clients.v1.Clients/ListClients", "{}", missing, token=t)
+            assert code == 1 and "does not stream a document" in err, err
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def alphanumeric_cnpj(rng):
     """A valid alphanumeric CNPJ built from the Receita Federal rule (value = ASCII − 48,
     mod 11); validate-docbr judges it below like every other document."""
@@ -254,4 +322,4 @@ def access_email_reaches_smtp_and_activates_once():
         shutil.rmtree(data, ignore_errors=True)
 
 
-run_scenarios(contract_examples_through_the_cli, rich_errors_read_by_stock_protos_match_the_cli, documents_agree_with_validate_docbr, access_email_reaches_smtp_and_activates_once)
+run_scenarios(contract_examples_through_the_cli, rich_errors_read_by_stock_protos_match_the_cli, documents_through_conton_download, documents_agree_with_validate_docbr, access_email_reaches_smtp_and_activates_once)

@@ -64,6 +64,15 @@ def call(data, port, method, body, token=None):
     return r.returncode, r.stdout, r.stderr
 
 
+def download(data, port, method, body, output, token=None):
+    """`conton download METHOD BODY -o OUTPUT`: (exit code, stdout, stderr)."""
+    cmd = [BINARY, "download", "--addr", "127.0.0.1:%d" % port, "--data-dir", data]
+    if token:
+        cmd += ["--token", token]
+    r = subprocess.run(cmd + [method, body, "-o", output], capture_output=True, text=True, timeout=120)
+    return r.returncode, r.stdout, r.stderr
+
+
 def login(data, port, user, password):
     return call(data, port, "conton.identity.v1.Identity/Login", json.dumps({"email": user, "password": password}))
 

@@ -226,14 +226,21 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
     // MARK: - The ficha
 
     func getClientRecord(request: Conton_Clients_V1_GetClientRecordRequest, context: ServerContext) async throws -> Conton_Clients_V1_GetClientRecordResponse {
+        var response = Conton_Clients_V1_GetClientRecordResponse()
+        response.record = try await record(of: request.clientId)
+        return response
+    }
+
+    /// The ficha's content: the client, its access, and what other plugins hold for it.
+    func record(of clientID: String) async throws -> Conton_Clients_V1_ClientRecord {
         let logins = self.logins
         let capabilities = self.context.capabilities
         let holders = capabilities.all((any ClientRecordHolder).self)
         // Offered by the fees and files plugins when they are there.
         let fees = capabilities.optional((any ClientFeeSummaries).self), files = capabilities.optional((any ClientFileSummaries).self)
-        let record = try await self.context.read { db -> Conton_Clients_V1_ClientRecord in
+        return try await self.context.read { db -> Conton_Clients_V1_ClientRecord in
             var record = Conton_Clients_V1_ClientRecord()
-            let client = try ClientAccessInfo.attach(to: try ClientStore.require(request.clientId, in: db), logins: logins, in: db)
+            let client = try ClientAccessInfo.attach(to: try ClientStore.require(clientID, in: db), logins: logins, in: db)
             record.client = client
             record.access = client.access
             for reference in try holders.flatMap({ try $0.records(of: client.id, in: db) }) where reference.count > 0 {
@@ -249,9 +256,6 @@ struct ClientsService: Conton_Clients_V1_Clients.SimpleServiceProtocol {
             record.openReceivables = Int64(try fees?.openReceivables(of: client.id, in: db) ?? 0)
             return record
         }
-        var response = Conton_Clients_V1_GetClientRecordResponse()
-        response.record = record
-        return response
     }
 
     // MARK: - Import and export

@@ -17,6 +17,8 @@ typealias Client = Conton_Clients_V1_Client
 /// for the tests of portal sign-in and access e-mails.
 struct ClientsHarness<Transport: ClientTransport>: Sendable {
     let api: Conton_Clients_V1_Clients.Client<Transport>
+    /// The documents plugin's public service (VerifyDocument), on the same connection.
+    let documents: Conton_Documents_V1_Documents.Client<Transport>
     let owner: Metadata
     let host: PluginHost
     /// The real server, for sign-in and mail (nil in process).
@@ -61,7 +63,8 @@ extension ClientsHarness where Transport == InProcessTestTransport {
     /// In process, as the owner (``InProcessTestServer``).
     static func run<R: Sendable>(extraPlugins: [any Plugin] = [], _ body: (ClientsTest) async throws -> R) async throws -> R {
         try await withInProcessTestServer(plugins: [ClientsPlugin()] + extraPlugins) { test in
-            try await body(ClientsTest(api: .init(wrapping: test.client), owner: InProcessTestServer.as(.owner), host: test.host, server: nil))
+            try await body(ClientsTest(api: .init(wrapping: test.client), documents: .init(wrapping: test.client),
+                                       owner: InProcessTestServer.as(.owner), host: test.host, server: nil))
         }
     }
 }
@@ -71,7 +74,8 @@ extension ClientsHarness where Transport == ContonClientTransport {
     static func run<R: Sendable>(extraPlugins: [any Plugin] = [], _ body: (ClientsTLSTest) async throws -> R) async throws -> R {
         try await withTestServer(plugins: [ClientsPlugin()] + extraPlugins) { test in
             let owner = TestServer.bearer(try await test.login())
-            return try await body(ClientsTLSTest(api: .init(wrapping: test.client), owner: owner, host: test.server.host, server: test))
+            return try await body(ClientsTLSTest(api: .init(wrapping: test.client), documents: .init(wrapping: test.client), owner: owner,
+                                                 host: test.server.host, server: test))
         }
     }
 }

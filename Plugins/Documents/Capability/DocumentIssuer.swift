@@ -1,6 +1,7 @@
 import ContonAPI
 @_exported import ContonDocuments
 import ContonKit
+import ContonStore
 import GRPCCore
 
 /// Printing for every plugin (provided by the documents plugin): a plugin describes a document
@@ -86,6 +87,11 @@ public struct IssuedFile: Sendable {
         return chunks
     }
 
+    /// Writes the stream to a server-streaming method's writer.
+    public func write(to writer: RPCWriter<Conton_Documents_V1_DocumentChunk>) async throws {
+        for chunk in chunks { try await writer.write(chunk) }
+    }
+
     /// The response of a server-streaming document method.
     public var response: StreamingServerResponse<Conton_Documents_V1_DocumentChunk> {
         let chunks = self.chunks
@@ -101,5 +107,56 @@ extension Capabilities {
     /// `requiredCapabilities`).
     public var documents: any DocumentIssuer {
         get throws(CapabilityError) { try require((any DocumentIssuer).self) }
+    }
+}
+
+/// The receiving end of a document stream (`conton download`, tests, clients in Swift): the
+/// header first, then data chunks; checks the size and SHA-256 the header announced.
+public struct DocumentReceiver: Sendable {
+    public private(set) var header: Conton_Documents_V1_DocumentHeader?
+    public private(set) var bytes: [UInt8] = []
+
+    /// Why a stream is not a whole document.
+    public enum Problem: Error, Sendable, Hashable, CustomStringConvertible {
+        case noHeader, headerAgain, dataBeforeHeader, emptyMessage
+        case sizeMismatch(announced: Int64, received: Int)
+        case digestMismatch(announced: String, received: String)
+
+        public var description: String {
+            switch self {
+            case .noHeader: "the stream ended without a header"
+            case .headerAgain: "a second header arrived"
+            case .dataBeforeHeader: "data arrived before the header"
+            case .emptyMessage: "a message carried neither header nor data"
+            case .sizeMismatch(let announced, let received): "the header announced \(announced) bytes; \(received) arrived"
+            case .digestMismatch(let announced, let received): "the header announced SHA-256 \(announced); the bytes hash to \(received)"
+            }
+        }
+    }
+
+    public init() {}
+
+    /// Takes the next message.
+    public mutating func receive(_ chunk: Conton_Documents_V1_DocumentChunk) throws(Problem) {
+        switch chunk.part {
+        case .header(let header)?:
+            guard self.header == nil else { throw .headerAgain }
+            self.header = header
+            bytes.reserveCapacity(Int(clamping: header.sizeBytes))
+        case .data(let data)?:
+            guard header != nil else { throw .dataBeforeHeader }
+            bytes.append(contentsOf: data)
+        case nil:
+            throw .emptyMessage
+        }
+    }
+
+    /// The header and the bytes, once the stream ended, checked against the header.
+    public func finish() throws(Problem) -> (header: Conton_Documents_V1_DocumentHeader, bytes: [UInt8]) {
+        guard let header else { throw .noHeader }
+        guard header.sizeBytes == Int64(bytes.count) else { throw .sizeMismatch(announced: header.sizeBytes, received: bytes.count) }
+        let digest = SHA256.hex(bytes)
+        guard digest == header.sha256 else { throw .digestMismatch(announced: header.sha256, received: digest) }
+        return (header, bytes)
     }
 }

@@ -146,39 +146,33 @@ enum FeeDocuments {
 
     typealias Totals = (byStatus: [Conton_Fees_V1_StatusTotal], total: Conton_Fees_V1_StatusTotal)
 
-    /// "1.234,56": an amount under a column titled "(R$)".
-    static func plain(_ cents: Int64) -> String {
-        String(DocumentFormat.money(cents: cents).replacingOccurrences(of: "R$ ", with: ""))
-    }
-
     static func receivablesPDF(_ rows: [Conton_Fees_V1_Receivable], totals: Totals, subtitle: String, today: CivilDate) -> PrintedDocument {
-        // Widths in points of the 511-point text column (A4 less the margins), measured on the
-        // rendered page (the renderer's "DejaVu Sans 8" is 8 pt at pango's 96 dpi, 10.7 points
-        // on the page): ids of 5 digits, dates, statuses, "Honorários 08/2026" and amounts up to
-        // 99.999,99 stay on one line (a 7-column row has no room for more); the client's name wraps when long. The amounts go without
-        // "R$" (the subtitle says "Valores em R$") to leave room for names.
+        // A4 landscape (as the clients list): widths in points of the 758-point text column,
+        // measured on the rendered page (the renderer's "DejaVu Sans 8" is 8 pt at pango's 96
+        // dpi, 10.7 points on the page): ids of 5 digits, dates, statuses and amounts up to
+        // R$ 999.999,99 stay on one line, and so do most names and descriptions.
         let columns = [
-            PrintedColumn("Nº", weight: 42, alignment: .trailing),
-            PrintedColumn("Cliente", weight: 88),
-            PrintedColumn("Referente a", weight: 115),
-            PrintedColumn("Vencimento", weight: 77, alignment: .center),
-            PrintedColumn("Situação", weight: 67),
-            PrintedColumn("Valor", weight: 61, alignment: .trailing),
-            PrintedColumn("Saldo", weight: 61, alignment: .trailing),
+            PrintedColumn("Nº", weight: 44, alignment: .trailing),
+            PrintedColumn("Cliente", weight: 212),
+            PrintedColumn("Referente a", weight: 172),
+            PrintedColumn("Vencimento", weight: 80, alignment: .center),
+            PrintedColumn("Situação", weight: 72),
+            PrintedColumn("Valor", weight: 89, alignment: .trailing),
+            PrintedColumn("Saldo", weight: 89, alignment: .trailing),
         ]
         let body = rows.map { r in
             [r.id, r.clientName, what(r), DocumentFormat.date(iso: r.dueDate), statusName(r.status),
-             plain(r.amountCents), plain(r.balanceCents)]
+             DocumentFormat.money(cents: r.amountCents), DocumentFormat.money(cents: r.balanceCents)]
         }
         // The totals as ListReceivables reports them, one row per status and the grand total, in
         // a table of their own right after the list: their bold sums run to millions and would
         // not fit the list's amount columns.
         let summaryColumns = [
-            PrintedColumn("Situação", weight: 95),
+            PrintedColumn("Situação", weight: 256),
             PrintedColumn("Quantidade", weight: 80, alignment: .trailing),
-            PrintedColumn("Valor", weight: 112, alignment: .trailing),
-            PrintedColumn("Saldo", weight: 112, alignment: .trailing),
-            PrintedColumn("Recebido", weight: 112, alignment: .trailing),
+            PrintedColumn("Valor", weight: 140, alignment: .trailing),
+            PrintedColumn("Saldo", weight: 141, alignment: .trailing),
+            PrintedColumn("Recebido", weight: 141, alignment: .trailing),
         ]
         func line(_ name: String, _ t: Conton_Fees_V1_StatusTotal) -> [String] {
             [name, grouped(t.count, separator: "."), DocumentFormat.money(cents: t.amountCents), DocumentFormat.money(cents: t.balanceCents),
@@ -189,11 +183,9 @@ enum FeeDocuments {
             .space(10),
             .table(PrintedTable(columns: summaryColumns, rows: totals.byStatus.map { line(statusName($0.status), $0) },
                                 totals: [line("Total geral", totals.total)])),
-            .paragraph("Saldo: o que falta receber (zero para os cancelados). Recebido: o dinheiro recebido, com juros e multa e "
-                + "menos descontos."),
         ]
-        return PrintedDocument(kind: "receivables-list", title: "Recebimentos", subtitle: subtitle + " Valores em R$.",
-                               fileName: "recebimentos-\(today.description).pdf", blocks: blocks)
+        return PrintedDocument(kind: "receivables-list", title: "Recebimentos", subtitle: subtitle,
+                               fileName: "recebimentos-\(today.description).pdf", landscape: true, blocks: blocks)
     }
 
     static let csvHeader = ["Nº", "Cliente", "CPF/CNPJ", "Referente a", "Competência", "Vencimento", "Situação", "Valor", "Saldo",

@@ -195,7 +195,7 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
         let document = FeeDocuments.receipt(receipt, payment: payment, dueDate: dueDate)
         let file = try await self.context.capabilities.documents.issuePDF(
             document, about: DocumentSubject("receipt", String(receipt.number), clientID: receipt.clientId), for: context.principal)
-        for chunk in file.chunks { try await response.write(chunk) }
+        try await file.write(to: response)
     }
 
     func exportReceivables(request: Conton_Fees_V1_ExportReceivablesRequest, response: RPCWriter<Conton_Documents_V1_DocumentChunk>,
@@ -237,6 +237,6 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
             file = try await issuer.issuePDF(FeeDocuments.receivablesPDF(rows, totals: totals, subtitle: subtitle, today: today),
                                              about: subject, for: context.principal)
         }
-        for chunk in file.chunks { try await response.write(chunk) }
+        try await file.write(to: response)
     }
 }

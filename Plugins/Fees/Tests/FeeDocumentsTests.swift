@@ -209,7 +209,7 @@ import Testing
             let pages = try await PopplerTools.text(pdf)
             let info = try await PopplerTools.info(pdf)
             #expect(pages.count > 10 && info["Pages"] == String(pages.count) && header.pages == Int32(pages.count))
-            #expect(info["Page size"]?.contains("(A4)") == true)
+            #expect(info["Page size"]?.hasPrefix("841.89 x 595.28") == true, "A4 landscape")
             for (i, page) in pages.enumerated() {
                 #expect(page.contains("Vencimento") && page.contains("Situação") && page.contains("Saldo"), "page \(i + 1) repeats the header")
                 #expect(page.contains("Total geral") == (i == pages.count - 1), "the totals are on the last page only")
@@ -224,7 +224,8 @@ import Testing
             #expect(listed.total.count == 2_000 && last.contains("Total geral 2.000 R$"))
             let firstPage = Self.flat([pages[0]])
             #expect(firstPage.contains("Todos os recebimentos. Situação em"))
-            #expect(pages.contains { $0.contains("João da") && $0.contains("Conceição") })
+            #expect(pages.last!.contains("2000 João da Conceição Honorários 05/2027 10/05/2027 A vencer R$ 1.500,00 R$ 1.500,00")
+                || Self.flat([pages.last!]).contains("2000 João da Conceição Honorários 05/2027 10/05/2027 A vencer R$ 1.500,00 R$ 1.500,00"))
 
             // The CSV: BOM, `;`, the same rows in the same order, the totals of ListReceivables.
             let started2 = ContinuousClock.now
@@ -272,24 +273,23 @@ import Testing
             }
             let text = Self.flat(try await PopplerTools.text(pdf))
             #expect(text.contains("Cliente: João da Conceição; situação: vencidos ou a vencer; vencimento de 01/01/2024 a 31/12/2024; texto: “consultoria”."))
-            // The row (pdftotext puts a wrapped name's second line under the row).
-            #expect(text.contains("10/03/2024 Vencido 1.234,56 1.234,56") && text.contains("João da") && text.contains("Consultoria"))
+            #expect(text.contains("1 João da Conceição Consultoria tributária 10/03/2024 Vencido R$ 1.234,56 R$ 1.234,56"))
             #expect(text.contains("Total geral 1 R$ 1.234,56 R$ 1.234,56 R$ 0,00"))
 
             // A few more, for a one-page list of every status (docs/images/receivables-list.png).
             let padaria = try await t.client("Padaria Pão de Mel Ltda", n: 2)
             let maria = try await t.client("Maria Antônia Ferreira", n: 3)
-            _ = try await t.generate([joao.id, padaria.id, maria.id], start: "2026-09", times: 4)
+            _ = try await t.generate([joao.id, padaria.id, maria.id], start: "2026-10", times: 3)
             let padariaFees = try await t.listAll { $0.clientId = padaria.id }
-            _ = try await t.settle(padariaFees[0].id, paid: padariaFees[0].amountCents, date: "2026-09-10", method: .boleto)
-            _ = try await t.settle(padariaFees[1].id, paid: 50_000, date: "2026-10-10", method: .transfer)
+            _ = try await t.settle(padariaFees[0].id, paid: padariaFees[0].amountCents, date: "2026-10-10", method: .boleto)
+            _ = try await t.settle(padariaFees[1].id, paid: 50_000, date: "2026-11-10", method: .transfer)
             var cancel = Conton_Fees_V1_CancelReceivableRequest()
-            cancel.receivableId = padariaFees[3].id
+            cancel.receivableId = padariaFees[2].id
             cancel.reason = "contrato encerrado"
             _ = try await t.receivables.cancelReceivable(cancel, metadata: t.owner)
             let (wholeHeader, whole) = try await Self.export(t)
             let wholeText = Self.flat(try await PopplerTools.text(whole))
-            #expect(wholeHeader.pages == 1 && wholeText.contains("Total geral 13 R$"))
+            #expect(wholeHeader.pages == 1 && wholeText.contains("Total geral 10 R$"))
             #expect(["A vencer", "Vencido", "Pago", "Cancelado", "Transferência"].prefix(4).allSatisfy(wholeText.contains))
 
             let bad = await rpcError {

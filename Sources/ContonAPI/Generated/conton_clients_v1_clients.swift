@@ -165,6 +165,32 @@ public enum Conton_Clients_V1_Clients: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "PrintClientRecord" metadata.
+        public enum PrintClientRecord: Sendable {
+            /// Request type for "PrintClientRecord".
+            public typealias Input = Conton_Clients_V1_GetClientRecordRequest
+            /// Response type for "PrintClientRecord".
+            public typealias Output = Conton_Documents_V1_DocumentChunk
+            /// Descriptor for "PrintClientRecord".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.clients.v1.Clients"),
+                method: "PrintClientRecord",
+                type: .serverStreaming
+            )
+        }
+        /// Namespace for "ExportClientList" metadata.
+        public enum ExportClientList: Sendable {
+            /// Request type for "ExportClientList".
+            public typealias Input = Conton_Clients_V1_ExportClientListRequest
+            /// Response type for "ExportClientList".
+            public typealias Output = Conton_Documents_V1_DocumentChunk
+            /// Descriptor for "ExportClientList".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.clients.v1.Clients"),
+                method: "ExportClientList",
+                type: .serverStreaming
+            )
+        }
         /// Namespace for "ImportClients" metadata.
         public enum ImportClients: Sendable {
             /// Request type for "ImportClients".
@@ -204,6 +230,8 @@ public enum Conton_Clients_V1_Clients: Sendable {
             RevokeClientAccess.descriptor,
             ResendAccessEmail.descriptor,
             GetClientRecord.descriptor,
+            PrintClientRecord.descriptor,
+            ExportClientList.descriptor,
             ImportClients.descriptor,
             ExportClients.descriptor
         ]
@@ -433,6 +461,42 @@ extension Conton_Clients_V1_Clients {
             request: GRPCCore.StreamingServerRequest<Conton_Clients_V1_GetClientRecordRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Conton_Clients_V1_GetClientRecordResponse>
+
+        /// Handle the "PrintClientRecord" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc PrintClientRecord(conton.clients.v1.GetClientRecordRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Clients_V1_GetClientRecordRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Documents_V1_DocumentChunk` messages.
+        func printClientRecord(
+            request: GRPCCore.StreamingServerRequest<Conton_Clients_V1_GetClientRecordRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>
+
+        /// Handle the "ExportClientList" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ExportClientList(conton.clients.v1.ExportClientListRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Clients_V1_ExportClientListRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Documents_V1_DocumentChunk` messages.
+        func exportClientList(
+            request: GRPCCore.StreamingServerRequest<Conton_Clients_V1_ExportClientListRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>
 
         /// Handle the "ImportClients" method.
         ///
@@ -681,6 +745,42 @@ extension Conton_Clients_V1_Clients {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Conton_Clients_V1_GetClientRecordResponse>
 
+        /// Handle the "PrintClientRecord" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc PrintClientRecord(conton.clients.v1.GetClientRecordRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Clients_V1_GetClientRecordRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Documents_V1_DocumentChunk` messages.
+        func printClientRecord(
+            request: GRPCCore.ServerRequest<Conton_Clients_V1_GetClientRecordRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>
+
+        /// Handle the "ExportClientList" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ExportClientList(conton.clients.v1.ExportClientListRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Clients_V1_ExportClientListRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Documents_V1_DocumentChunk` messages.
+        func exportClientList(
+            request: GRPCCore.ServerRequest<Conton_Clients_V1_ExportClientListRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>
+
         /// Handle the "ImportClients" method.
         ///
         /// > Source IDL Documentation:
@@ -926,6 +1026,44 @@ extension Conton_Clients_V1_Clients {
             context: GRPCCore.ServerContext
         ) async throws -> Conton_Clients_V1_GetClientRecordResponse
 
+        /// Handle the "PrintClientRecord" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc PrintClientRecord(conton.clients.v1.GetClientRecordRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Clients_V1_GetClientRecordRequest` message.
+        ///   - response: A response stream of `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func printClientRecord(
+            request: Conton_Clients_V1_GetClientRecordRequest,
+            response: GRPCCore.RPCWriter<Conton_Documents_V1_DocumentChunk>,
+            context: GRPCCore.ServerContext
+        ) async throws
+
+        /// Handle the "ExportClientList" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ExportClientList(conton.clients.v1.ExportClientListRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Clients_V1_ExportClientListRequest` message.
+        ///   - response: A response stream of `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func exportClientList(
+            request: Conton_Clients_V1_ExportClientListRequest,
+            response: GRPCCore.RPCWriter<Conton_Documents_V1_DocumentChunk>,
+            context: GRPCCore.ServerContext
+        ) async throws
+
         /// Handle the "ImportClients" method.
         ///
         /// > Source IDL Documentation:
@@ -1091,6 +1229,28 @@ extension Conton_Clients_V1_Clients.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Conton_Clients_V1_Clients.Method.PrintClientRecord.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Clients_V1_GetClientRecordRequest>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Documents_V1_DocumentChunk>(),
+            handler: { request, context in
+                try await self.printClientRecord(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Conton_Clients_V1_Clients.Method.ExportClientList.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Clients_V1_ExportClientListRequest>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Documents_V1_DocumentChunk>(),
+            handler: { request, context in
+                try await self.exportClientList(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Conton_Clients_V1_Clients.Method.ImportClients.descriptor,
             deserializer: ContonProto.ProtoDeserializer<Conton_Clients_V1_ImportClientsRequest>(),
             serializer: ContonProto.ProtoSerializer<Conton_Clients_V1_ImportClientsResponse>(),
@@ -1237,6 +1397,28 @@ extension Conton_Clients_V1_Clients.ServiceProtocol {
             context: context
         )
         return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func printClientRecord(
+        request: GRPCCore.StreamingServerRequest<Conton_Clients_V1_GetClientRecordRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk> {
+        let response = try await self.printClientRecord(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return response
+    }
+
+    public func exportClientList(
+        request: GRPCCore.StreamingServerRequest<Conton_Clients_V1_ExportClientListRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk> {
+        let response = try await self.exportClientList(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return response
     }
 
     public func importClients(
@@ -1405,6 +1587,40 @@ extension Conton_Clients_V1_Clients.SimpleServiceProtocol {
                 context: context
             ),
             metadata: [:]
+        )
+    }
+
+    public func printClientRecord(
+        request: GRPCCore.ServerRequest<Conton_Clients_V1_GetClientRecordRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk> {
+        return GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>(
+            metadata: [:],
+            producer: { writer in
+                try await self.printClientRecord(
+                    request: request.message,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
+
+    public func exportClientList(
+        request: GRPCCore.ServerRequest<Conton_Clients_V1_ExportClientListRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk> {
+        return GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>(
+            metadata: [:],
+            producer: { writer in
+                try await self.exportClientList(
+                    request: request.message,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
         )
     }
 
@@ -1703,6 +1919,52 @@ extension Conton_Clients_V1_Clients {
             deserializer: some GRPCCore.MessageDeserializer<Conton_Clients_V1_GetClientRecordResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Clients_V1_GetClientRecordResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "PrintClientRecord" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc PrintClientRecord(conton.clients.v1.GetClientRecordRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Clients_V1_GetClientRecordRequest` message.
+        ///   - serializer: A serializer for `Conton_Clients_V1_GetClientRecordRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func printClientRecord<Result>(
+            request: GRPCCore.ClientRequest<Conton_Clients_V1_GetClientRecordRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Clients_V1_GetClientRecordRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Documents_V1_DocumentChunk>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ExportClientList" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ExportClientList(conton.clients.v1.ExportClientListRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Clients_V1_ExportClientListRequest` message.
+        ///   - serializer: A serializer for `Conton_Clients_V1_ExportClientListRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func exportClientList<Result>(
+            request: GRPCCore.ClientRequest<Conton_Clients_V1_ExportClientListRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Clients_V1_ExportClientListRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Documents_V1_DocumentChunk>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "ImportClients" method.
@@ -2146,6 +2408,70 @@ extension Conton_Clients_V1_Clients {
             )
         }
 
+        /// Call the "PrintClientRecord" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc PrintClientRecord(conton.clients.v1.GetClientRecordRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Clients_V1_GetClientRecordRequest` message.
+        ///   - serializer: A serializer for `Conton_Clients_V1_GetClientRecordRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func printClientRecord<Result>(
+            request: GRPCCore.ClientRequest<Conton_Clients_V1_GetClientRecordRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Clients_V1_GetClientRecordRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Documents_V1_DocumentChunk>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.serverStreaming(
+                request: request,
+                descriptor: Conton_Clients_V1_Clients.Method.PrintClientRecord.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ExportClientList" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ExportClientList(conton.clients.v1.ExportClientListRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Clients_V1_ExportClientListRequest` message.
+        ///   - serializer: A serializer for `Conton_Clients_V1_ExportClientListRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func exportClientList<Result>(
+            request: GRPCCore.ClientRequest<Conton_Clients_V1_ExportClientListRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Clients_V1_ExportClientListRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Documents_V1_DocumentChunk>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.serverStreaming(
+                request: request,
+                descriptor: Conton_Clients_V1_Clients.Method.ExportClientList.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "ImportClients" method.
         ///
         /// > Source IDL Documentation:
@@ -2531,6 +2857,60 @@ extension Conton_Clients_V1_Clients.ClientProtocol {
             request: request,
             serializer: ContonProto.ProtoSerializer<Conton_Clients_V1_GetClientRecordRequest>(),
             deserializer: ContonProto.ProtoDeserializer<Conton_Clients_V1_GetClientRecordResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "PrintClientRecord" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc PrintClientRecord(conton.clients.v1.GetClientRecordRequest) returns (stream conton.documents.v1.DocumentChunk)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Clients_V1_GetClientRecordRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func printClientRecord<Result>(
+        request: GRPCCore.ClientRequest<Conton_Clients_V1_GetClientRecordRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.printClientRecord(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Clients_V1_GetClientRecordRequest>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Documents_V1_DocumentChunk>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ExportClientList" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc ExportClientList(conton.clients.v1.ExportClientListRequest) returns (stream conton.documents.v1.DocumentChunk)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Clients_V1_ExportClientListRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func exportClientList<Result>(
+        request: GRPCCore.ClientRequest<Conton_Clients_V1_ExportClientListRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.exportClientList(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Clients_V1_ExportClientListRequest>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Documents_V1_DocumentChunk>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2953,6 +3333,68 @@ extension Conton_Clients_V1_Clients.ClientProtocol {
             metadata: metadata
         )
         return try await self.getClientRecord(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "PrintClientRecord" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc PrintClientRecord(conton.clients.v1.GetClientRecordRequest) returns (stream conton.documents.v1.DocumentChunk)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func printClientRecord<Result>(
+        _ message: Conton_Clients_V1_GetClientRecordRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Clients_V1_GetClientRecordRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.printClientRecord(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ExportClientList" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc ExportClientList(conton.clients.v1.ExportClientListRequest) returns (stream conton.documents.v1.DocumentChunk)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func exportClientList<Result>(
+        _ message: Conton_Clients_V1_ExportClientListRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Clients_V1_ExportClientListRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.exportClientList(
             request: request,
             options: options,
             onResponse: handleResponse
@@ -3989,6 +4431,35 @@ public struct Conton_Clients_V1_GetClientRecordResponse: ProtoMessage {
     private var _record: ProtoBox<Conton_Clients_V1_ClientRecord>? = nil
 }
 
+/// Message `conton.clients.v1.ExportClientListRequest` from `conton/clients/v1/clients.proto`.
+public struct Conton_Clients_V1_ExportClientListRequest: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.clients.v1.ExportClientListRequest"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `conton.clients.v1.ListClientsRequest filter = 1`
+    public var filter: Conton_Clients_V1_ListClientsRequest {
+        get { _filter?.value ?? Conton_Clients_V1_ListClientsRequest() }
+        set { _filter = ProtoBox(newValue) }
+    }
+    /// Whether `filter` is set.
+    public var hasFilter: Bool { _filter != nil }
+    /// Unsets `filter`.
+    public mutating func clearFilter() { _filter = nil }
+
+    /// `conton.documents.v1.DocumentFormat format = 2`
+    public var format: Conton_Documents_V1_DocumentFormat = .unspecified
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+
+    private var _filter: ProtoBox<Conton_Clients_V1_ListClientsRequest>? = nil
+}
+
 /// Message `conton.clients.v1.ImportClientsRequest` from `conton/clients/v1/clients.proto`.
 public struct Conton_Clients_V1_ImportClientsRequest: ProtoMessage {
     /// The full protobuf name of this message.
@@ -4747,6 +5218,25 @@ extension Conton_Clients_V1_GetClientRecordResponse: OfficeInternalFields {
     }
 }
 
+extension Conton_Clients_V1_ExportClientListRequest {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self._filter = (source.optional(1) as Conton_Clients_V1_ListClientsRequest?).map(ProtoBox.init)
+        self.format = source.singular(2)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        if let value = self._filter { result.set(1, value.value) }
+        result.setSingular(2, self.format)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
 extension Conton_Clients_V1_ImportClientsRequest {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -4866,6 +5356,8 @@ extension Conton_Clients_V1_Clients {
         "RevokeClientAccess": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
         "ResendAccessEmail": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
         "GetClientRecord": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
+        "PrintClientRecord": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
+        "ExportClientList": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
         "ImportClients": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
         "ExportClients": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
     ]

@@ -1228,6 +1228,51 @@ void   conton__clients__v1__get_client_record_response__free_unpacked
   assert(message->base.descriptor == &conton__clients__v1__get_client_record_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   conton__clients__v1__export_client_list_request__init
+                     (Conton__Clients__V1__ExportClientListRequest         *message)
+{
+  static const Conton__Clients__V1__ExportClientListRequest init_value = CONTON__CLIENTS__V1__EXPORT_CLIENT_LIST_REQUEST__INIT;
+  *message = init_value;
+}
+size_t conton__clients__v1__export_client_list_request__get_packed_size
+                     (const Conton__Clients__V1__ExportClientListRequest *message)
+{
+  assert(message->base.descriptor == &conton__clients__v1__export_client_list_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__clients__v1__export_client_list_request__pack
+                     (const Conton__Clients__V1__ExportClientListRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__clients__v1__export_client_list_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__clients__v1__export_client_list_request__pack_to_buffer
+                     (const Conton__Clients__V1__ExportClientListRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__clients__v1__export_client_list_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Clients__V1__ExportClientListRequest *
+       conton__clients__v1__export_client_list_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Clients__V1__ExportClientListRequest *)
+     protobuf_c_message_unpack (&conton__clients__v1__export_client_list_request__descriptor,
+                                allocator, len, data);
+}
+void   conton__clients__v1__export_client_list_request__free_unpacked
+                     (Conton__Clients__V1__ExportClientListRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__clients__v1__export_client_list_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   conton__clients__v1__import_clients_request__init
                      (Conton__Clients__V1__ImportClientsRequest         *message)
 {
@@ -3231,6 +3276,57 @@ const ProtobufCMessageDescriptor conton__clients__v1__get_client_record_response
   (ProtobufCMessageInit) conton__clients__v1__get_client_record_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor conton__clients__v1__export_client_list_request__field_descriptors[2] =
+{
+  {
+    "filter",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Clients__V1__ExportClientListRequest, filter),
+    &conton__clients__v1__list_clients_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "format",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Clients__V1__ExportClientListRequest, format),
+    &conton__documents__v1__document_format__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__clients__v1__export_client_list_request__field_indices_by_name[] = {
+  0,   /* field[0] = filter */
+  1,   /* field[1] = format */
+};
+static const ProtobufCIntRange conton__clients__v1__export_client_list_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor conton__clients__v1__export_client_list_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.clients.v1.ExportClientListRequest",
+  "ExportClientListRequest",
+  "Conton__Clients__V1__ExportClientListRequest",
+  "conton.clients.v1",
+  sizeof(Conton__Clients__V1__ExportClientListRequest),
+  2,
+  conton__clients__v1__export_client_list_request__field_descriptors,
+  conton__clients__v1__export_client_list_request__field_indices_by_name,
+  1,  conton__clients__v1__export_client_list_request__number_ranges,
+  (ProtobufCMessageInit) conton__clients__v1__export_client_list_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor conton__clients__v1__import_clients_request__field_descriptors[1] =
 {
   {
@@ -3629,7 +3725,7 @@ const ProtobufCEnumDescriptor conton__clients__v1__status_filter__descriptor =
   conton__clients__v1__status_filter__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor conton__clients__v1__clients__method_descriptors[13] =
+static const ProtobufCMethodDescriptor conton__clients__v1__clients__method_descriptors[15] =
 {
   { "CreateClient", &conton__clients__v1__create_client_request__descriptor, &conton__clients__v1__create_client_response__descriptor },
   { "GetClient", &conton__clients__v1__get_client_request__descriptor, &conton__clients__v1__get_client_response__descriptor },
@@ -3642,6 +3738,8 @@ static const ProtobufCMethodDescriptor conton__clients__v1__clients__method_desc
   { "RevokeClientAccess", &conton__clients__v1__revoke_client_access_request__descriptor, &conton__clients__v1__revoke_client_access_response__descriptor },
   { "ResendAccessEmail", &conton__clients__v1__resend_access_email_request__descriptor, &conton__clients__v1__resend_access_email_response__descriptor },
   { "GetClientRecord", &conton__clients__v1__get_client_record_request__descriptor, &conton__clients__v1__get_client_record_response__descriptor },
+  { "PrintClientRecord", &conton__clients__v1__get_client_record_request__descriptor, &conton__documents__v1__document_chunk__descriptor },
+  { "ExportClientList", &conton__clients__v1__export_client_list_request__descriptor, &conton__documents__v1__document_chunk__descriptor },
   { "ImportClients", &conton__clients__v1__import_clients_request__descriptor, &conton__clients__v1__import_clients_response__descriptor },
   { "ExportClients", &conton__clients__v1__export_clients_request__descriptor, &conton__clients__v1__client__descriptor },
 };
@@ -3649,11 +3747,13 @@ const unsigned conton__clients__v1__clients__method_indices_by_name[] = {
   4,        /* ArchiveClient */
   0,        /* CreateClient */
   6,        /* DeleteClient */
-  12,        /* ExportClients */
+  12,        /* ExportClientList */
+  14,        /* ExportClients */
   1,        /* GetClient */
   10,        /* GetClientRecord */
-  11,        /* ImportClients */
+  13,        /* ImportClients */
   3,        /* ListClients */
+  11,        /* PrintClientRecord */
   9,        /* ResendAccessEmail */
   5,        /* RestoreClient */
   8,        /* RevokeClientAccess */
@@ -3667,7 +3767,7 @@ const ProtobufCServiceDescriptor conton__clients__v1__clients__descriptor =
   "Clients",
   "Conton__Clients__V1__Clients",
   "conton.clients.v1",
-  13,
+  15,
   conton__clients__v1__clients__method_descriptors,
   conton__clients__v1__clients__method_indices_by_name
 };
@@ -3759,13 +3859,29 @@ void conton__clients__v1__clients__get_client_record(ProtobufCService *service,
   assert(service->descriptor == &conton__clients__v1__clients__descriptor);
   service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void conton__clients__v1__clients__print_client_record(ProtobufCService *service,
+                                                       const Conton__Clients__V1__GetClientRecordRequest *input,
+                                                       Conton__Documents__V1__DocumentChunk_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &conton__clients__v1__clients__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void conton__clients__v1__clients__export_client_list(ProtobufCService *service,
+                                                      const Conton__Clients__V1__ExportClientListRequest *input,
+                                                      Conton__Documents__V1__DocumentChunk_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &conton__clients__v1__clients__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void conton__clients__v1__clients__import_clients(ProtobufCService *service,
                                                   const Conton__Clients__V1__ImportClientsRequest *input,
                                                   Conton__Clients__V1__ImportClientsResponse_Closure closure,
                                                   void *closure_data)
 {
   assert(service->descriptor == &conton__clients__v1__clients__descriptor);
-  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__clients__v1__clients__export_clients(ProtobufCService *service,
                                                   const Conton__Clients__V1__ExportClientsRequest *input,
@@ -3773,7 +3889,7 @@ void conton__clients__v1__clients__export_clients(ProtobufCService *service,
                                                   void *closure_data)
 {
   assert(service->descriptor == &conton__clients__v1__clients__descriptor);
-  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__clients__v1__clients__init (Conton__Clients__V1__Clients_Service *service,
                                          Conton__Clients__V1__Clients_ServiceDestroy destroy)

@@ -1,0 +1,120 @@
+import ArgumentParser
+import ContonAPI
+import DocumentsCapability
+import Foundation
+import GRPCCore
+import Histogram
+
+/// `conton bench-documents`: documents rendered and streamed end to end — one-page documents
+/// (the ficha, the recibo) and 1,000-row lists (clients, receivables) as PDF and CSV — against a
+/// real `conton serve` child process, each beside the same data read without rendering.
+struct BenchDocuments: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-documents",
+        abstract: "Time documents rendered and streamed: one-page PDFs and 1,000-row lists.",
+        discussion: """
+        Spawns `conton serve` on a temporary data directory, fills in Meus Dados, imports --rows clients \
+        with a fee, settles one receivable, then times, one call in flight, over TLS on loopback, at the \
+        client until the last chunk: PrintClientRecord and PrintReceipt (one page) --rounds times, and \
+        ExportClientList and ExportReceivables over --rows rows (PDF and CSV) --list-rounds times. \
+        The reference beside each is the same data without rendering (GetClientRecord, GetReceipt, \
+        ListClients/ListReceivables pages). docs/BENCHMARKS.md has the figures.
+        """)
+
+    @Option(help: "Rows of the lists (clients and their receivables).")
+    var rows = 1_000
+
+    @Option(help: "Times each one-page document is printed.")
+    var rounds = 200
+
+    @Option(name: .customLong("list-rounds"), help: "Times each list is printed.")
+    var listRounds = 10
+
+    @Option(name: .customLong("server-log"), help: "Where the server's stderr goes. Default: discarded.")
+    var serverLog: String?
+
+    /// Collects a document stream (checked); its page count.
+    @Sendable static func collect(_ response: StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Int {
+        var receiver = DocumentReceiver()
+        for try await chunk in response.messages { try receiver.receive(chunk) }
+        return Int(try receiver.finish().header.pages)
+    }
+
+    func run() async throws {
+        var out = StandardError()
+        try await BenchServer.withSignedInServer(name: "documents", serverLog: serverLog) { client, metadata in
+            let office = Conton_Office_V1_Office.Client(wrapping: client)
+            let clientsAPI = Conton_Clients_V1_Clients.Client(wrapping: client)
+            let clock = ContinuousClock()
+
+            var profile = Conton_Office_V1_UpdateProfileRequest()
+            profile.profile.registration.tradeName = "Conceição Contábil"
+            profile.profile.registration.legalName = "Conceição Serviços Contábeis Ltda"
+            profile.profile.registration.cnpj = "11222333000181"
+            profile.profile.registration.address.city = "São Paulo"
+            profile.profile.registration.address.uf = "SP"
+            profile.updateMask = ["registration"]
+            _ = try await office.updateProfile(profile, metadata: metadata)
+
+            let count = rows
+            let imported = try await clientsAPI.importClients(request: StreamingClientRequest(metadata: metadata) { writer in
+                for i in 0..<count {
+                    var row = Conton_Clients_V1_ImportClientsRequest()
+                    row.client = BenchClients.syntheticClient(i)
+                    row.client.monthlyFeeCents = Int64(50_000 + (i % 40) * 2_500)
+                    row.client.feeDueDay = Int32(1 + i % 28)
+                    try await writer.write(row)
+                }
+            })
+            let ids = imported.results.map(\.clientId).filter { !$0.isEmpty }
+            guard ids.count == rows else { throw ValidationError("only \(ids.count) of \(rows) clients were imported") }
+            print("imported \(ids.count) clients", to: &out)
+
+            func time(_ name: String, _ times: Int, _ body: () async throws -> Int) async throws -> String {
+                for _ in 0..<min(5, times) { _ = try await body() }  // warm-up: fonts, caches, connections
+                var histogram = BenchServer.histogram()
+                var pages = 0
+                for _ in 0..<times {
+                    let started = clock.now
+                    pages = try await body()
+                    _ = histogram.record(UInt64((clock.now - started) / .nanoseconds(1)))
+                }
+                return BenchServer.row(name, Int64(pages), histogram, width: 30)
+            }
+
+            var record = Conton_Clients_V1_GetClientRecordRequest()
+            record.clientId = ids[0]
+            var list = Conton_Clients_V1_ExportClientListRequest()
+            list.filter.status = .all
+            var csv = list
+            csv.format = .csv
+            var page = Conton_Clients_V1_ListClientsRequest()
+            page.status = .all
+            page.pageSize = 500
+            print("document (one call in flight)       pages   p50 ms   p90 ms   p99 ms   max ms", to: &out)
+            let lines = [
+                try await time("GetClientRecord (reference)", rounds) { _ = try await clientsAPI.getClientRecord(record, metadata: metadata); return 0 },
+                try await time("PrintClientRecord PDF", rounds) {
+                    try await clientsAPI.printClientRecord(record, metadata: metadata, onResponse: Self.collect)
+                },
+                try await time("ListClients \(rows) (reference)", listRounds) {
+                    var request = page
+                    var n = 0
+                    repeat {
+                        let response = try await clientsAPI.listClients(request, metadata: metadata)
+                        n += response.clients.count
+                        request.pageToken = response.nextPageToken
+                    } while !request.pageToken.isEmpty
+                    return n == count ? 0 : -1
+                },
+                try await time("ExportClientList \(rows) PDF", listRounds) {
+                    try await clientsAPI.exportClientList(list, metadata: metadata, onResponse: Self.collect)
+                },
+                try await time("ExportClientList \(rows) CSV", listRounds) {
+                    try await clientsAPI.exportClientList(csv, metadata: metadata, onResponse: Self.collect)
+                },
+            ]
+            for line in lines { print(line, to: &out) }
+        }
+    }
+}
