@@ -217,13 +217,3 @@ enum FeeDocuments {
 extension String {
     var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }
-
-extension RPCError {
-    /// The same INVALID_ARGUMENT with every field violation's path under `prefix` (`filter.`).
-    func prefixingFields(_ prefix: String) -> RPCError {
-        guard code == .invalidArgument, let violations = details?.fieldViolations, !violations.isEmpty else { return self }
-        var errors = FieldErrors()
-        for v in violations { errors.add(prefix + v.field, v.description) }
-        return errors.error
-    }
-}

@@ -202,17 +202,25 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
                            context: ServerContext) async throws {
         let filter = request.filter
         let format = request.format
+        // Every violation at once: the page fields (a printed list has every match, as the
+        // clients list), the format, and the filter as ListReceivables checks it, under `filter.`.
+        var errors = FieldErrors()
+        if filter.pageSize != 0 { errors.add("filter.page_size", "must be empty: a printed list has every match") }
+        if !filter.pageToken.isEmpty { errors.add("filter.page_token", "must be empty: a printed list has every match") }
         if format != .unspecified && format != .pdf && format != .csv {
-            throw FieldErrors.single("format", "must be DOCUMENT_FORMAT_PDF or DOCUMENT_FORMAT_CSV")
+            errors.add("format", "must be DOCUMENT_FORMAT_PDF or DOCUMENT_FORMAT_CSV")
         }
         let (_, clientID) = try scopedClient(filter.clientId)
         let today = self.today
-        let search: ReceivableSearch
+        var built: ReceivableSearch?
         do {
-            search = try ReceivableSearch(filter, clientID: clientID, today: today)
-        } catch let error as RPCError {
-            throw error.prefixingFields("filter.")
+            built = try ReceivableSearch(filter, clientID: clientID, today: today)
+        } catch let error as RPCError where error.code == .invalidArgument {
+            for v in error.details?.fieldViolations ?? [] { errors.add("filter." + v.field, v.description) }
+            if errors.isEmpty { throw error }
         }
+        try errors.check()
+        guard let search = built else { throw FieldErrors.single("filter", "is not a valid filter") }
         let clients = try self.context.capabilities.clients
         let limit = FeeDocuments.maxExportRows
         let (rows, totals, clientName) = try await self.context.read { db in

@@ -300,6 +300,14 @@ import Testing
             }
             #expect(bad?.code == .invalidArgument)
             #expect(bad?.details?.fieldViolations.map(\.field) == ["filter.due_from", "filter.paid_to"])
+            let paged = await rpcError {
+                _ = try await Self.export(t) { f in
+                    f.pageSize = 100
+                    f.pageToken = "x"
+                    f.dueTo = "amanhã"
+                }
+            }
+            #expect(paged?.details?.fieldViolations.map(\.field) == ["filter.page_size", "filter.page_token", "filter.due_to"])
             let badStatus = await rpcError { _ = try await Self.export(t, format: .csv) { $0.statuses = [.paid, .unspecified] } }
             #expect(badStatus?.details?.fieldViolations.map(\.field) == ["filter.statuses[1]"])
             // The same filter ListReceivables refuses, with its own paths.

@@ -938,9 +938,9 @@ struct  Conton__Fees__V1__ExportReceivablesRequest
 {
   ProtobufCMessage base;
   /*
-   * The same filter as ListReceivables; its page_size and page_token are ignored: an export is
-   * always the whole filter (at most 50,000 receivables, else FAILED_PRECONDITION
-   * LIST_TOO_LONG). Violations are named under `filter.` (`filter.due_from`).
+   * The same filter as ListReceivables, with page_size and page_token empty: an export is always
+   * the whole filter (at most 50,000 receivables, else FAILED_PRECONDITION LIST_TOO_LONG).
+   * Violations are named under `filter.` (`filter.due_from`).
    */
   Conton__Fees__V1__ListReceivablesRequest *filter;
   /*
