@@ -344,7 +344,7 @@ let package = Package(
             name: "FeesPlugin",
             dependencies: [
                 "ContonKit", "ContonAPI", "ContonProto", "ContonStore", "ContonBrazil",
-                "ClientsCapability", "OfficeCapability", "FeesCapability",
+                "ClientsCapability", "OfficeCapability", "FeesCapability", "DocumentsCapability",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -354,7 +354,7 @@ let package = Package(
         .testTarget(
             name: "FeesPluginTests",
             dependencies: [
-                "FeesPlugin", "ClientsPlugin", "OfficePlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore", "ContonBrazil",
+                "FeesPlugin", "ClientsPlugin", "OfficePlugin", "DocumentsPlugin", "DocumentsCapability", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore", "ContonBrazil",
                 "ContonIdentity", "ContonTransport",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,5 +1,6 @@
 import ClientsCapability
 import ContonAPI
+import DocumentsCapability
 import FeesCapability
 import OfficeCapability
 import ContonKit
@@ -26,7 +27,7 @@ public struct FeesPlugin: Plugin {
     }
 
     public var id: String { "fees" }
-    public var requiredCapabilities: [any Any.Type] { [(any ClientRegistry).self, (any OfficeProfileSource).self] }
+    public var requiredCapabilities: [any Any.Type] { [(any ClientRegistry).self, (any OfficeProfileSource).self, (any DocumentIssuer).self] }
 
     public func registerMigrations(_ migrations: inout PluginMigrations) {
         FeesSchema.register(&migrations)

@@ -1,6 +1,7 @@
 import ClientsCapability
 import ContonAPI
 import ContonKit
+import DocumentsCapability
 import Foundation
 import GRDB
 import GRPCCore
@@ -176,5 +177,74 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
         response.receipts = receipts
         response.nextPageToken = pagination.nextToken(lastKey: receipts.last.map { String($0.number) }, returned: receipts.count)
         return response
+    }
+
+    // MARK: Documents (docs/FEES.md, "Documents")
+
+    func printReceipt(request: Conton_Fees_V1_PrintReceiptRequest, response: RPCWriter<Conton_Documents_V1_DocumentChunk>,
+                      context: ServerContext) async throws {
+        let scope = try ClientScope.current()
+        let (receipt, payment, dueDate) = try await self.context.read { db in
+            let receipt = try Receipts.find(number: request.number, paymentID: request.paymentId, scope: scope, in: db)
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM fees_payment WHERE receipt_number = ?", arguments: [receipt.number])
+            let payment = row.map(Settlement.payment) ?? Conton_Fees_V1_Payment()
+            let due = try String.fetchOne(db, sql: "SELECT due_date FROM fees_receivable WHERE id = ?",
+                                          arguments: [Int64(receipt.receivableId) ?? -1]) ?? ""
+            return (receipt, payment, due)
+        }
+        let document = FeeDocuments.receipt(receipt, payment: payment, dueDate: dueDate)
+        let file = try await self.context.capabilities.documents.issuePDF(
+            document, about: DocumentSubject("receipt", String(receipt.number), clientID: receipt.clientId), for: context.principal)
+        try await file.write(to: response)
+    }
+
+    func exportReceivables(request: Conton_Fees_V1_ExportReceivablesRequest, response: RPCWriter<Conton_Documents_V1_DocumentChunk>,
+                           context: ServerContext) async throws {
+        let filter = request.filter
+        let format = request.format
+        // Every violation at once: the page fields (a printed list has every match, as the
+        // clients list), the format, and the filter as ListReceivables checks it, under `filter.`.
+        var errors = FieldErrors()
+        if filter.pageSize != 0 { errors.add("filter.page_size", "must be empty: a printed list has every match") }
+        if !filter.pageToken.isEmpty { errors.add("filter.page_token", "must be empty: a printed list has every match") }
+        if format != .unspecified && format != .pdf && format != .csv {
+            errors.add("format", "must be DOCUMENT_FORMAT_PDF or DOCUMENT_FORMAT_CSV")
+        }
+        let (_, clientID) = try scopedClient(filter.clientId)
+        let today = self.today
+        var built: ReceivableSearch?
+        do {
+            built = try ReceivableSearch(filter, clientID: clientID, today: today)
+        } catch let error as RPCError where error.code == .invalidArgument {
+            for v in error.details?.fieldViolations ?? [] { errors.add("filter." + v.field, v.description) }
+            if errors.isEmpty { throw error }
+        }
+        try errors.check()
+        guard let search = built else { throw FieldErrors.single("filter", "is not a valid filter") }
+        let clients = try self.context.capabilities.clients
+        let limit = FeeDocuments.maxExportRows
+        let (rows, totals, clientName) = try await self.context.read { db in
+            let totals = try search.totals(in: db)
+            if totals.total.count > Int64(limit) {
+                throw ServiceError(.failedPrecondition,
+                                   "the filter covers \(FeeDocuments.grouped(totals.total.count, separator: ",")) receivables; an export holds at most \(FeeDocuments.grouped(Int64(limit), separator: ",")): narrow the filter (client, status, due or payment dates, text)",
+                                   reason: "LIST_TOO_LONG")
+            }
+            let name = clientID.isEmpty ? nil : try clients.client(id: clientID, in: db).map(\.name)
+            return (try search.page(after: nil, limit: limit, in: db), totals, name)
+        }
+        let issuer = try self.context.capabilities.documents
+        let subject = DocumentSubject("receivables", "", clientID: clientID)
+        let file: IssuedFile
+        if format == .csv {
+            let table = FeeDocuments.receivablesCSV(rows, totals: totals)
+            file = try await issuer.issueCSV(table, kind: "receivables-list", title: "Recebimentos",
+                                             fileName: "recebimentos-\(today.description).csv", about: subject, for: context.principal)
+        } else {
+            let subtitle = FeeDocuments.describe(filter, clientName: clientName, today: today)
+            file = try await issuer.issuePDF(FeeDocuments.receivablesPDF(rows, totals: totals, subtitle: subtitle, today: today),
+                                             about: subject, for: context.principal)
+        }
+        try await file.write(to: response)
     }
 }

@@ -4,6 +4,7 @@ import ContonBrazil
 import ContonKit
 import ContonTesting
 import ContonTransport
+import DocumentsPlugin
 import FeesPlugin
 import GRDB
 import GRPCCore
@@ -163,7 +164,7 @@ typealias FeesTLSTest = FeesHarness<ContonClientTransport>
 extension FeesHarness where Transport == InProcessTestTransport {
     /// In process, as the owner.
     static func run<R: Sendable>(_ body: (FeesTest) async throws -> R) async throws -> R {
-        try await withInProcessTestServer(plugins: [ClientsPlugin(), OfficePlugin(), FeesPlugin()]) { test in
+        try await withInProcessTestServer(plugins: [ClientsPlugin(), OfficePlugin(), DocumentsPlugin(), FeesPlugin()]) { test in
             try await body(FeesTest(grpc: test.client, host: test.host, policies: test.policies, owner: InProcessTestServer.as(.owner)))
         }
     }
@@ -172,7 +173,7 @@ extension FeesHarness where Transport == InProcessTestTransport {
 extension FeesHarness where Transport == ContonClientTransport {
     /// Through the real server (TLS on loopback), signed in as the owner.
     static func run<R: Sendable>(_ body: (FeesTLSTest) async throws -> R) async throws -> R {
-        try await withTestServer(plugins: [ClientsPlugin(), OfficePlugin(), FeesPlugin()]) { test in
+        try await withTestServer(plugins: [ClientsPlugin(), OfficePlugin(), DocumentsPlugin(), FeesPlugin()]) { test in
             let owner = TestServer.bearer(try await test.login())
             return try await body(FeesTLSTest(grpc: test.client, host: test.server.host, policies: test.server.policies, owner: owner))
         }

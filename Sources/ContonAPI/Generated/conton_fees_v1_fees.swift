@@ -1818,6 +1818,32 @@ public enum Conton_Fees_V1_Receivables: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "PrintReceipt" metadata.
+        public enum PrintReceipt: Sendable {
+            /// Request type for "PrintReceipt".
+            public typealias Input = Conton_Fees_V1_PrintReceiptRequest
+            /// Response type for "PrintReceipt".
+            public typealias Output = Conton_Documents_V1_DocumentChunk
+            /// Descriptor for "PrintReceipt".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.fees.v1.Receivables"),
+                method: "PrintReceipt",
+                type: .serverStreaming
+            )
+        }
+        /// Namespace for "ExportReceivables" metadata.
+        public enum ExportReceivables: Sendable {
+            /// Request type for "ExportReceivables".
+            public typealias Input = Conton_Fees_V1_ExportReceivablesRequest
+            /// Response type for "ExportReceivables".
+            public typealias Output = Conton_Documents_V1_DocumentChunk
+            /// Descriptor for "ExportReceivables".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.fees.v1.Receivables"),
+                method: "ExportReceivables",
+                type: .serverStreaming
+            )
+        }
         /// Descriptors for all methods in the "conton.fees.v1.Receivables" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateReceivable.descriptor,
@@ -1828,7 +1854,9 @@ public enum Conton_Fees_V1_Receivables: Sendable {
             ReopenReceivable.descriptor,
             CancelReceivable.descriptor,
             GetReceipt.descriptor,
-            ListReceipts.descriptor
+            ListReceipts.descriptor,
+            PrintReceipt.descriptor,
+            ExportReceivables.descriptor
         ]
     }
 }
@@ -2020,6 +2048,42 @@ extension Conton_Fees_V1_Receivables {
             request: GRPCCore.StreamingServerRequest<Conton_Fees_V1_ListReceiptsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Conton_Fees_V1_ListReceiptsResponse>
+
+        /// Handle the "PrintReceipt" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc PrintReceipt(conton.fees.v1.PrintReceiptRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Fees_V1_PrintReceiptRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Documents_V1_DocumentChunk` messages.
+        func printReceipt(
+            request: GRPCCore.StreamingServerRequest<Conton_Fees_V1_PrintReceiptRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>
+
+        /// Handle the "ExportReceivables" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ExportReceivables(conton.fees.v1.ExportReceivablesRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Fees_V1_ExportReceivablesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Documents_V1_DocumentChunk` messages.
+        func exportReceivables(
+            request: GRPCCore.StreamingServerRequest<Conton_Fees_V1_ExportReceivablesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>
     }
 
     /// Service protocol for the "conton.fees.v1.Receivables" service.
@@ -2195,6 +2259,42 @@ extension Conton_Fees_V1_Receivables {
             request: GRPCCore.ServerRequest<Conton_Fees_V1_ListReceiptsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Conton_Fees_V1_ListReceiptsResponse>
+
+        /// Handle the "PrintReceipt" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc PrintReceipt(conton.fees.v1.PrintReceiptRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Fees_V1_PrintReceiptRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Documents_V1_DocumentChunk` messages.
+        func printReceipt(
+            request: GRPCCore.ServerRequest<Conton_Fees_V1_PrintReceiptRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>
+
+        /// Handle the "ExportReceivables" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ExportReceivables(conton.fees.v1.ExportReceivablesRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Fees_V1_ExportReceivablesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Documents_V1_DocumentChunk` messages.
+        func exportReceivables(
+            request: GRPCCore.ServerRequest<Conton_Fees_V1_ExportReceivablesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>
     }
 
     /// Simple service protocol for the "conton.fees.v1.Receivables" service.
@@ -2368,6 +2468,44 @@ extension Conton_Fees_V1_Receivables {
             request: Conton_Fees_V1_ListReceiptsRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Conton_Fees_V1_ListReceiptsResponse
+
+        /// Handle the "PrintReceipt" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc PrintReceipt(conton.fees.v1.PrintReceiptRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Fees_V1_PrintReceiptRequest` message.
+        ///   - response: A response stream of `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func printReceipt(
+            request: Conton_Fees_V1_PrintReceiptRequest,
+            response: GRPCCore.RPCWriter<Conton_Documents_V1_DocumentChunk>,
+            context: GRPCCore.ServerContext
+        ) async throws
+
+        /// Handle the "ExportReceivables" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ExportReceivables(conton.fees.v1.ExportReceivablesRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Fees_V1_ExportReceivablesRequest` message.
+        ///   - response: A response stream of `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func exportReceivables(
+            request: Conton_Fees_V1_ExportReceivablesRequest,
+            response: GRPCCore.RPCWriter<Conton_Documents_V1_DocumentChunk>,
+            context: GRPCCore.ServerContext
+        ) async throws
     }
 }
 
@@ -2469,6 +2607,28 @@ extension Conton_Fees_V1_Receivables.StreamingServiceProtocol {
             serializer: ContonProto.ProtoSerializer<Conton_Fees_V1_ListReceiptsResponse>(),
             handler: { request, context in
                 try await self.listReceipts(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Conton_Fees_V1_Receivables.Method.PrintReceipt.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Fees_V1_PrintReceiptRequest>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Documents_V1_DocumentChunk>(),
+            handler: { request, context in
+                try await self.printReceipt(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Conton_Fees_V1_Receivables.Method.ExportReceivables.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Fees_V1_ExportReceivablesRequest>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Documents_V1_DocumentChunk>(),
+            handler: { request, context in
+                try await self.exportReceivables(
                     request: request,
                     context: context
                 )
@@ -2577,6 +2737,28 @@ extension Conton_Fees_V1_Receivables.ServiceProtocol {
             context: context
         )
         return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func printReceipt(
+        request: GRPCCore.StreamingServerRequest<Conton_Fees_V1_PrintReceiptRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk> {
+        let response = try await self.printReceipt(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return response
+    }
+
+    public func exportReceivables(
+        request: GRPCCore.StreamingServerRequest<Conton_Fees_V1_ExportReceivablesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk> {
+        let response = try await self.exportReceivables(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return response
     }
 }
 
@@ -2697,6 +2879,40 @@ extension Conton_Fees_V1_Receivables.SimpleServiceProtocol {
                 context: context
             ),
             metadata: [:]
+        )
+    }
+
+    public func printReceipt(
+        request: GRPCCore.ServerRequest<Conton_Fees_V1_PrintReceiptRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk> {
+        return GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>(
+            metadata: [:],
+            producer: { writer in
+                try await self.printReceipt(
+                    request: request.message,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
+
+    public func exportReceivables(
+        request: GRPCCore.ServerRequest<Conton_Fees_V1_ExportReceivablesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk> {
+        return GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>(
+            metadata: [:],
+            producer: { writer in
+                try await self.exportReceivables(
+                    request: request.message,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
         )
     }
 }
@@ -2919,6 +3135,52 @@ extension Conton_Fees_V1_Receivables {
             deserializer: some GRPCCore.MessageDeserializer<Conton_Fees_V1_ListReceiptsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Fees_V1_ListReceiptsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "PrintReceipt" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc PrintReceipt(conton.fees.v1.PrintReceiptRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Fees_V1_PrintReceiptRequest` message.
+        ///   - serializer: A serializer for `Conton_Fees_V1_PrintReceiptRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func printReceipt<Result>(
+            request: GRPCCore.ClientRequest<Conton_Fees_V1_PrintReceiptRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Fees_V1_PrintReceiptRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Documents_V1_DocumentChunk>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ExportReceivables" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ExportReceivables(conton.fees.v1.ExportReceivablesRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Fees_V1_ExportReceivablesRequest` message.
+        ///   - serializer: A serializer for `Conton_Fees_V1_ExportReceivablesRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func exportReceivables<Result>(
+            request: GRPCCore.ClientRequest<Conton_Fees_V1_ExportReceivablesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Fees_V1_ExportReceivablesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Documents_V1_DocumentChunk>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -3247,6 +3509,70 @@ extension Conton_Fees_V1_Receivables {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "PrintReceipt" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc PrintReceipt(conton.fees.v1.PrintReceiptRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Fees_V1_PrintReceiptRequest` message.
+        ///   - serializer: A serializer for `Conton_Fees_V1_PrintReceiptRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func printReceipt<Result>(
+            request: GRPCCore.ClientRequest<Conton_Fees_V1_PrintReceiptRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Fees_V1_PrintReceiptRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Documents_V1_DocumentChunk>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.serverStreaming(
+                request: request,
+                descriptor: Conton_Fees_V1_Receivables.Method.PrintReceipt.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ExportReceivables" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ExportReceivables(conton.fees.v1.ExportReceivablesRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Fees_V1_ExportReceivablesRequest` message.
+        ///   - serializer: A serializer for `Conton_Fees_V1_ExportReceivablesRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func exportReceivables<Result>(
+            request: GRPCCore.ClientRequest<Conton_Fees_V1_ExportReceivablesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Fees_V1_ExportReceivablesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Documents_V1_DocumentChunk>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.serverStreaming(
+                request: request,
+                descriptor: Conton_Fees_V1_Receivables.Method.ExportReceivables.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -3509,6 +3835,60 @@ extension Conton_Fees_V1_Receivables.ClientProtocol {
             request: request,
             serializer: ContonProto.ProtoSerializer<Conton_Fees_V1_ListReceiptsRequest>(),
             deserializer: ContonProto.ProtoDeserializer<Conton_Fees_V1_ListReceiptsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "PrintReceipt" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc PrintReceipt(conton.fees.v1.PrintReceiptRequest) returns (stream conton.documents.v1.DocumentChunk)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Fees_V1_PrintReceiptRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func printReceipt<Result>(
+        request: GRPCCore.ClientRequest<Conton_Fees_V1_PrintReceiptRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.printReceipt(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Fees_V1_PrintReceiptRequest>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Documents_V1_DocumentChunk>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ExportReceivables" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc ExportReceivables(conton.fees.v1.ExportReceivablesRequest) returns (stream conton.documents.v1.DocumentChunk)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Fees_V1_ExportReceivablesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func exportReceivables<Result>(
+        request: GRPCCore.ClientRequest<Conton_Fees_V1_ExportReceivablesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.exportReceivables(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Fees_V1_ExportReceivablesRequest>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Documents_V1_DocumentChunk>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3809,6 +4189,68 @@ extension Conton_Fees_V1_Receivables.ClientProtocol {
             metadata: metadata
         )
         return try await self.listReceipts(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "PrintReceipt" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc PrintReceipt(conton.fees.v1.PrintReceiptRequest) returns (stream conton.documents.v1.DocumentChunk)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func printReceipt<Result>(
+        _ message: Conton_Fees_V1_PrintReceiptRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Fees_V1_PrintReceiptRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.printReceipt(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ExportReceivables" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc ExportReceivables(conton.fees.v1.ExportReceivablesRequest) returns (stream conton.documents.v1.DocumentChunk)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func exportReceivables<Result>(
+        _ message: Conton_Fees_V1_ExportReceivablesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Fees_V1_ExportReceivablesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.exportReceivables(
             request: request,
             options: options,
             onResponse: handleResponse
@@ -5194,6 +5636,55 @@ public struct Conton_Fees_V1_ListReceiptsResponse: ProtoMessage {
     public init() {}
 }
 
+/// Message `conton.fees.v1.PrintReceiptRequest` from `conton/fees/v1/fees.proto`.
+public struct Conton_Fees_V1_PrintReceiptRequest: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.fees.v1.PrintReceiptRequest"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `int64 number = 1`
+    public var number: Int64 = 0
+
+    /// `string payment_id = 2`
+    public var paymentId: String = ""
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.fees.v1.ExportReceivablesRequest` from `conton/fees/v1/fees.proto`.
+public struct Conton_Fees_V1_ExportReceivablesRequest: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.fees.v1.ExportReceivablesRequest"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `conton.fees.v1.ListReceivablesRequest filter = 1`
+    public var filter: Conton_Fees_V1_ListReceivablesRequest {
+        get { _filter?.value ?? Conton_Fees_V1_ListReceivablesRequest() }
+        set { _filter = ProtoBox(newValue) }
+    }
+    /// Whether `filter` is set.
+    public var hasFilter: Bool { _filter != nil }
+    /// Unsets `filter`.
+    public mutating func clearFilter() { _filter = nil }
+
+    /// `conton.documents.v1.DocumentFormat format = 2`
+    public var format: Conton_Documents_V1_DocumentFormat = .unspecified
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+
+    private var _filter: ProtoBox<Conton_Fees_V1_ListReceivablesRequest>? = nil
+}
+
 extension Conton_Fees_V1_Fee {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -6233,6 +6724,44 @@ extension Conton_Fees_V1_ListReceiptsResponse {
     }
 }
 
+extension Conton_Fees_V1_PrintReceiptRequest {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.number = source.singular(1)
+        self.paymentId = source.singular(2)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.number)
+        result.setSingular(2, self.paymentId)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Fees_V1_ExportReceivablesRequest {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self._filter = (source.optional(1) as Conton_Fees_V1_ListReceivablesRequest?).map(ProtoBox.init)
+        self.format = source.singular(2)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        if let value = self._filter { result.set(1, value.value) }
+        result.setSingular(2, self.format)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
 extension Conton_Fees_V1_Fees {
     /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
     /// Methods without one are absent (the plugin host then refuses to start).
@@ -6260,5 +6789,7 @@ extension Conton_Fees_V1_Receivables {
         "CancelReceivable": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
         "GetReceipt": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"fees:read"}]}"#),
         "ListReceipts": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"fees:read"}]}"#),
+        "PrintReceipt": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"fees:read"}]}"#),
+        "ExportReceivables": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"fees:read"}]}"#),
     ]
 }

@@ -1807,6 +1807,96 @@ void   conton__fees__v1__list_receipts_response__free_unpacked
   assert(message->base.descriptor == &conton__fees__v1__list_receipts_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   conton__fees__v1__print_receipt_request__init
+                     (Conton__Fees__V1__PrintReceiptRequest         *message)
+{
+  static const Conton__Fees__V1__PrintReceiptRequest init_value = CONTON__FEES__V1__PRINT_RECEIPT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t conton__fees__v1__print_receipt_request__get_packed_size
+                     (const Conton__Fees__V1__PrintReceiptRequest *message)
+{
+  assert(message->base.descriptor == &conton__fees__v1__print_receipt_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__fees__v1__print_receipt_request__pack
+                     (const Conton__Fees__V1__PrintReceiptRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__fees__v1__print_receipt_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__fees__v1__print_receipt_request__pack_to_buffer
+                     (const Conton__Fees__V1__PrintReceiptRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__fees__v1__print_receipt_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Fees__V1__PrintReceiptRequest *
+       conton__fees__v1__print_receipt_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Fees__V1__PrintReceiptRequest *)
+     protobuf_c_message_unpack (&conton__fees__v1__print_receipt_request__descriptor,
+                                allocator, len, data);
+}
+void   conton__fees__v1__print_receipt_request__free_unpacked
+                     (Conton__Fees__V1__PrintReceiptRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__fees__v1__print_receipt_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__fees__v1__export_receivables_request__init
+                     (Conton__Fees__V1__ExportReceivablesRequest         *message)
+{
+  static const Conton__Fees__V1__ExportReceivablesRequest init_value = CONTON__FEES__V1__EXPORT_RECEIVABLES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t conton__fees__v1__export_receivables_request__get_packed_size
+                     (const Conton__Fees__V1__ExportReceivablesRequest *message)
+{
+  assert(message->base.descriptor == &conton__fees__v1__export_receivables_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__fees__v1__export_receivables_request__pack
+                     (const Conton__Fees__V1__ExportReceivablesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__fees__v1__export_receivables_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__fees__v1__export_receivables_request__pack_to_buffer
+                     (const Conton__Fees__V1__ExportReceivablesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__fees__v1__export_receivables_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Fees__V1__ExportReceivablesRequest *
+       conton__fees__v1__export_receivables_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Fees__V1__ExportReceivablesRequest *)
+     protobuf_c_message_unpack (&conton__fees__v1__export_receivables_request__descriptor,
+                                allocator, len, data);
+}
+void   conton__fees__v1__export_receivables_request__free_unpacked
+                     (Conton__Fees__V1__ExportReceivablesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__fees__v1__export_receivables_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor conton__fees__v1__fee__field_descriptors[13] =
 {
   {
@@ -5270,6 +5360,108 @@ const ProtobufCMessageDescriptor conton__fees__v1__list_receipts_response__descr
   (ProtobufCMessageInit) conton__fees__v1__list_receipts_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor conton__fees__v1__print_receipt_request__field_descriptors[2] =
+{
+  {
+    "number",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__PrintReceiptRequest, number),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payment_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__PrintReceiptRequest, payment_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__fees__v1__print_receipt_request__field_indices_by_name[] = {
+  0,   /* field[0] = number */
+  1,   /* field[1] = payment_id */
+};
+static const ProtobufCIntRange conton__fees__v1__print_receipt_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor conton__fees__v1__print_receipt_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.fees.v1.PrintReceiptRequest",
+  "PrintReceiptRequest",
+  "Conton__Fees__V1__PrintReceiptRequest",
+  "conton.fees.v1",
+  sizeof(Conton__Fees__V1__PrintReceiptRequest),
+  2,
+  conton__fees__v1__print_receipt_request__field_descriptors,
+  conton__fees__v1__print_receipt_request__field_indices_by_name,
+  1,  conton__fees__v1__print_receipt_request__number_ranges,
+  (ProtobufCMessageInit) conton__fees__v1__print_receipt_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__fees__v1__export_receivables_request__field_descriptors[2] =
+{
+  {
+    "filter",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ExportReceivablesRequest, filter),
+    &conton__fees__v1__list_receivables_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "format",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ExportReceivablesRequest, format),
+    &conton__documents__v1__document_format__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__fees__v1__export_receivables_request__field_indices_by_name[] = {
+  0,   /* field[0] = filter */
+  1,   /* field[1] = format */
+};
+static const ProtobufCIntRange conton__fees__v1__export_receivables_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor conton__fees__v1__export_receivables_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.fees.v1.ExportReceivablesRequest",
+  "ExportReceivablesRequest",
+  "Conton__Fees__V1__ExportReceivablesRequest",
+  "conton.fees.v1",
+  sizeof(Conton__Fees__V1__ExportReceivablesRequest),
+  2,
+  conton__fees__v1__export_receivables_request__field_descriptors,
+  conton__fees__v1__export_receivables_request__field_indices_by_name,
+  1,  conton__fees__v1__export_receivables_request__number_ranges,
+  (ProtobufCMessageInit) conton__fees__v1__export_receivables_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue conton__fees__v1__receivable_status__enum_values_by_number[5] =
 {
   { "RECEIVABLE_STATUS_UNSPECIFIED", "CONTON__FEES__V1__RECEIVABLE_STATUS__RECEIVABLE_STATUS_UNSPECIFIED", 0 },
@@ -5433,7 +5625,7 @@ void conton__fees__v1__fees__init (Conton__Fees__V1__Fees_Service *service,
                                      &conton__fees__v1__fees__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
-static const ProtobufCMethodDescriptor conton__fees__v1__receivables__method_descriptors[9] =
+static const ProtobufCMethodDescriptor conton__fees__v1__receivables__method_descriptors[11] =
 {
   { "CreateReceivable", &conton__fees__v1__create_receivable_request__descriptor, &conton__fees__v1__create_receivable_response__descriptor },
   { "GetReceivable", &conton__fees__v1__get_receivable_request__descriptor, &conton__fees__v1__get_receivable_response__descriptor },
@@ -5444,14 +5636,18 @@ static const ProtobufCMethodDescriptor conton__fees__v1__receivables__method_des
   { "CancelReceivable", &conton__fees__v1__cancel_receivable_request__descriptor, &conton__fees__v1__cancel_receivable_response__descriptor },
   { "GetReceipt", &conton__fees__v1__get_receipt_request__descriptor, &conton__fees__v1__get_receipt_response__descriptor },
   { "ListReceipts", &conton__fees__v1__list_receipts_request__descriptor, &conton__fees__v1__list_receipts_response__descriptor },
+  { "PrintReceipt", &conton__fees__v1__print_receipt_request__descriptor, &conton__documents__v1__document_chunk__descriptor },
+  { "ExportReceivables", &conton__fees__v1__export_receivables_request__descriptor, &conton__documents__v1__document_chunk__descriptor },
 };
 const unsigned conton__fees__v1__receivables__method_indices_by_name[] = {
   6,        /* CancelReceivable */
   0,        /* CreateReceivable */
+  10,        /* ExportReceivables */
   7,        /* GetReceipt */
   1,        /* GetReceivable */
   8,        /* ListReceipts */
   2,        /* ListReceivables */
+  9,        /* PrintReceipt */
   3,        /* QuoteSettlement */
   5,        /* ReopenReceivable */
   4         /* SettleReceivable */
@@ -5463,7 +5659,7 @@ const ProtobufCServiceDescriptor conton__fees__v1__receivables__descriptor =
   "Receivables",
   "Conton__Fees__V1__Receivables",
   "conton.fees.v1",
-  9,
+  11,
   conton__fees__v1__receivables__method_descriptors,
   conton__fees__v1__receivables__method_indices_by_name
 };
@@ -5538,6 +5734,22 @@ void conton__fees__v1__receivables__list_receipts(ProtobufCService *service,
 {
   assert(service->descriptor == &conton__fees__v1__receivables__descriptor);
   service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void conton__fees__v1__receivables__print_receipt(ProtobufCService *service,
+                                                  const Conton__Fees__V1__PrintReceiptRequest *input,
+                                                  Conton__Documents__V1__DocumentChunk_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &conton__fees__v1__receivables__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void conton__fees__v1__receivables__export_receivables(ProtobufCService *service,
+                                                       const Conton__Fees__V1__ExportReceivablesRequest *input,
+                                                       Conton__Documents__V1__DocumentChunk_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &conton__fees__v1__receivables__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__fees__v1__receivables__init (Conton__Fees__V1__Receivables_Service *service,
                                           Conton__Fees__V1__Receivables_ServiceDestroy destroy)
