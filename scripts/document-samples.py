@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Renders the sample pages shown in docs/DOCUMENTS.md: a real server (the release binary), Meus
-Dados with a logo, a client, its ficha and a client list, through `conton download`, the first
-page of each turned into a PNG by pdftoppm.
+"""Renders the sample pages shown in docs/DOCUMENTS.md and docs/FEES.md: a real server (the
+release binary), Meus Dados with a logo, clients with fees, one settled; the ficha, the client
+list, a receipt and the receivables list through `conton download`, the first page of each
+turned into a PNG by pdftoppm.
 
 usage: scripts/document-samples.py [.build/release/conton] [OUT_DIR=docs/images]
 """
@@ -67,13 +68,25 @@ try:
                 "personType": "PERSON_TYPE_INDIVIDUAL", "name": name, "document": cpf, "email": "c%d@example.com" % i,
                 "phones": ["(11) 9%04d-%04d" % (1000 + i, 2000 + i)], "taxRegime": "TAX_REGIME_PESSOA_FISICA",
                 "monthlyFeeCents": str(35000 + 5000 * i)}}), token=t))
+        ids = [c["id"] for c in json.loads(ok(call(data, port, "conton.clients.v1.Clients/ListClients", "{}", token=t)))["clients"]]
+        ok(call(data, port, "conton.fees.v1.Fees/GenerateFees", json.dumps(
+            {"clientIds": ids, "startMonth": "2026-09", "repeat": True, "times": 3}), token=t))
+        receivables = json.loads(ok(call(data, port, "conton.fees.v1.Receivables/ListReceivables",
+                                         json.dumps({"clientId": client["id"]}), token=t)))["receivables"]
+        settled = json.loads(ok(call(data, port, "conton.fees.v1.Receivables/SettleReceivable", json.dumps({
+            "receivableId": receivables[0]["id"], "paymentDate": "2026-09-10", "amountPaidCents": "123456",
+            "method": "PAYMENT_METHOD_PIX"}), token=t)))
         pdfs = os.path.join(data, "pdf")
         os.mkdir(pdfs)
+        ok(download(data, port, "conton.fees.v1.Receivables/PrintReceipt", json.dumps({"number": settled["receipt"]["number"]}),
+                    os.path.join(pdfs, "receipt.pdf"), token=t))
+        ok(download(data, port, "conton.fees.v1.Receivables/ExportReceivables", '{"filter":{}}',
+                    os.path.join(pdfs, "receivables-list.pdf"), token=t))
         ok(download(data, port, "conton.clients.v1.Clients/PrintClientRecord", json.dumps({"clientId": client["id"]}),
                     os.path.join(pdfs, "client-sheet.pdf"), token=t))
         ok(download(data, port, "conton.clients.v1.Clients/ExportClientList", '{"filter":{}}',
                     os.path.join(pdfs, "clients-list.pdf"), token=t))
-        for name in ("client-sheet", "clients-list"):
+        for name in ("client-sheet", "clients-list", "receipt", "receivables-list"):
             subprocess.run(["pdftoppm", "-r", "80", "-f", "1", "-l", "1", "-png", "-singlefile",
                             os.path.join(pdfs, name + ".pdf"), os.path.join(out_dir, name)], check=True)
             print("wrote", os.path.join(out_dir, name + ".png"))

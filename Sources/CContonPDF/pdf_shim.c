@@ -68,6 +68,9 @@ conton_pdf *conton_pdf_new(double width, double height) {
     cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
     pango_cairo_context_set_font_options(pdf->pango, options);
     cairo_font_options_destroy(options);
+    // Font sizes in points: a PDF's user unit is the point (72 per inch); pango's default of 96
+    // would print "DejaVu Sans 9" at 12 pt.
+    pango_cairo_context_set_resolution(pdf->pango, 72);
     pthread_mutex_unlock(&pango_lock);
     return pdf;
 }

@@ -54,13 +54,13 @@ public enum PDFRenderer {
         try canvas.qr(stamp.code, x: margin - 4, y: y + 4, size: qrSize)
         let x = margin + qrSize + 4, textWidth = width - qrSize - 4 - 130
         var ty = y + 9
-        ty += canvas.text("Código de verificação: \(stamp.code)", x: x, y: ty, width: textWidth, font: bold(8.5))
+        ty += canvas.text("Código de verificação: \(stamp.code)", x: x, y: ty, width: textWidth, font: bold(9))
         ty += canvas.text("Emitido em \(DocumentFormat.dateTime(milliseconds: stamp.issuedAtMilliseconds)) (horário de Brasília)"
                           + (stamp.issuedBy.isEmpty ? "" : " por \(stamp.issuedBy)"), x: x, y: ty + 1, width: textWidth,
-                          font: regular(7.5), gray: 0.2)
+                          font: regular(8), gray: 0.2)
         canvas.text("Confira a autenticidade com este código ou com o SHA-256 do arquivo em conton.documents.v1.Documents/VerifyDocument.",
-                    x: x, y: ty + 2, width: textWidth, font: regular(7), gray: 0.4)
-        canvas.text("Página \(page) de \(pages)", x: margin + width - 130, y: y + 9, width: 130, font: regular(8), align: 2, gray: 0.2)
+                    x: x, y: ty + 2, width: textWidth, font: regular(7.5), gray: 0.4)
+        canvas.text("Página \(page) de \(pages)", x: margin + width - 130, y: y + 9, width: 130, font: regular(8.5), align: 2, gray: 0.2)
     }
 }
 
@@ -115,16 +115,16 @@ struct PageLayout {
         let logoWidth = canvas.logo(x: R.margin, y: R.top, maxWidth: R.logoBox.width, maxHeight: R.logoBox.height, draw: draw)
         let x = R.margin + (logoWidth > 0 ? logoWidth + 14 : 0), textWidth = width - (x - R.margin)
         var y = R.top
-        y += canvas.text(letterhead.officeName, x: x, y: y, width: textWidth, font: R.bold(12), draw: draw)
+        y += canvas.text(letterhead.officeName, x: x, y: y, width: textWidth, font: R.bold(13), draw: draw)
         for line in letterhead.lines where !line.isEmpty {
-            y += canvas.text(line, x: x, y: y + 1, width: textWidth, font: R.regular(8), gray: 0.3, draw: draw) + 1
+            y += canvas.text(line, x: x, y: y + 1, width: textWidth, font: R.regular(8.5), gray: 0.3, draw: draw) + 1
         }
         y = max(y, R.top + (logoWidth > 0 ? R.logoBox.height : 0)) + 8
         if draw { canvas.line(R.margin, y, R.margin + width, y, width: 0.8, gray: 0.55) }
         y += 10
-        y += canvas.text(document.title, x: R.margin, y: y, width: width, font: R.bold(15), draw: draw)
+        y += canvas.text(document.title, x: R.margin, y: y, width: width, font: R.bold(17), draw: draw)
         if !document.subtitle.isEmpty {
-            y += canvas.text(document.subtitle, x: R.margin, y: y + 2, width: width, font: R.regular(8.5), gray: 0.3, draw: draw) + 2
+            y += canvas.text(document.subtitle, x: R.margin, y: y + 2, width: width, font: R.regular(9), gray: 0.3, draw: draw) + 2
         }
         return y
     }
@@ -151,17 +151,17 @@ struct PageLayout {
     mutating func place(_ block: PrintedBlock) {
         switch block {
         case .heading(let text):
-            let h = measure(text, width: width, font: R.bold(10.5))
+            let h = measure(text, width: width, font: R.bold(11.5))
             ensure(h + 40)  // a heading stays with what follows it
             y += 6
-            add(.text(text, x: left, y: y, width: width, font: R.bold(10.5), align: 0, gray: 0))
+            add(.text(text, x: left, y: y, width: width, font: R.bold(11.5), align: 0, gray: 0))
             y += h + 2
             add(.line(x1: left, y1: y, x2: left + width, y2: y, width: 0.4, gray: 0.7))
             y += 5
         case .paragraph(let text):
-            let h = measure(text, width: width, font: R.regular(9.5))
+            let h = measure(text, width: width, font: R.regular(10))
             ensure(h)
-            add(.text(text, x: left, y: y, width: width, font: R.regular(9.5), align: 0, gray: 0))
+            add(.text(text, x: left, y: y, width: width, font: R.regular(10), align: 0, gray: 0))
             y += h + 7
         case .fields(let fields, let columns):
             placeFields(fields, columns: max(1, columns))
@@ -173,11 +173,11 @@ struct PageLayout {
             let lineWidth = 240.0, x = left + (width - lineWidth) / 2
             add(.line(x1: x, y1: y, x2: x + lineWidth, y2: y, width: 0.6, gray: 0))
             y += 4
-            add(.text(name, x: x - 40, y: y, width: lineWidth + 80, font: R.bold(9), align: 1, gray: 0))
-            y += measure(name, width: lineWidth + 80, font: R.bold(9))
+            add(.text(name, x: x - 40, y: y, width: lineWidth + 80, font: R.bold(10), align: 1, gray: 0))
+            y += measure(name, width: lineWidth + 80, font: R.bold(10))
             if !detail.isEmpty {
-                add(.text(detail, x: x - 40, y: y, width: lineWidth + 80, font: R.regular(8), align: 1, gray: 0.3))
-                y += measure(detail, width: lineWidth + 80, font: R.regular(8))
+                add(.text(detail, x: x - 40, y: y, width: lineWidth + 80, font: R.regular(8.5), align: 1, gray: 0.3))
+                y += measure(detail, width: lineWidth + 80, font: R.regular(8.5))
             }
             y += 8
         case .space(let points):
@@ -193,17 +193,17 @@ struct PageLayout {
             var height = 0.0
             var cells: [(PrintedField, Double, Double)] = []
             for field in row {
-                let labelHeight = measure(field.label, width: columnWidth, font: R.regular(7.5))
-                let valueHeight = measure(field.value.isEmpty ? "—" : field.value, width: columnWidth, font: R.regular(9.5))
+                let labelHeight = measure(field.label, width: columnWidth, font: R.regular(8))
+                let valueHeight = measure(field.value.isEmpty ? "—" : field.value, width: columnWidth, font: R.regular(10))
                 cells.append((field, labelHeight, valueHeight))
                 height = max(height, labelHeight + 1 + valueHeight)
             }
             ensure(height + 6)
             for (column, (field, labelHeight, _)) in cells.enumerated() {
                 let x = left + Double(column) * (columnWidth + gap)
-                add(.text(field.label, x: x, y: y, width: columnWidth, font: R.regular(7.5), align: 0, gray: 0.4))
+                add(.text(field.label, x: x, y: y, width: columnWidth, font: R.regular(8), align: 0, gray: 0.4))
                 add(.text(field.value.isEmpty ? "—" : field.value, x: x, y: y + labelHeight + 1, width: columnWidth,
-                          font: R.regular(9.5), align: 0, gray: 0))
+                          font: R.regular(10), align: 0, gray: 0))
             }
             y += height + 6
             index += columns
@@ -215,7 +215,7 @@ struct PageLayout {
         let canvas = self.canvas, left = self.left, width = self.width
         let total = table.columns.reduce(0) { $0 + max($1.weight, 0.01) }
         let widths = table.columns.map { width * max($0.weight, 0.01) / total }
-        let pad = 3.0, font = R.regular(8), boldFont = R.bold(8)
+        let pad = 3.0, font = R.regular(8.5), boldFont = R.bold(8.5)
         let lineHeight = [font: canvas.text("Ág", x: 0, y: 0, width: 100, font: font, draw: false),
                           boldFont: canvas.text("Ág", x: 0, y: 0, width: 100, font: boldFont, draw: false)]
 
