@@ -69,6 +69,22 @@ struct BenchDocuments: AsyncParsableCommand {
             let ids = imported.results.map(\.clientId).filter { !$0.isEmpty }
             guard ids.count == rows else { throw ValidationError("only \(ids.count) of \(rows) clients were imported") }
             print("imported \(ids.count) clients", to: &out)
+            // One fee (and receivable) each; the first one settled, for its receipt.
+            let fees = Conton_Fees_V1_Fees.Client(wrapping: client)
+            let receivablesAPI = Conton_Fees_V1_Receivables.Client(wrapping: client)
+            var generate = Conton_Fees_V1_GenerateFeesRequest()
+            generate.clientIds = ids
+            generate.startMonth = "2026-01"
+            _ = try await fees.generateFees(generate, metadata: metadata)
+            var first = Conton_Fees_V1_ListReceivablesRequest()
+            first.clientId = ids[0]
+            let receivable = try await receivablesAPI.listReceivables(first, metadata: metadata).receivables[0]
+            var settle = Conton_Fees_V1_SettleReceivableRequest()
+            settle.receivableId = receivable.id
+            settle.paymentDate = "2026-01-10"
+            settle.amountPaidCents = receivable.balanceCents
+            settle.method = .pix
+            let receipt = try await receivablesAPI.settleReceivable(settle, metadata: metadata).receipt
 
             func time(_ name: String, _ times: Int, _ body: () async throws -> Int) async throws -> String {
                 for _ in 0..<min(5, times) { _ = try await body() }  // warm-up: fonts, caches, connections
@@ -112,6 +128,37 @@ struct BenchDocuments: AsyncParsableCommand {
                 },
                 try await time("ExportClientList \(rows) CSV", listRounds) {
                     try await clientsAPI.exportClientList(csv, metadata: metadata, onResponse: Self.collect)
+                },
+                try await time("GetReceipt (reference)", rounds) {
+                    var request = Conton_Fees_V1_GetReceiptRequest()
+                    request.number = receipt.number
+                    _ = try await receivablesAPI.getReceipt(request, metadata: metadata)
+                    return 0
+                },
+                try await time("PrintReceipt PDF", rounds) {
+                    var request = Conton_Fees_V1_PrintReceiptRequest()
+                    request.number = receipt.number
+                    return try await receivablesAPI.printReceipt(request, metadata: metadata, onResponse: Self.collect)
+                },
+                try await time("ListReceivables \(rows) (reference)", listRounds) {
+                    var request = Conton_Fees_V1_ListReceivablesRequest()
+                    request.pageSize = 500
+                    var n = 0
+                    repeat {
+                        let response = try await receivablesAPI.listReceivables(request, metadata: metadata)
+                        n += response.receivables.count
+                        request.pageToken = response.nextPageToken
+                    } while !request.pageToken.isEmpty
+                    return n == count ? 0 : -1
+                },
+                try await time("ExportReceivables \(rows) PDF", listRounds) {
+                    try await receivablesAPI.exportReceivables(Conton_Fees_V1_ExportReceivablesRequest(), metadata: metadata,
+                                                               onResponse: Self.collect)
+                },
+                try await time("ExportReceivables \(rows) CSV", listRounds) {
+                    var request = Conton_Fees_V1_ExportReceivablesRequest()
+                    request.format = .csv
+                    return try await receivablesAPI.exportReceivables(request, metadata: metadata, onResponse: Self.collect)
                 },
             ]
             for line in lines { print(line, to: &out) }
