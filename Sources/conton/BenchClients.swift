@@ -89,6 +89,23 @@ struct BenchClients: AsyncParsableCommand {
                          "Paraná", "Maranhão", "Ceará", "Goiânia", "Petrópolis"]
 
     /// The i-th synthetic client: 60 % people, 40 % companies, names with accents.
+    /// Imports `count` synthetic clients, each with a monthly fee and a due day; their ids.
+    static func importWithFees<Transport: ClientTransport>(_ count: Int, into clientsAPI: Conton_Clients_V1_Clients.Client<Transport>,
+                                                          metadata: Metadata) async throws -> [String] {
+        let imported = try await clientsAPI.importClients(request: StreamingClientRequest(metadata: metadata) { writer in
+            for i in 0..<count {
+                var row = Conton_Clients_V1_ImportClientsRequest()
+                row.client = syntheticClient(i)
+                row.client.monthlyFeeCents = Int64(50_000 + (i % 40) * 2_500)
+                row.client.feeDueDay = Int32(1 + i % 28)
+                try await writer.write(row)
+            }
+        })
+        let ids = imported.results.map(\.clientId).filter { !$0.isEmpty }
+        guard ids.count == count else { throw ValidationError("only \(ids.count) of \(count) clients were imported") }
+        return ids
+    }
+
     static func syntheticClient(_ i: Int) -> Conton_Clients_V1_Client {
         var c = Conton_Clients_V1_Client()
         var x = UInt64(i) &* 0x9E37_79B9_7F4A_7C15

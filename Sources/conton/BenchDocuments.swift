@@ -57,17 +57,7 @@ struct BenchDocuments: AsyncParsableCommand {
             _ = try await office.updateProfile(profile, metadata: metadata)
 
             let count = rows
-            let imported = try await clientsAPI.importClients(request: StreamingClientRequest(metadata: metadata) { writer in
-                for i in 0..<count {
-                    var row = Conton_Clients_V1_ImportClientsRequest()
-                    row.client = BenchClients.syntheticClient(i)
-                    row.client.monthlyFeeCents = Int64(50_000 + (i % 40) * 2_500)
-                    row.client.feeDueDay = Int32(1 + i % 28)
-                    try await writer.write(row)
-                }
-            })
-            let ids = imported.results.map(\.clientId).filter { !$0.isEmpty }
-            guard ids.count == rows else { throw ValidationError("only \(ids.count) of \(rows) clients were imported") }
+            let ids = try await BenchClients.importWithFees(count, into: clientsAPI, metadata: metadata)
             print("imported \(ids.count) clients", to: &out)
             // One fee (and receivable) each; the first one settled, for its receipt.
             let fees = Conton_Fees_V1_Fees.Client(wrapping: client)

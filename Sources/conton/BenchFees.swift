@@ -41,17 +41,7 @@ struct BenchFees: AsyncParsableCommand {
             let receivablesAPI = Conton_Fees_V1_Receivables.Client(wrapping: client)
             let clock = ContinuousClock()
             let count = clients
-            let imported = try await clientsAPI.importClients(request: StreamingClientRequest(metadata: metadata) { writer in
-                for i in 0..<count {
-                    var row = Conton_Clients_V1_ImportClientsRequest()
-                    row.client = BenchClients.syntheticClient(i)
-                    row.client.monthlyFeeCents = Int64(50_000 + (i % 40) * 2_500)
-                    row.client.feeDueDay = Int32(1 + i % 31)
-                    try await writer.write(row)
-                }
-            })
-            let ids = imported.results.map(\.clientId).filter { !$0.isEmpty }
-            guard ids.count == clients else { throw ValidationError("only \(ids.count) of \(clients) clients were imported") }
+            let ids = try await BenchClients.importWithFees(count, into: clientsAPI, metadata: metadata)
             print("imported \(ids.count) clients", to: &out)
 
             print("GenerateFees (\(clients) clients, one transaction each)", to: &out)
