@@ -44,11 +44,12 @@ public enum DocumentFormat {
                                        from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     }
 
-    private static func grouped(_ value: UInt64) -> String {
-        let digits = String(value)
-        var out = ""
+    /// 50000 → "50.000" (or "50,000" with `separator` ",", for English messages).
+    public static func grouped(_ value: some BinaryInteger, separator: Character = ".") -> String {
+        let digits = String(value.magnitude)
+        var out = value < 0 ? "-" : ""
         for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(".") }
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(separator) }
             out.append(ch)
         }
         return out

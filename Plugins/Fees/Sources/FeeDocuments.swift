@@ -96,18 +96,7 @@ enum FeeDocuments {
 
     /// "2.000 recebíveis", "1 recebível".
     static func count(_ n: Int64) -> String {
-        grouped(n, separator: ".") + (n == 1 ? " recebível" : " recebíveis")
-    }
-
-    /// (Not negative) 50000 → "50.000" (`separator` "."), "50,000" (",", for the English error messages).
-    static func grouped(_ n: Int64, separator: Character) -> String {
-        let digits = String(n)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(separator) }
-            out.append(ch)
-        }
-        return out
+        DocumentFormat.grouped(n) + (n == 1 ? " recebível" : " recebíveis")
     }
 
     /// What a receivable was for: its description, with the competence when it does not name it.
@@ -175,7 +164,7 @@ enum FeeDocuments {
             PrintedColumn("Recebido", weight: 141, alignment: .trailing),
         ]
         func line(_ name: String, _ t: Conton_Fees_V1_StatusTotal) -> [String] {
-            [name, grouped(t.count, separator: "."), DocumentFormat.money(cents: t.amountCents), DocumentFormat.money(cents: t.balanceCents),
+            [name, DocumentFormat.grouped(t.count), DocumentFormat.money(cents: t.amountCents), DocumentFormat.money(cents: t.balanceCents),
              DocumentFormat.money(cents: t.receivedCents)]
         }
         let blocks: [PrintedBlock] = [

@@ -1,21 +1,13 @@
+import DocumentsCapability
+
 /// Money in integer centavos: formatting and the rounding of late charges. Never floating point.
 enum Money {
     /// The largest amount one field takes: 10 billion reais. Sums of up to 600,000 of them (the
     /// largest generation) stay far below `Int64.max`, so arithmetic on validated amounts never
     /// overflows.
     static let maxCents: Int64 = 1_000_000_000_000
-    /// "R$ 1.234,56"; negative amounts "-R$ 1,00".
-    static func formatted(_ cents: Int64) -> String {
-        let negative = cents < 0
-        let magnitude = cents.magnitude
-        let reais = String(magnitude / 100)
-        var grouped = ""
-        for (i, ch) in reais.enumerated() {
-            if i > 0 && (reais.count - i) % 3 == 0 { grouped.append(".") }
-            grouped.append(ch)
-        }
-        return (negative ? "-" : "") + "R$ " + grouped + "," + pad(Int(magnitude % 100), 2)
-    }
+    /// "R$ 1.234,56"; negative amounts "-R$ 1,00" (the documents' format, one implementation).
+    static func formatted(_ cents: Int64) -> String { DocumentFormat.money(cents: cents) }
 
     /// `numerator / denominator` rounded half up (half away from zero for the non-negative
     /// amounts used here), computed in 128 bits so `amount × rate × days` cannot overflow.

@@ -227,7 +227,7 @@ struct ReceivablesService: Conton_Fees_V1_Receivables.SimpleServiceProtocol {
             let totals = try search.totals(in: db)
             if totals.total.count > Int64(limit) {
                 throw ServiceError(.failedPrecondition,
-                                   "the filter covers \(FeeDocuments.grouped(totals.total.count, separator: ",")) receivables; an export holds at most \(FeeDocuments.grouped(Int64(limit), separator: ",")): narrow the filter (client, status, due or payment dates, text)",
+                                   "the filter covers \(DocumentFormat.grouped(totals.total.count, separator: ",")) receivables; an export holds at most \(DocumentFormat.grouped(limit, separator: ",")): narrow the filter (client, status, due or payment dates, text)",
                                    reason: "LIST_TOO_LONG")
             }
             let name = clientID.isEmpty ? nil : try clients.client(id: clientID, in: db).map(\.name)
