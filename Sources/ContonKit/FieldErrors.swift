@@ -34,8 +34,10 @@ public struct FieldErrors: Error, RPCErrorConvertible, Sendable {
     }
 
     public var rpcErrorCode: RPCError.Code { .invalidArgument }
-    public var rpcErrorMessage: String { error.message }
-    public var rpcErrorMetadata: Metadata { error.metadata }
+    public var rpcErrorMessage: String { ErrorDetails.invalidArgumentMessage(violations) }
+    public var rpcErrorMetadata: Metadata {
+        ErrorDetails(violations: violations).metadata(code: .invalidArgument, message: rpcErrorMessage)
+    }
     public var rpcErrorCause: (any Error)? { nil }
 
     /// One violation as an error.

@@ -47,11 +47,7 @@ public struct ServiceError: Error, RPCErrorConvertible, Sendable, CustomStringCo
 
     public var rpcErrorCode: RPCError.Code { code }
     public var rpcErrorMessage: String { message }
-    public var rpcErrorMetadata: Metadata {
-        var metadata = self.metadata
-        if !details.isEmpty { metadata.addBinary(details.encode(code: code, message: message), forKey: ErrorDetails.metadataKey) }
-        return metadata
-    }
+    public var rpcErrorMetadata: Metadata { details.metadata(code: code, message: message, adding: metadata) }
 
     public var description: String { "\(code): \(message)" }
 }

@@ -86,19 +86,33 @@ public struct ErrorDetails: Sendable, Hashable {
 
     // MARK: errors
 
-    /// An error with these details in its metadata (nothing is added when they are empty).
-    public func error(_ code: RPCError.Code, _ message: String, metadata: Metadata = [:], cause: (any Error)? = nil) -> RPCError {
+    /// `metadata` with these details added for a status of `code` and `message` (nothing is
+    /// added when they are empty).
+    public func metadata(code: RPCError.Code, message: String, adding metadata: Metadata = [:]) -> Metadata {
         var metadata = metadata
         if !isEmpty { metadata.addBinary(encode(code: code, message: message), forKey: Self.metadataKey) }
-        return RPCError(code: code, message: message, metadata: metadata, cause: cause)
+        return metadata
+    }
+
+    /// An error with these details in its metadata (nothing is added when they are empty).
+    public func error(_ code: RPCError.Code, _ message: String, metadata: Metadata = [:], cause: (any Error)? = nil) -> RPCError {
+        RPCError(code: code, message: message, metadata: self.metadata(code: code, message: message, adding: metadata), cause: cause)
+    }
+
+    /// The details of an INVALID_ARGUMENT for `violations`: one `google.rpc.BadRequest`.
+    public init(violations: [(field: String, description: String)]) {
+        self.init(fieldViolations: violations.map { FieldViolation(field: $0.field, description: $0.description) })
+    }
+
+    /// The message of an INVALID_ARGUMENT for `violations`: "`field`: `description`; …".
+    public static func invalidArgumentMessage(_ violations: [(field: String, description: String)]) -> String {
+        violations.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
     }
 
     /// INVALID_ARGUMENT naming each field: message "`field`: `description`; …", the violations
     /// in a `google.rpc.BadRequest`.
     public static func invalidArgument(_ violations: [(field: String, description: String)], cause: (any Error)? = nil) -> RPCError {
-        let details = ErrorDetails(fieldViolations: violations.map { FieldViolation(field: $0.field, description: $0.description) })
-        let message = violations.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
-        return details.error(.invalidArgument, message, cause: cause)
+        ErrorDetails(violations: violations).error(.invalidArgument, invalidArgumentMessage(violations), cause: cause)
     }
 
     /// The details of an error's metadata, if it carries any (the first value of
