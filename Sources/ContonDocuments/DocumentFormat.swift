@@ -28,6 +28,17 @@ public enum DocumentFormat {
         return "\(twoDigits(c.day!))/\(twoDigits(c.month!))/\(c.year!) às \(twoDigits(c.hour!)):\(twoDigits(c.minute!))"
     }
 
+    /// An address on one line: "Avenida Paulista, 1000 · Bela Vista · São Paulo/SP · CEP 01310-100"
+    /// (empty parts left out; a CEP of 8 digits written `01310-100`).
+    public static func address(street: String, number: String, complement: String, district: String, city: String,
+                               uf: String, cep: String) -> String {
+        let line = [street, number, complement].filter { !$0.isEmpty }.joined(separator: ", ")
+        let place = [city, uf].filter { !$0.isEmpty }.joined(separator: "/")
+        let digits = cep.filter(\.isASCII).filter(\.isNumber)
+        let postal = cep.isEmpty ? "" : "CEP " + (digits.count == 8 ? "\(digits.prefix(5))-\(digits.suffix(3))" : cep)
+        return [line, district, place, postal].filter { !$0.isEmpty }.joined(separator: " · ")
+    }
+
     /// ISO 8601 with the offset ("2026-12-02T10:30:00-03:00"), for the PDF's creation date.
     static func iso8601(milliseconds: Int64) -> String {
         let c = components(milliseconds)

@@ -35,9 +35,7 @@ struct BenchDocuments: AsyncParsableCommand {
 
     /// Collects a document stream (checked); its page count.
     @Sendable static func collect(_ response: StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Int {
-        var receiver = DocumentReceiver()
-        for try await chunk in response.messages { try receiver.receive(chunk) }
-        return Int(try receiver.finish().header.pages)
+        Int(try await DocumentReceiver.collect(response.messages).header.pages)
     }
 
     func run() async throws {

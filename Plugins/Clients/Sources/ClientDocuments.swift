@@ -90,10 +90,8 @@ enum ClientSheet {
     }
 
     static func address(_ a: Conton_Clients_V1_Address) -> String {
-        let street = [a.street, a.number, a.complement].filter { !$0.isEmpty }.joined(separator: ", ")
-        let city = [a.city, a.uf].filter { !$0.isEmpty }.joined(separator: "/")
-        let cep = a.cep.count == 8 ? "CEP \(a.cep.prefix(5))-\(a.cep.suffix(3))" : ""
-        return [street, a.district, city, cep].filter { !$0.isEmpty }.joined(separator: " · ")
+        DocumentFormat.address(street: a.street, number: a.number, complement: a.complement, district: a.district, city: a.city,
+                               uf: a.uf, cep: a.cep)
     }
 
     static func feeStatus(_ status: String) -> String {
@@ -146,10 +144,11 @@ enum ClientSheet {
             PrintedField("E-mail de acesso", a.email),
             PrintedField("Último acesso", a.lastLoginAtMs > 0 ? DocumentFormat.dateTime(milliseconds: a.lastLoginAtMs) : "nunca"),
         ] : [PrintedField("Portal do cliente", "sem acesso")]
+        let address = address(c.address)
         var blocks: [PrintedBlock] = [
             .heading("Identificação"), .fields(identity, columns: 3),
             .heading("Contato"), .fields(contact, columns: 2),
-            .heading("Endereço"), .paragraph(address(c.address).isEmpty ? "—" : address(c.address)),
+            .heading("Endereço"), .paragraph(address.isEmpty ? "—" : address),
             .heading("Honorários e financeiro"), .fields(fees, columns: 3),
             .heading("Acesso ao portal"), .fields(access, columns: 3),
         ]

@@ -19,9 +19,7 @@ import Testing
 
     /// Collects a document stream, checking the announced size and SHA-256.
     @Sendable static func collect(_ response: StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Downloaded {
-        var receiver = DocumentReceiver()
-        for try await chunk in response.messages { try receiver.receive(chunk) }
-        return try receiver.finish()
+        try await DocumentReceiver.collect(response.messages)
     }
 
     static func printRecord(_ t: ClientsTest, _ id: String, as caller: Metadata? = nil) async throws -> (header: Conton_Documents_V1_DocumentHeader, bytes: [UInt8]) {

@@ -151,6 +151,14 @@ public struct DocumentReceiver: Sendable {
         }
     }
 
+    /// Receives a whole stream of chunks and finishes it.
+    public static func collect<Chunks: AsyncSequence>(_ chunks: Chunks) async throws
+        -> (header: Conton_Documents_V1_DocumentHeader, bytes: [UInt8]) where Chunks.Element == Conton_Documents_V1_DocumentChunk {
+        var receiver = DocumentReceiver()
+        for try await chunk in chunks { try receiver.receive(chunk) }
+        return try receiver.finish()
+    }
+
     /// The header and the bytes, once the stream ended, checked against the header.
     public func finish() throws(Problem) -> (header: Conton_Documents_V1_DocumentHeader, bytes: [UInt8]) {
         guard let header else { throw .noHeader }

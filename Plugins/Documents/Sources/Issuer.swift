@@ -66,10 +66,8 @@ struct Issuer: DocumentIssuer {
         if !r.tradeName.isEmpty && !r.legalName.isEmpty && r.legalName != r.tradeName { first.append(r.legalName) }
         lines.append(first.joined(separator: " · "))
         let a = r.address
-        let street = [a.street, a.number, a.complement].filter { !$0.isEmpty }.joined(separator: ", ")
-        let city = [a.district, [a.city, a.uf].filter { !$0.isEmpty }.joined(separator: "/"),
-                    a.cep.isEmpty ? "" : "CEP " + ((try? CEP(a.cep).formatted) ?? a.cep)].filter { !$0.isEmpty }.joined(separator: " · ")
-        lines.append([street, city].filter { !$0.isEmpty }.joined(separator: " · "))
+        lines.append(DocumentFormat.address(street: a.street, number: a.number, complement: a.complement, district: a.district,
+                                            city: a.city, uf: a.uf, cep: a.cep))
         let phones = [r.phone, r.mobile].filter { !$0.isEmpty }.map { (try? BrazilianPhone($0).formatted) ?? $0 }
         lines.append((phones + [r.email, r.website]).filter { !$0.isEmpty }.joined(separator: " · "))
         var logo: Letterhead.Logo?
