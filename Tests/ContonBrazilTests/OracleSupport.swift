@@ -3,12 +3,17 @@ import Testing
 @testable import ContonBrazil
 
 /// Runs `Tests/support/brazil_oracle.py` (validate-docbr plus an implementation written from
-/// the Receita Federal rules) and exchanges JSON with it.
+/// the Receita Federal rules), or another script there (`script:`), and exchanges JSON with it.
 enum Oracle {
     /// Tests/support/brazil_oracle.py, from this file's path.
-    static let script: String = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("support/brazil_oracle.py").path
+    static let script: String = support("brazil_oracle.py")
+
+    /// Tests/support/NAME, from this file's path.
+    static func support(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("support/\(name)").path
+    }
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -23,8 +28,9 @@ enum Oracle {
     }
 
     /// `python3 brazil_oracle.py ARGS` with `input` encoded as JSON on stdin; stdout decoded.
-    static func call<Input: Encodable, Output: Decodable>(_ arguments: [String], input: Input, as: Output.Type) async throws -> Output {
-        let data = try await run(arguments, stdin: JSONEncoder().encode(input))
+    static func call<Input: Encodable, Output: Decodable>(_ arguments: [String], input: Input, as: Output.Type,
+                                                          script: String = Oracle.script) async throws -> Output {
+        let data = try await run(arguments, stdin: JSONEncoder().encode(input), script: script)
         return try JSONDecoder().decode(Output.self, from: data)
     }
 
@@ -35,14 +41,14 @@ enum Oracle {
 
     /// ``runBlocking(_:stdin:)`` on a thread of its own: waiting for a child process on the
     /// cooperative pool (two threads on a two-core machine) would stall every other test.
-    static func run(_ arguments: [String], stdin: Data) async throws -> Data {
+    static func run(_ arguments: [String], stdin: Data, script: String = Oracle.script) async throws -> Data {
         try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try runBlocking(arguments, stdin: stdin) }) }
+            Thread.detachNewThread { continuation.resume(with: Result { try runBlocking(arguments, stdin: stdin, script: script) }) }
         }
     }
 
     /// Runs the oracle with stdin, stdout and stderr in temporary files (no pipe can fill up).
-    static func runBlocking(_ arguments: [String], stdin: Data) throws -> Data {
+    static func runBlocking(_ arguments: [String], stdin: Data, script: String = Oracle.script) throws -> Data {
         let fm = FileManager.default
         let base = fm.temporaryDirectory.appendingPathComponent("brazil-oracle-\(UUID().uuidString)").path
         let (inPath, outPath, errPath) = (base + ".in", base + ".out", base + ".err")
@@ -67,7 +73,7 @@ enum Oracle {
         try errors.close()
         guard process.terminationStatus == 0 else {
             let message = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-            throw Failure(description: "brazil_oracle.py \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(message)")
+            throw Failure(description: "\(URL(fileURLWithPath: script).lastPathComponent) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(message)")
         }
         return try Data(contentsOf: URL(fileURLWithPath: outPath))
     }
