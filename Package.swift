@@ -237,7 +237,7 @@ let package = Package(
         .executableTarget(
             name: "conton",
             dependencies: [
-                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", // new-plugin: composition
+                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", "PaymentsPlugin", // new-plugin: composition
                 "DocumentsCapability",
                 "ContonIdentity", "ContonStore", "ContonServer", "ContonBrazil", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
@@ -437,6 +437,27 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Plugins/Documents/Tests",
+            swiftSettings: swiftSettings
+        ),
+        /// Fornecedores, Pagamentos: suppliers and accounts payable.
+        .target(
+            name: "PaymentsPlugin",
+            dependencies: [
+                "ContonKit", "ContonAPI", "ContonBrazil", "DocumentsCapability", "FilesCapability",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Payments/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PaymentsPluginTests",
+            dependencies: [
+                "PaymentsPlugin", "DocumentsPlugin", "FilesPlugin", "ClientsPlugin", "OfficePlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonBrazil",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Payments/Tests",
             swiftSettings: swiftSettings
         ),
         // new-plugin: targets above this line

@@ -33,3 +33,18 @@ public struct Pagination: Sendable, Hashable {
         return Data(("p1:" + lastKey).utf8).base64EncodedString()
     }
 }
+
+/// The key of a list ordered by a text column then an integer id, as ``Pagination``'s page
+/// key: `<text key>\u{1}<id>`.
+public enum ListCursor {
+    public static func encode(_ key: String, _ id: Int64) -> String { key + "\u{1}" + String(id) }
+
+    /// The (key, id) of a page key; INVALID_ARGUMENT on `page_token` when it is not one.
+    public static func decode(_ token: String?) throws(RPCError) -> (key: String, id: Int64)? {
+        guard let token else { return nil }
+        guard let i = token.lastIndex(of: "\u{1}"), let id = Int64(token[token.index(after: i)...]) else {
+            throw FieldErrors.single("page_token", "is not a token from a previous page")
+        }
+        return (String(token[..<i]), id)
+    }
+}

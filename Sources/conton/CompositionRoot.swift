@@ -6,6 +6,7 @@ import DocumentsPlugin
 import FeesPlugin
 import FilesPlugin
 import OfficePlugin
+import PaymentsPlugin
 // new-plugin: imports above this line
 
 /// The composition root: every built-in feature plugin, listed explicitly — the single place a
@@ -18,6 +19,7 @@ enum CompositionRoot {
             FilesPlugin(settings: files),
             FeesPlugin(),
             DocumentsPlugin(),
+            PaymentsPlugin(),
             // new-plugin: plugins above this line
         ]
     }

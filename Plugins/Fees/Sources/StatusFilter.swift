@@ -32,16 +32,3 @@ struct StatusFilter {
         arguments = args
     }
 }
-
-/// Page tokens of the lists: `<text key>\u{1}<integer id>`.
-enum ListCursor {
-    static func encode(_ key: String, _ id: Int64) -> String { key + "\u{1}" + String(id) }
-
-    static func decode(_ token: String?) throws -> (key: String, id: Int64)? {
-        guard let token else { return nil }
-        guard let i = token.lastIndex(of: "\u{1}"), let id = Int64(token[token.index(after: i)...]) else {
-            throw FieldErrors.single("page_token", "is not a token from a previous page")
-        }
-        return (String(token[..<i]), id)
-    }
-}

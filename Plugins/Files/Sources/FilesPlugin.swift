@@ -27,6 +27,7 @@ public struct FilesPlugin: Plugin {
     public func provideCapabilities(_ capabilities: inout CapabilityRegistrar, context: PluginContext) {
         capabilities.contribute((any ClientRecordHolder).self, FilesHeld())
         capabilities.provide((any ClientFileSummaries).self, FilesHeld())
+        capabilities.provide((any OfficeFileLookup).self, FilesHeld())
     }
 
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
@@ -40,7 +41,11 @@ public struct FilesPlugin: Plugin {
 }
 
 /// The files a client's area holds.
-struct FilesHeld: ClientRecordHolder, ClientFileSummaries {
+struct FilesHeld: ClientRecordHolder, ClientFileSummaries, OfficeFileLookup {
+    func officeFile(_ id: String, in db: Database) throws -> Bool? {
+        try String.fetchOne(db, sql: "SELECT client_id FROM files_file WHERE id = ?", arguments: [id]).map(\.isEmpty)
+    }
+
     func fileCount(of clientID: String, in db: Database) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT count(*) FROM files_file WHERE client_id = ?", arguments: [clientID]) ?? 0
     }

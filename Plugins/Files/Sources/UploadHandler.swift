@@ -52,6 +52,7 @@ struct UploadHandler: Sendable {
                 throw ServiceError.notFound("client", metadata.clientId, type: "conton.clients.v1.Client")
             }
             clientID = client.clientID
+            if metadata.officeArea { errors.add("metadata.office_area", "is for staff: a client's uploads go to its own area") }
             if !metadata.folderId.isEmpty && metadata.folderId != FolderRecord.received {
                 errors.add("metadata.folder_id", "a client's uploads always go to the folder 'received'; leave it empty")
             }
@@ -59,7 +60,11 @@ struct UploadHandler: Sendable {
             direction = .clientToOffice
         case .staff, .service:
             clientID = metadata.clientId
-            if clientID.isEmpty { errors.add("metadata.client_id", "is required") }
+            if metadata.officeArea {
+                if !clientID.isEmpty { errors.add("metadata.client_id", "must be empty for the office's own area (office_area)") }
+            } else if clientID.isEmpty {
+                errors.add("metadata.client_id", "is required (or office_area for the office's own files)")
+            }
             folderID = metadata.folderId.isEmpty ? FolderRecord.general : metadata.folderId
             if folderID == FolderRecord.received {
                 errors.add("metadata.folder_id", "'received' holds what clients send; choose another folder")
@@ -83,7 +88,8 @@ struct UploadHandler: Sendable {
         }
         let clients = try storage.context.capabilities.clients
         try await storage.context.read { db in
-            _ = try clients.require(clientID, allowArchived: false, in: db)
+            // An empty client is the office's own area (staff only, above).
+            if !clientID.isEmpty { _ = try clients.require(clientID, allowArchived: false, in: db) }
             guard try FolderRecord.find(folderID, in: db) != nil else {
                 throw ServiceError.notFound("folder", folderID, type: "conton.files.v1.Folder")
             }
@@ -226,7 +232,7 @@ struct UploadHandler: Sendable {
         let sniffed = ContentSniffer.sniff(storage.prefix(of: lease), complete: session.size <= Int64(ContentSniffer.prefixLength))
         let settings = storage.settings
         return try await storage.commit(lease, sha256: sha256) { m, newBlob in
-            _ = try m.capabilities.clients.require(session.clientID, allowArchived: false, in: m.db)
+            if !session.clientID.isEmpty { _ = try m.capabilities.clients.require(session.clientID, allowArchived: false, in: m.db) }
             guard let folder = try FolderRecord.find(session.folderID, in: m.db) else {
                 throw ServiceError.notFound("folder", session.folderID, type: "conton.files.v1.Folder")
             }
@@ -243,7 +249,7 @@ struct UploadHandler: Sendable {
                 """, arguments: [id, session.clientID, session.folderID, session.fileName, FilesSearch.key(session.fileName),
                                  session.size, sha256, sniffed, session.declaredContentType, session.direction, m.now,
                                  session.principalKind, session.principalID, session.uploadedBy])
-            m.audit("file", id, "uploaded '\(session.fileName)' (\(session.size) bytes, \(sniffed)) to client \(session.clientID), folder '\(folder.name)'")
+            m.audit("file", id, "uploaded '\(session.fileName)' (\(session.size) bytes, \(sniffed)) to \(session.clientID.isEmpty ? "the office's own area" : "client \(session.clientID)"), folder '\(folder.name)'")
             try m.publish(FileUploaded(
                 fileID: id, clientID: session.clientID, folderID: session.folderID, fileName: session.fileName,
                 size: session.size, sha256: sha256,

@@ -2343,6 +2343,9 @@ public struct Conton_Files_V1_UploadMetadata: ProtoMessage {
     /// `int64 offset = 8`
     public var offset: Int64 = 0
 
+    /// `bool office_area = 9`
+    public var officeArea: Bool = false
+
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
 
@@ -2889,6 +2892,7 @@ extension Conton_Files_V1_UploadMetadata {
         self.contentType = source.singular(6)
         self.uploadId = source.singular(7)
         self.offset = source.singular(8)
+        self.officeArea = source.singular(9)
         self.unknownFields = source.unknownFields
     }
 
@@ -2903,6 +2907,7 @@ extension Conton_Files_V1_UploadMetadata {
         result.setSingular(6, self.contentType)
         result.setSingular(7, self.uploadId)
         result.setSingular(8, self.offset)
+        result.setSingular(9, self.officeArea)
         result.unknownFields = self.unknownFields
         return result
     }

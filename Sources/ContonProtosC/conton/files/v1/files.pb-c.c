@@ -1294,7 +1294,7 @@ const ProtobufCMessageDescriptor conton__files__v1__file__descriptor =
   (ProtobufCMessageInit) conton__files__v1__file__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor conton__files__v1__upload_metadata__field_descriptors[8] =
+static const ProtobufCFieldDescriptor conton__files__v1__upload_metadata__field_descriptors[9] =
 {
   {
     "client_id",
@@ -1392,12 +1392,25 @@ static const ProtobufCFieldDescriptor conton__files__v1__upload_metadata__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "office_area",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Files__V1__UploadMetadata, office_area),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned conton__files__v1__upload_metadata__field_indices_by_name[] = {
   0,   /* field[0] = client_id */
   5,   /* field[5] = content_type */
   2,   /* field[2] = file_name */
   1,   /* field[1] = folder_id */
+  8,   /* field[8] = office_area */
   7,   /* field[7] = offset */
   4,   /* field[4] = sha256 */
   3,   /* field[3] = size */
@@ -1406,7 +1419,7 @@ static const unsigned conton__files__v1__upload_metadata__field_indices_by_name[
 static const ProtobufCIntRange conton__files__v1__upload_metadata__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor conton__files__v1__upload_metadata__descriptor =
 {
@@ -1416,7 +1429,7 @@ const ProtobufCMessageDescriptor conton__files__v1__upload_metadata__descriptor 
   "Conton__Files__V1__UploadMetadata",
   "conton.files.v1",
   sizeof(Conton__Files__V1__UploadMetadata),
-  8,
+  9,
   conton__files__v1__upload_metadata__field_descriptors,
   conton__files__v1__upload_metadata__field_indices_by_name,
   1,  conton__files__v1__upload_metadata__number_ranges,

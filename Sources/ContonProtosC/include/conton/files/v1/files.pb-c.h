@@ -193,10 +193,15 @@ struct  Conton__Files__V1__UploadMetadata
    * received_bytes (bytes after it are discarded).
    */
   int64_t offset;
+  /*
+   * Staff: store the file in the office's own area (no client; client_id must be empty) — the
+   * attachments of payables and other office records. No client ever sees these files.
+   */
+  protobuf_c_boolean office_area;
 };
 #define CONTON__FILES__V1__UPLOAD_METADATA__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__files__v1__upload_metadata__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 typedef enum {

@@ -1,19 +1,17 @@
-import ContonKit
-
 /// A competence month (*competência*), written `YYYY-MM` (DESIGN: stored and sent as text, so
 /// competences sort as text).
-struct Competence: Sendable, Hashable, Comparable, CustomStringConvertible {
-    let year: Int
-    let month: Int
+public struct Competence: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
 
-    init?(year: Int, month: Int) {
+    public init?(year: Int, month: Int) {
         guard (1...9999).contains(year), (1...12).contains(month) else { return nil }
         self.year = year
         self.month = month
     }
 
     /// Parses exactly `YYYY-MM`.
-    init?(_ text: String) {
+    public init?(_ text: String) {
         let bytes = Array(text.utf8)
         guard bytes.count == 7, bytes[4] == UInt8(ascii: "-"),
               bytes.enumerated().allSatisfy({ $0.offset == 4 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0.element) }),
@@ -23,42 +21,42 @@ struct Competence: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// The month `n` months later (n may be negative).
-    func adding(months n: Int) -> Competence? {
+    public func adding(months n: Int) -> Competence? {
         let index = year * 12 + (month - 1) + n
         return Competence(year: index / 12, month: index % 12 + 1)
     }
 
     /// `YYYY-MM`.
-    var description: String { pad(year, 4) + "-" + pad(month, 2) }
+    public var description: String { pad(year, 4) + "-" + pad(month, 2) }
 
     /// As written on documents: `01/2018`.
-    var text: String { pad(month, 2) + "/" + pad(year, 4) }
+    public var text: String { pad(month, 2) + "/" + pad(year, 4) }
 
     /// The month's name in Portuguese, lower case: "janeiro".
-    var monthName: String { Competence.monthNames[month - 1] }
+    public var monthName: String { Competence.monthNames[month - 1] }
 
-    static let monthNames = ["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro",
+    public static let monthNames = ["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro",
                              "outubro", "novembro", "dezembro"]
 
     /// The fee's due date: `dueDay` (1–31) in this month — or the next one when
     /// `followingMonth` — clamped to the month's last day (31 → 28 or 29 in February).
-    func dueDate(day dueDay: Int, followingMonth: Bool) -> CivilDate {
+    public func dueDate(day dueDay: Int, followingMonth: Bool) -> CivilDate {
         let month = followingMonth ? adding(months: 1)! : self
         let day = min(max(dueDay, 1), CivilDate.daysIn(year: month.year, month: month.month))
         return CivilDate(year: month.year, month: month.month, day: day)!
     }
 
-    static func < (a: Competence, b: Competence) -> Bool { (a.year, a.month) < (b.year, b.month) }
+    public static func < (a: Competence, b: Competence) -> Bool { (a.year, a.month) < (b.year, b.month) }
 }
 
-func pad(_ n: Int, _ width: Int) -> String {
+private func pad(_ n: Int, _ width: Int) -> String {
     let s = String(n)
     return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
 }
 
 extension CivilDate {
     /// Days since 1970-01-01 (Howard Hinnant's days-from-civil).
-    var dayNumber: Int {
+    public var dayNumber: Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -69,10 +67,18 @@ extension CivilDate {
     }
 
     /// Today in the office's time zone (America/Sao_Paulo, UTC−3, no daylight saving time).
-    static func today(_ clock: any Clock) -> CivilDate {
+    public static func today(_ clock: any Clock) -> CivilDate {
         CivilDate(milliseconds: clock.nowMilliseconds)
     }
 
+    /// The date `days` days later (earlier when negative).
+    public func adding(days: Int) -> CivilDate {
+        CivilDate(milliseconds: Int64(dayNumber + days) * 86_400_000, offsetMinutes: 0)
+    }
+
+    /// The competence month this date falls in.
+    public var competence: Competence { Competence(year: year, month: month)! }
+
     /// "10 de janeiro de 2018".
-    var longText: String { "\(day) de \(Competence.monthNames[month - 1]) de \(year)" }
+    public var longText: String { "\(day) de \(Competence.monthNames[month - 1]) de \(year)" }
 }

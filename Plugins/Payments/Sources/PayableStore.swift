@@ -1,0 +1,163 @@
+import ContonAPI
+import ContonBrazil
+import ContonKit
+import GRDB
+
+/// Reads and writes `payments_payable` rows inside the caller's transaction.
+enum PayableStore {
+    typealias Payable = Conton_Payments_V1_Payable
+    static let type = "conton.payments.v1.Payable"
+
+    /// Stored status values (overdue is derived, never stored).
+    static let pending = 1, paid = 2, cancelled = 3
+
+    /// Every payable column with its category's and cost centre's names.
+    static let select = """
+        SELECT p.*, cat.name AS category_name, cc.name AS cost_center_name FROM payments_payable p
+        LEFT JOIN payments_classifier cat ON cat.id = p.category_id
+        LEFT JOIN payments_classifier cc ON cc.id = p.cost_center_id
+        """
+
+    static func payable(_ row: Row, today: CivilDate) -> Payable {
+        var p = Payable()
+        p.id = String(row["id"] as Int64)
+        p.supplierId = String(row["supplier_id"] as Int64)
+        p.supplierName = row["supplier_name"]
+        p.supplierDocumentFormatted = TaxID.formatted(row["supplier_document"])
+        p.payeeDocumentFormatted = TaxID.formatted(row["payee_document"])
+        p.description = row["description"]
+        p.categoryId = (row["category_id"] as Int64?).map(String.init) ?? ""
+        p.categoryName = row["category_name"] ?? ""
+        p.costCenterId = (row["cost_center_id"] as Int64?).map(String.init) ?? ""
+        p.costCenterName = row["cost_center_name"] ?? ""
+        p.amountCents = row["amount_cents"]
+        p.competence = row["competence"]
+        p.dueDate = row["due_date"]
+        p.expectedPaymentDate = row["expected_payment_date"]
+        let stored: Int = row["status"]
+        p.status = Conton_Payments_V1_PayableStatus(rawValue: Int32(stored))
+        if stored == pending && p.dueDate < today.description, let due = CivilDate(p.dueDate) {
+            p.overdue = true
+            p.daysOverdue = Int32(today.dayNumber - due.dayNumber)
+        }
+        p.paymentDate = row["payment_date"] ?? ""
+        p.paidCents = row["paid_cents"]
+        p.discountCents = row["discount_cents"]
+        p.interestCents = row["interest_cents"]
+        p.settledCents = row["settled_cents"]
+        p.balanceCents = stored == pending ? p.amountCents - p.settledCents : 0
+        p.method = Conton_Payments_V1_PaymentMethod(rawValue: row["method"])
+        p.documentNumber = row["document_number"]
+        p.boletoLine = row["boleto_line"]
+        let attachments: String = row["attachments"]
+        p.attachmentFileIds = attachments.isEmpty ? [] : attachments.split(separator: ",").map(String.init)
+        p.notes = row["notes"]
+        p.instalmentNumber = row["instalment_number"]
+        p.instalmentCount = row["instalment_count"]
+        p.instalmentGroupId = (row["group_id"] as Int64?).map(String.init) ?? ""
+        p.recurrenceId = (row["recurrence_id"] as Int64?).map(String.init) ?? ""
+        p.version = row["version"]
+        p.createdAtMs = row["created_at_ms"]
+        p.updatedAtMs = row["updated_at_ms"]
+        p.cancelledAtMs = row["cancelled_at_ms"] ?? 0
+        p.cancelReason = row["cancel_reason"]
+        return p
+    }
+
+    /// The payable `id` with its stored status, or NOT_FOUND (INVALID_ARGUMENT when empty).
+    static func require(_ id: String, today: CivilDate, field: String = "payable_id", in db: Database) throws -> (Payable, row: Row) {
+        guard !id.isEmpty else { throw FieldErrors.single(field, "is required") }
+        guard let key = Int64(id), let row = try Row.fetchOne(db, sql: select + " WHERE p.id = ?", arguments: [key]) else {
+            throw ServiceError.notFound("payable", id, type: type)
+        }
+        return (payable(row, today: today), row)
+    }
+
+    /// The payable with its payments (GetPayable, and the answers of single-payable actions).
+    static func detailed(_ id: String, today: CivilDate, in db: Database) throws -> Payable {
+        var (p, _) = try require(id, today: today, in: db)
+        p.payments = try Row.fetchAll(db, sql: "SELECT * FROM payments_payment WHERE payable_id = ? ORDER BY id", arguments: [Int64(id)!]).map(payment)
+        return p
+    }
+
+    static func payment(_ row: Row) -> Conton_Payments_V1_PayablePayment {
+        var p = Conton_Payments_V1_PayablePayment()
+        p.id = String(row["id"] as Int64)
+        p.paymentDate = row["payment_date"]
+        p.amountPaidCents = row["amount_paid_cents"]
+        p.discountCents = row["discount_cents"]
+        p.interestCents = row["interest_cents"]
+        p.principalCents = row["principal_cents"]
+        p.method = Conton_Payments_V1_PaymentMethod(rawValue: row["method"])
+        p.notes = row["notes"]
+        p.createdAtMs = row["created_at_ms"]
+        p.reversedAtMs = row["reversed_at_ms"] ?? 0
+        return p
+    }
+
+    /// What `text` searches: description, document number, notes, supplier name and document.
+    static func searchKey(description: String, documentNumber: String, notes: String, supplierKey: String) -> String {
+        SearchKey.fold(description + " " + documentNumber + " " + notes) + " \u{2022} " + supplierKey
+    }
+
+    static func supplierKey(_ s: Conton_Payments_V1_Supplier) -> String {
+        SearchKey.fold(s.name + " " + s.tradeName) + " " + s.document.lowercased()
+    }
+
+    static let insertSQL = """
+        INSERT INTO payments_payable (supplier_id, supplier_name, supplier_document, payee_document, description, category_id,
+          cost_center_id, amount_cents, competence, due_date, expected_payment_date, status, method, document_number, boleto_line,
+          attachments, notes, instalment_number, instalment_count, group_id, recurrence_id, search_key, created_at_ms, updated_at_ms)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// Inserts validated drafts (one statement, prepared once); returns their ids in order. A
+    /// group of instalments shares the first one's id as `group_id`.
+    static func insert(_ drafts: [PayableDraft], supplier: Conton_Payments_V1_Supplier, now: Int64, in db: Database) throws -> [Int64] {
+        let statement = try db.cachedStatement(sql: insertSQL)
+        let key = supplierKey(supplier)
+        let payee = SupplierStore.payeeDocument(supplier)
+        var ids: [Int64] = []
+        ids.reserveCapacity(drafts.count)
+        let grouped = drafts.count > 1
+        for (i, d) in drafts.enumerated() {
+            try statement.execute(arguments: [
+                Int64(supplier.id)!, supplier.name, supplier.document, payee, d.description, d.categoryID, d.costCenterID,
+                d.amountCents, d.competence, d.dueDate, d.expectedPaymentDate, d.method.rawValue, d.documentNumber, d.boletoLine,
+                d.attachments.joined(separator: ","), d.notes, grouped ? i + 1 : 0, grouped ? drafts.count : 0,
+                grouped ? ids.first : nil, d.recurrenceID,
+                searchKey(description: d.description, documentNumber: d.documentNumber, notes: d.notes, supplierKey: key), now, now,
+            ])
+            ids.append(db.lastInsertedRowID)
+        }
+        if grouped, let first = ids.first {
+            try db.execute(sql: "UPDATE payments_payable SET group_id = ? WHERE id = ?", arguments: [first, first])
+        }
+        return ids
+    }
+
+    /// The payables of `ids`, in that order.
+    static func fetch(_ ids: [Int64], today: CivilDate, in db: Database) throws -> [Payable] {
+        guard let first = ids.first, let last = ids.last else { return [] }
+        if ids.count > 1 && last - first == Int64(ids.count - 1) {
+            // Inserted together: one range.
+            return try Row.fetchAll(db, sql: select + " WHERE p.id BETWEEN ? AND ? ORDER BY p.id", arguments: [first, last]).map { payable($0, today: today) }
+        }
+        return try ids.map { id in try require(String(id), today: today, in: db).0 }
+    }
+
+    /// After a supplier's update: its payables show its current name, document and payee.
+    static func refreshSupplier(_ s: Conton_Payments_V1_Supplier, in db: Database) throws {
+        let key = supplierKey(s)
+        let rows = try Row.fetchAll(db, sql: "SELECT id, description, document_number, notes FROM payments_payable WHERE supplier_id = ?",
+                                    arguments: [Int64(s.id)!])
+        let statement = try db.cachedStatement(sql: """
+            UPDATE payments_payable SET supplier_name = ?, supplier_document = ?, payee_document = ?, search_key = ? WHERE id = ?
+            """)
+        for row in rows {
+            try statement.execute(arguments: [s.name, s.document, SupplierStore.payeeDocument(s),
+                                              searchKey(description: row["description"], documentNumber: row["document_number"],
+                                                        notes: row["notes"], supplierKey: key), row["id"] as Int64])
+        }
+    }
+}
