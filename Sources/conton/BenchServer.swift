@@ -17,6 +17,15 @@ enum BenchServer {
         name: String, serverLog: String?,
         _ body: (GRPCClient<ContonClientTransport>, Metadata) async throws -> R
     ) async throws -> R {
+        try await withSignedInServer(name: name, serverLog: serverLog) { client, metadata, _ in try await body(client, metadata) }
+    }
+
+    /// As ``withSignedInServer(name:serverLog:_:)``, also passing the server's data directory (for
+    /// reference queries on its database file).
+    static func withSignedInServer<R: Sendable>(
+        name: String, serverLog: String?,
+        _ body: (GRPCClient<ContonClientTransport>, Metadata, String) async throws -> R
+    ) async throws -> R {
         setenv("CONTON_OWNER_EMAIL", owner.email, 1)
         setenv("CONTON_OWNER_PASSWORD", owner.password, 1)
         let dataDir = NSTemporaryDirectory() + "conton-bench-\(name)-" + UUID().uuidString
@@ -34,7 +43,7 @@ enum BenchServer {
                 let token = try await Conton_Identity_V1_Identity.Client(wrapping: grpc[0]).login(login).token
                 var metadata = Metadata()
                 metadata.addString("Bearer " + token, forKey: "authorization")
-                return try await body(grpc[0], metadata)
+                return try await body(grpc[0], metadata, dataDir)
             }
             await server.stop()
             return result

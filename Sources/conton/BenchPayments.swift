@@ -1,0 +1,126 @@
+import ArgumentParser
+import ContonAPI
+import ContonBrazil
+import ContonStore
+import GRDB
+import Foundation
+import GRPCCore
+import Histogram
+
+/// `conton bench-payments`: the payments plugin at scale — BatchCreatePayables of 1,000 payables
+/// in 12 instalments each (12,000 rows, one transaction) until the payables reach a target, then
+/// ListPayables with its totals for a month and for a whole year, against a real `conton serve`
+/// child process; the same totals queried in SQLite itself on the server's file, as the
+/// reference measured in the same run.
+struct BenchPayments: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-payments",
+        abstract: "Time BatchCreatePayables (1,000 × 12 instalments) and ListPayables with totals over many payables.",
+        discussion: """
+        Spawns `conton serve` on a temporary data directory, creates --suppliers suppliers, then calls \
+        BatchCreatePayables with --entries payables of 12 instalments each (first due dates spread over \
+        2025 and 2026), until --payables payables exist. Then runs each ListPayables query --rounds \
+        times, one call in flight, first page of 100 with the totals of the whole filter, and the same \
+        totals as one SQL statement in SQLite on the server's database file. Latency is measured at \
+        the client, over TLS on loopback. docs/BENCHMARKS.md has the figures.
+        """)
+
+    @Option(help: "Suppliers the payables are spread over.")
+    var suppliers = 200
+
+    @Option(help: "Payables per BatchCreatePayables call, each in 12 instalments.")
+    var entries = 1_000
+
+    @Option(help: "Payables (instalments) to reach.")
+    var payables = 100_000
+
+    @Option(help: "Times each list query runs.")
+    var rounds = 200
+
+    @Option(name: .customLong("server-log"), help: "Where the server's stderr goes. Default: discarded.")
+    var serverLog: String?
+
+    func run() async throws {
+        var out = StandardError()
+        try await BenchServer.withSignedInServer(name: "payments", serverLog: serverLog) { client, metadata, dataDir in
+            let suppliersAPI = Conton_Payments_V1_Suppliers.Client(wrapping: client)
+            let payablesAPI = Conton_Payments_V1_Payables.Client(wrapping: client)
+            let clock = ContinuousClock()
+            var supplierIDs: [String] = []
+            for i in 0..<suppliers {
+                var r = Conton_Payments_V1_CreateSupplierRequest()
+                r.supplier.personType = .company
+                r.supplier.name = ["Imobiliária", "Energia", "Telecom", "Software", "Papelaria", "Consultoria"][i % 6] + " Fornecedor \(i)"
+                r.supplier.document = try CNPJ(base: "9" + String(String(10_000_000_000 + i).suffix(11))).value
+                supplierIDs.append(try await suppliersAPI.createSupplier(r, metadata: metadata).supplier.id)
+            }
+            print("created \(supplierIDs.count) suppliers", to: &out)
+
+            print("BatchCreatePayables (\(entries) payables × 12 instalments, one transaction each)", to: &out)
+            var made = 0, call = 0
+            var millis: [Double] = []
+            while made < payables {
+                var batch = Conton_Payments_V1_BatchCreatePayablesRequest()
+                for j in 0..<entries {
+                    var e = Conton_Payments_V1_CreatePayablesRequest()
+                    let n = call * entries + j
+                    e.payable.supplierId = supplierIDs[n % supplierIDs.count]
+                    e.payable.description = ["Aluguel", "Conta de luz", "Internet", "Licença de software", "Material", "Honorários"][n % 6] + " \(n)"
+                    e.payable.amountCents = Int64(12_000 + (n * 7_919) % 900_000)
+                    e.payable.dueDate = String(format: "%04d-%02d-%02d", 2025 + (n / 12) % 2, 1 + n % 12, 1 + n % 28)
+                    e.instalments.count = 12
+                    batch.entries.append(e)
+                }
+                let started = clock.now
+                let response = try await payablesAPI.batchCreatePayables(batch, metadata: metadata)
+                let ms = Double((clock.now - started) / .microseconds(1)) / 1000
+                made += Int(response.created)
+                millis.append(ms)
+                print(String(format: "  call %2d: %6d payables in %8.1f ms (total %d)", call + 1, response.created, ms, made), to: &out)
+                call += 1
+            }
+            let sorted = millis.sorted()
+            print(String(format: "BatchCreatePayables %d × 12: min %.1f ms, median %.1f ms, max %.1f ms over %d calls", entries,
+                         sorted.first!, sorted[sorted.count / 2], sorted.last!, sorted.count), to: &out)
+
+            let queries: [(String, String, (inout Conton_Payments_V1_ListPayablesRequest) -> Void)] = [
+                ("month 2026-03", "due_date BETWEEN '2026-03-01' AND '2026-03-31'", { $0.period.from = "2026-03-01"; $0.period.to = "2026-03-31" }),
+                ("year 2026", "due_date BETWEEN '2026-01-01' AND '2026-12-31'", { $0.period.from = "2026-01-01"; $0.period.to = "2026-12-31" }),
+                ("year pending", "due_date BETWEEN '2026-01-01' AND '2026-12-31' AND status = 1",
+                 { $0.period.from = "2026-01-01"; $0.period.to = "2026-12-31"; $0.status = .pending }),
+                ("year supplier", "due_date BETWEEN '2026-01-01' AND '2026-12-31' AND supplier_id IN (SELECT id FROM payments_supplier WHERE instr(search_key, 'energia') > 0)",
+                 { $0.period.from = "2026-01-01"; $0.period.to = "2026-12-31"; $0.supplier = "energia" }),
+                ("year text", "due_date BETWEEN '2026-01-01' AND '2026-12-31' AND instr(search_key, 'internet') > 0",
+                 { $0.period.from = "2026-01-01"; $0.period.to = "2026-12-31"; $0.text = "internet" }),
+            ]
+            let database = try ContonDatabase(dataDirectory: dataDir)
+            print("ListPayables over \(made) payables, first page of 100 + totals of the filter; SQLite: the totals statement alone", to: &out)
+            print("query           matches   p50 ms   p90 ms   p99 ms   max ms   SQLite p50 ms   p99 ms", to: &out)
+            for (name, sql, configure) in queries {
+                var histogram = BenchServer.histogram()
+                var matches: Int64 = 0
+                for _ in 0..<rounds {
+                    var request = Conton_Payments_V1_ListPayablesRequest()
+                    configure(&request)
+                    let started = clock.now
+                    let response = try await payablesAPI.listPayables(request, metadata: metadata)
+                    _ = histogram.record(UInt64((clock.now - started) / .nanoseconds(1)))
+                    matches = Int64(response.totals.count)
+                }
+                var reference = BenchServer.histogram()
+                let statement = """
+                    SELECT CASE WHEN status = 1 AND due_date < '2026-12-01' THEN 4 ELSE status END AS s, count(*), sum(amount_cents),
+                           sum(CASE WHEN status = 1 THEN amount_cents - settled_cents ELSE 0 END), sum(paid_cents)
+                    FROM payments_payable WHERE \(sql) GROUP BY s
+                    """
+                for _ in 0..<rounds {
+                    let started = clock.now
+                    _ = try await database.pool.read { db in try Row.fetchAll(db, sql: statement).count }
+                    _ = reference.record(UInt64((clock.now - started) / .nanoseconds(1)))
+                }
+                print(BenchServer.row(name, matches, histogram, width: 14) +
+                      String(format: "   %13.2f %8.2f", Double(reference.valueAtPercentile(50)) / 1e6, Double(reference.valueAtPercentile(99)) / 1e6), to: &out)
+            }
+        }
+    }
+}
