@@ -13,6 +13,8 @@ struct PayableSearch: Sendable {
     /// `due_date` or `payment_date`.
     let dateColumn: String
     let period: Conton_Payments_V1_Period
+    /// Only status and due-date conditions: the totals come from `payments_due_totals`.
+    private(set) var summarized = true
 
     /// Every violation at once, fields under `prefix` (`filter.` for exports).
     init(_ r: Conton_Payments_V1_ListPayablesRequest, today: CivilDate, prefix: String = "") throws {
@@ -58,13 +60,20 @@ struct PayableSearch: Sendable {
         }
         if !period.from.isEmpty { add("p.\(dateColumn) >= ?", period.from) }
         if !period.to.isEmpty { add("p.\(dateColumn) <= ?", period.to) }
-        if dateColumn == "payment_date" { conditions.append("p.payment_date IS NOT NULL") }
+        if dateColumn == "payment_date" {
+            conditions.append("p.payment_date IS NOT NULL")
+            summarized = false
+        }
+        let before = conditions.count
         if let s = id(r.supplierId, "supplier_id") { add("p.supplier_id = ?", s) }
         if let c = id(r.categoryId, "category_id") { add("p.category_id = ?", c) }
         if let c = id(r.costCenterId, "cost_center_id") { add("p.cost_center_id = ?", c) }
         if let g = id(r.instalmentGroupId, "instalment_group_id") { add("p.group_id = ?", g) }
         if let g = id(r.recurrenceId, "recurrence_id") { add("p.recurrence_id = ?", g) }
         try errors.check()
+        if !r.supplier.trimmingCharacters(in: .whitespaces).isEmpty || !SearchKey.fold(r.text).isEmpty || conditions.count > before {
+            summarized = false
+        }
         if !r.supplier.trimmingCharacters(in: .whitespaces).isEmpty {
             let suppliers = SupplierFilter(query: r.supplier, document: "", email: "", status: .all)
             conditions.append("p.supplier_id IN (SELECT id FROM payments_supplier WHERE \(suppliers.sql))")
@@ -101,14 +110,23 @@ struct PayableSearch: Sendable {
         ListCursor.encode(dateColumn == "payment_date" ? p.paymentDate : p.dueDate, Int64(p.id)!)
     }
 
+    /// The totals' sums over the payables themselves, or over their per-(due date, status) sums.
+    static let rowSums = """
+        count(*) AS n, sum(p.amount_cents) AS amount, sum(CASE WHEN p.status = 1 THEN p.amount_cents - p.settled_cents ELSE 0 END) AS balance,
+        sum(p.paid_cents) AS paid FROM payments_payable p
+        """
+    static let summarySums = """
+        sum(p.n) AS n, sum(p.amount) AS amount, sum(CASE WHEN p.status = 1 THEN p.amount - p.settled ELSE 0 END) AS balance,
+        sum(p.paid) AS paid FROM payments_due_totals p
+        """
+
     /// Count and sums over the whole filter, and per status (pending includes overdue).
     func totals(in db: Database) throws -> Conton_Payments_V1_PayableTotals {
         var args: StatementArguments = [today.description]
         _ = args.append(contentsOf: arguments)
         let rows = try Row.fetchAll(db, sql: """
-            SELECT CASE WHEN p.status = 1 AND p.due_date < ? THEN 4 ELSE p.status END AS s, count(*) AS n, sum(p.amount_cents) AS amount,
-                   sum(CASE WHEN p.status = 1 THEN p.amount_cents - p.settled_cents ELSE 0 END) AS balance, sum(p.paid_cents) AS paid
-            FROM payments_payable p WHERE \(whereClause) GROUP BY s
+            SELECT CASE WHEN p.status = 1 AND p.due_date < ? THEN 4 ELSE p.status END AS s, \(summarized ? Self.summarySums : Self.rowSums)
+            WHERE \(whereClause) GROUP BY s
             """, arguments: args)
         // Every per-status total is sent, zeros included.
         var t = Conton_Payments_V1_PayableTotals()

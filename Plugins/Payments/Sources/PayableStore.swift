@@ -11,56 +11,66 @@ enum PayableStore {
     /// Stored status values (overdue is derived, never stored).
     static let pending = 1, paid = 2, cancelled = 3
 
-    /// Every payable column with its category's and cost centre's names.
-    static let select = """
-        SELECT p.*, cat.name AS category_name, cc.name AS cost_center_name FROM payments_payable p
+    /// The columns a payable is read from, in this order (read by index: a lookup by name
+    /// lower-cases it on every access, which cost a tenth of a list call's time).
+    static let columns = [
+        "id", "supplier_id", "supplier_name", "supplier_document", "payee_document", "description", "category_id", "cost_center_id",
+        "amount_cents", "competence", "due_date", "expected_payment_date", "status", "payment_date", "paid_cents", "discount_cents",
+        "interest_cents", "settled_cents", "method", "document_number", "boleto_line", "attachments", "notes", "instalment_number",
+        "instalment_count", "group_id", "recurrence_id", "version", "created_at_ms", "updated_at_ms", "cancelled_at_ms", "cancel_reason",
+    ]
+
+    /// Every payable column with its category's and cost centre's names (the last two).
+    static let select = "SELECT " + columns.map { "p." + $0 }.joined(separator: ", ") + """
+        , cat.name, cc.name FROM payments_payable p
         LEFT JOIN payments_classifier cat ON cat.id = p.category_id
         LEFT JOIN payments_classifier cc ON cc.id = p.cost_center_id
         """
 
+    /// A payable from a row of ``select``.
     static func payable(_ row: Row, today: CivilDate) -> Payable {
         var p = Payable()
-        p.id = String(row["id"] as Int64)
-        p.supplierId = String(row["supplier_id"] as Int64)
-        p.supplierName = row["supplier_name"]
-        p.supplierDocumentFormatted = TaxID.formatted(row["supplier_document"])
-        p.payeeDocumentFormatted = TaxID.formatted(row["payee_document"])
-        p.description = row["description"]
-        p.categoryId = (row["category_id"] as Int64?).map(String.init) ?? ""
-        p.categoryName = row["category_name"] ?? ""
-        p.costCenterId = (row["cost_center_id"] as Int64?).map(String.init) ?? ""
-        p.costCenterName = row["cost_center_name"] ?? ""
-        p.amountCents = row["amount_cents"]
-        p.competence = row["competence"]
-        p.dueDate = row["due_date"]
-        p.expectedPaymentDate = row["expected_payment_date"]
-        let stored: Int = row["status"]
+        p.id = String(row[0] as Int64)
+        p.supplierId = String(row[1] as Int64)
+        p.supplierName = row[2]
+        p.supplierDocumentFormatted = TaxID.formatted(row[3])
+        p.payeeDocumentFormatted = TaxID.formatted(row[4])
+        p.description = row[5]
+        p.categoryId = (row[6] as Int64?).map(String.init) ?? ""
+        p.costCenterId = (row[7] as Int64?).map(String.init) ?? ""
+        p.amountCents = row[8]
+        p.competence = row[9]
+        p.dueDate = row[10]
+        p.expectedPaymentDate = row[11]
+        let stored: Int = row[12]
         p.status = Conton_Payments_V1_PayableStatus(rawValue: Int32(stored))
         if stored == pending && p.dueDate < today.description, let due = CivilDate(p.dueDate) {
             p.overdue = true
             p.daysOverdue = Int32(today.dayNumber - due.dayNumber)
         }
-        p.paymentDate = row["payment_date"] ?? ""
-        p.paidCents = row["paid_cents"]
-        p.discountCents = row["discount_cents"]
-        p.interestCents = row["interest_cents"]
-        p.settledCents = row["settled_cents"]
+        p.paymentDate = row[13] ?? ""
+        p.paidCents = row[14]
+        p.discountCents = row[15]
+        p.interestCents = row[16]
+        p.settledCents = row[17]
         p.balanceCents = stored == pending ? p.amountCents - p.settledCents : 0
-        p.method = Conton_Payments_V1_PaymentMethod(rawValue: row["method"])
-        p.documentNumber = row["document_number"]
-        p.boletoLine = row["boleto_line"]
-        let attachments: String = row["attachments"]
+        p.method = Conton_Payments_V1_PaymentMethod(rawValue: row[18])
+        p.documentNumber = row[19]
+        p.boletoLine = row[20]
+        let attachments: String = row[21]
         p.attachmentFileIds = attachments.isEmpty ? [] : attachments.split(separator: ",").map(String.init)
-        p.notes = row["notes"]
-        p.instalmentNumber = row["instalment_number"]
-        p.instalmentCount = row["instalment_count"]
-        p.instalmentGroupId = (row["group_id"] as Int64?).map(String.init) ?? ""
-        p.recurrenceId = (row["recurrence_id"] as Int64?).map(String.init) ?? ""
-        p.version = row["version"]
-        p.createdAtMs = row["created_at_ms"]
-        p.updatedAtMs = row["updated_at_ms"]
-        p.cancelledAtMs = row["cancelled_at_ms"] ?? 0
-        p.cancelReason = row["cancel_reason"]
+        p.notes = row[22]
+        p.instalmentNumber = row[23]
+        p.instalmentCount = row[24]
+        p.instalmentGroupId = (row[25] as Int64?).map(String.init) ?? ""
+        p.recurrenceId = (row[26] as Int64?).map(String.init) ?? ""
+        p.version = row[27]
+        p.createdAtMs = row[28]
+        p.updatedAtMs = row[29]
+        p.cancelledAtMs = row[30] ?? 0
+        p.cancelReason = row[31]
+        p.categoryName = row[32] ?? ""
+        p.costCenterName = row[33] ?? ""
         return p
     }
 

@@ -32,6 +32,13 @@ struct PayablesService: Conton_Payments_V1_Payables.SimpleServiceProtocol {
     /// Creates one entry's payables in the caller's transaction; publishes payable.created once.
     static func create(_ request: PayableRequest, today: CivilDate, files: (any OfficeFileLookup)?, errors: inout FieldErrors,
                        in m: inout Mutation) throws -> [Payable]? {
+        guard let ids = try insert(request, files: files, errors: &errors, in: &m) else { return nil }
+        return try PayableStore.fetch(ids, today: today, in: m.db)
+    }
+
+    /// ``create(_:today:files:errors:in:)`` without reading the rows back: their ids.
+    static func insert(_ request: PayableRequest, files: (any OfficeFileLookup)?, errors: inout FieldErrors,
+                       in m: inout Mutation) throws -> [Int64]? {
         var request = request
         guard let supplier = try request.resolve(in: m.db, files: files, errors: &errors) else { return nil }
         let ids = try PayableStore.insert(request.drafts, supplier: supplier, now: m.now, in: m.db)
@@ -42,7 +49,7 @@ struct PayablesService: Conton_Payments_V1_Payables.SimpleServiceProtocol {
         m.audit("payable", String(ids[0]), ids.count == 1
                 ? "created payable of \(PayableMoney.formatted(total)) due \(first.dueDate) to supplier \(supplier.id)"
                 : "created \(ids.count) instalments totalling \(PayableMoney.formatted(total)) from \(first.dueDate) to supplier \(supplier.id)")
-        return try PayableStore.fetch(ids, today: today, in: m.db)
+        return ids
     }
 
     func createPayables(request: Conton_Payments_V1_CreatePayablesRequest, context: ServerContext) async throws -> Conton_Payments_V1_CreatePayablesResponse {
@@ -94,9 +101,10 @@ struct PayablesService: Conton_Payments_V1_Payables.SimpleServiceProtocol {
             var errors = FieldErrors()
             var response = Conton_Payments_V1_BatchCreatePayablesResponse()
             for entry in entries {
-                var result = Conton_Payments_V1_CreatePayablesResponse()
-                result.payables = try Self.create(entry, today: today, files: files, errors: &errors, in: &m) ?? []
-                response.created += Int32(result.payables.count)
+                var result = Conton_Payments_V1_BatchEntryResult()
+                result.payableIds = (try Self.insert(entry, files: files, errors: &errors, in: &m) ?? []).map(String.init)
+                response.created += Int32(result.payableIds.count)
+                response.totalCents += entry.drafts.reduce(0) { $0 + $1.amountCents }
                 response.results.append(result)
             }
             try errors.check()

@@ -13,11 +13,15 @@ import GRDB
 /// files plugin's ``FilesCapability/OfficeFileLookup`` when that plugin runs. Its hourly sweep
 /// generates recurring payables and publishes `payable.due_soon` and `payable.overdue`.
 public struct PaymentsPlugin: Plugin {
-    /// How often the sweep runs (it also runs at start).
+    /// How often the sweep runs.
     let sweepInterval: Duration
+    /// Whether it also runs at start (tests that run it by hand turn this off, so a sweep of
+    /// their own never races the one at start).
+    let sweepAtStart: Bool
 
-    public init(sweepInterval: Duration = .seconds(3600)) {
+    public init(sweepInterval: Duration = .seconds(3600), sweepAtStart: Bool = true) {
         self.sweepInterval = sweepInterval
+        self.sweepAtStart = sweepAtStart
     }
 
     public var id: String { "payments" }
@@ -30,7 +34,7 @@ public struct PaymentsPlugin: Plugin {
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
         services.register(SuppliersService(context: context))
         services.register(PayablesService(context: context))
-        services.run(PeriodicService(name: "payments.sweep", interval: sweepInterval, onError: { error in
+        services.run(PeriodicService(name: "payments.sweep", interval: sweepInterval, runAtStart: sweepAtStart, onError: { error in
             context.logger.error("payments sweep failed; will retry", metadata: ["error": "\(error)"])
         }) {
             _ = try await Self.sweep(context: context)

@@ -14,7 +14,8 @@ import Testing
 
 /// The payments plugin in process (``withInProcessTestServer``) with the plugins it prints and
 /// attaches through, as the owner, on a test clock that starts on 2026-12-01 at noon in São
-/// Paulo (so "the current month" is December 2026).
+/// Paulo (so "the current month" is December 2026). The plugin's sweep does not run at start:
+/// the tests run it by hand (``PaymentsPlugin/sweep(context:)``).
 struct PaymentsTest: Sendable {
     let grpc: GRPCClient<InProcessTestTransport>
     let host: PluginHost
@@ -29,7 +30,7 @@ struct PaymentsTest: Sendable {
 
     static func run<R: Sendable>(_ body: (PaymentsTest) async throws -> R) async throws -> R {
         let clock = TestClock(start)
-        return try await withInProcessTestServer(plugins: [ClientsPlugin(), OfficePlugin(), DocumentsPlugin(), FilesPlugin(), PaymentsPlugin()],
+        return try await withInProcessTestServer(plugins: [ClientsPlugin(), OfficePlugin(), DocumentsPlugin(), FilesPlugin(), PaymentsPlugin(sweepAtStart: false)],
                                                  clock: clock) { test in
             try await body(PaymentsTest(grpc: test.client, host: test.host, policies: test.policies, clock: clock,
                                         suppliers: .init(wrapping: test.client), payables: .init(wrapping: test.client),

@@ -8537,6 +8537,23 @@ public struct Conton_Payments_V1_BatchCreatePayablesRequest: ProtoMessage {
     public init() {}
 }
 
+/// Message `conton.payments.v1.BatchEntryResult` from `conton/payments/v1/payments.proto`.
+public struct Conton_Payments_V1_BatchEntryResult: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.payments.v1.BatchEntryResult"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `repeated string payable_ids = 1`
+    public var payableIds: [String] = []
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
 /// Message `conton.payments.v1.BatchCreatePayablesResponse` from `conton/payments/v1/payments.proto`.
 public struct Conton_Payments_V1_BatchCreatePayablesResponse: ProtoMessage {
     /// The full protobuf name of this message.
@@ -8544,11 +8561,14 @@ public struct Conton_Payments_V1_BatchCreatePayablesResponse: ProtoMessage {
     /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
     public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
 
-    /// `repeated conton.payments.v1.CreatePayablesResponse results = 1`
-    public var results: [Conton_Payments_V1_CreatePayablesResponse] = []
+    /// `repeated conton.payments.v1.BatchEntryResult results = 1`
+    public var results: [Conton_Payments_V1_BatchEntryResult] = []
 
     /// `int32 created = 2`
     public var created: Int32 = 0
+
+    /// `int64 total_cents = 3`
+    public var totalCents: Int64 = 0
 
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
@@ -10408,12 +10428,30 @@ extension Conton_Payments_V1_BatchCreatePayablesRequest {
     }
 }
 
+extension Conton_Payments_V1_BatchEntryResult {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.payableIds = source.repeated(1)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setRepeated(1, self.payableIds)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
 extension Conton_Payments_V1_BatchCreatePayablesResponse {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
         self.init()
         self.results = source.repeated(1)
         self.created = source.singular(2)
+        self.totalCents = source.singular(3)
         self.unknownFields = source.unknownFields
     }
 
@@ -10422,6 +10460,7 @@ extension Conton_Payments_V1_BatchCreatePayablesResponse {
         var result = DynamicMessage(Self.protoDescriptor)
         result.setRepeated(1, self.results)
         result.setSingular(2, self.created)
+        result.setSingular(3, self.totalCents)
         result.unknownFields = self.unknownFields
         return result
     }

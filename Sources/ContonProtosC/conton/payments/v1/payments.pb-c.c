@@ -1357,6 +1357,51 @@ void   conton__payments__v1__batch_create_payables_request__free_unpacked
   assert(message->base.descriptor == &conton__payments__v1__batch_create_payables_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   conton__payments__v1__batch_entry_result__init
+                     (Conton__Payments__V1__BatchEntryResult         *message)
+{
+  static const Conton__Payments__V1__BatchEntryResult init_value = CONTON__PAYMENTS__V1__BATCH_ENTRY_RESULT__INIT;
+  *message = init_value;
+}
+size_t conton__payments__v1__batch_entry_result__get_packed_size
+                     (const Conton__Payments__V1__BatchEntryResult *message)
+{
+  assert(message->base.descriptor == &conton__payments__v1__batch_entry_result__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__payments__v1__batch_entry_result__pack
+                     (const Conton__Payments__V1__BatchEntryResult *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__payments__v1__batch_entry_result__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__payments__v1__batch_entry_result__pack_to_buffer
+                     (const Conton__Payments__V1__BatchEntryResult *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__payments__v1__batch_entry_result__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Payments__V1__BatchEntryResult *
+       conton__payments__v1__batch_entry_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Payments__V1__BatchEntryResult *)
+     protobuf_c_message_unpack (&conton__payments__v1__batch_entry_result__descriptor,
+                                allocator, len, data);
+}
+void   conton__payments__v1__batch_entry_result__free_unpacked
+                     (Conton__Payments__V1__BatchEntryResult *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__payments__v1__batch_entry_result__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   conton__payments__v1__batch_create_payables_response__init
                      (Conton__Payments__V1__BatchCreatePayablesResponse         *message)
 {
@@ -5614,7 +5659,45 @@ const ProtobufCMessageDescriptor conton__payments__v1__batch_create_payables_req
   (ProtobufCMessageInit) conton__payments__v1__batch_create_payables_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor conton__payments__v1__batch_create_payables_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor conton__payments__v1__batch_entry_result__field_descriptors[1] =
+{
+  {
+    "payable_ids",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Conton__Payments__V1__BatchEntryResult, n_payable_ids),
+    offsetof(Conton__Payments__V1__BatchEntryResult, payable_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__payments__v1__batch_entry_result__field_indices_by_name[] = {
+  0,   /* field[0] = payable_ids */
+};
+static const ProtobufCIntRange conton__payments__v1__batch_entry_result__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor conton__payments__v1__batch_entry_result__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.payments.v1.BatchEntryResult",
+  "BatchEntryResult",
+  "Conton__Payments__V1__BatchEntryResult",
+  "conton.payments.v1",
+  sizeof(Conton__Payments__V1__BatchEntryResult),
+  1,
+  conton__payments__v1__batch_entry_result__field_descriptors,
+  conton__payments__v1__batch_entry_result__field_indices_by_name,
+  1,  conton__payments__v1__batch_entry_result__number_ranges,
+  (ProtobufCMessageInit) conton__payments__v1__batch_entry_result__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__payments__v1__batch_create_payables_response__field_descriptors[3] =
 {
   {
     "results",
@@ -5623,7 +5706,7 @@ static const ProtobufCFieldDescriptor conton__payments__v1__batch_create_payable
     PROTOBUF_C_TYPE_MESSAGE,
     offsetof(Conton__Payments__V1__BatchCreatePayablesResponse, n_results),
     offsetof(Conton__Payments__V1__BatchCreatePayablesResponse, results),
-    &conton__payments__v1__create_payables_response__descriptor,
+    &conton__payments__v1__batch_entry_result__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -5640,15 +5723,28 @@ static const ProtobufCFieldDescriptor conton__payments__v1__batch_create_payable
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "total_cents",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Payments__V1__BatchCreatePayablesResponse, total_cents),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned conton__payments__v1__batch_create_payables_response__field_indices_by_name[] = {
   1,   /* field[1] = created */
   0,   /* field[0] = results */
+  2,   /* field[2] = total_cents */
 };
 static const ProtobufCIntRange conton__payments__v1__batch_create_payables_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor conton__payments__v1__batch_create_payables_response__descriptor =
 {
@@ -5658,7 +5754,7 @@ const ProtobufCMessageDescriptor conton__payments__v1__batch_create_payables_res
   "Conton__Payments__V1__BatchCreatePayablesResponse",
   "conton.payments.v1",
   sizeof(Conton__Payments__V1__BatchCreatePayablesResponse),
-  2,
+  3,
   conton__payments__v1__batch_create_payables_response__field_descriptors,
   conton__payments__v1__batch_create_payables_response__field_indices_by_name,
   1,  conton__payments__v1__batch_create_payables_response__number_ranges,

@@ -50,6 +50,7 @@ typedef struct Conton__Payments__V1__Instalments Conton__Payments__V1__Instalmen
 typedef struct Conton__Payments__V1__CreatePayablesRequest Conton__Payments__V1__CreatePayablesRequest;
 typedef struct Conton__Payments__V1__CreatePayablesResponse Conton__Payments__V1__CreatePayablesResponse;
 typedef struct Conton__Payments__V1__BatchCreatePayablesRequest Conton__Payments__V1__BatchCreatePayablesRequest;
+typedef struct Conton__Payments__V1__BatchEntryResult Conton__Payments__V1__BatchEntryResult;
 typedef struct Conton__Payments__V1__BatchCreatePayablesResponse Conton__Payments__V1__BatchCreatePayablesResponse;
 typedef struct Conton__Payments__V1__GetPayableRequest Conton__Payments__V1__GetPayableRequest;
 typedef struct Conton__Payments__V1__GetPayableResponse Conton__Payments__V1__GetPayableResponse;
@@ -888,6 +889,25 @@ struct  Conton__Payments__V1__BatchCreatePayablesRequest
     , 0,NULL }
 
 
+/*
+ * What one entry of a batch created (ids only: a batch of 5,000 entries × 12 instalments as full
+ * payables would pass the 4 MiB message limit; GetPayable or ListPayables with
+ * instalment_group_id reads them).
+ */
+struct  Conton__Payments__V1__BatchEntryResult
+{
+  ProtobufCMessage base;
+  /*
+   * The payable, or the instalments 1/N … N/N, in order.
+   */
+  size_t n_payable_ids;
+  char **payable_ids;
+};
+#define CONTON__PAYMENTS__V1__BATCH_ENTRY_RESULT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__payments__v1__batch_entry_result__descriptor) \
+    , 0,NULL }
+
+
 struct  Conton__Payments__V1__BatchCreatePayablesResponse
 {
   ProtobufCMessage base;
@@ -895,12 +915,19 @@ struct  Conton__Payments__V1__BatchCreatePayablesResponse
    * Per entry, in order.
    */
   size_t n_results;
-  Conton__Payments__V1__CreatePayablesResponse **results;
+  Conton__Payments__V1__BatchEntryResult **results;
+  /*
+   * Payables created (instalments count one each).
+   */
   int32_t created;
+  /*
+   * Sum of their amounts.
+   */
+  int64_t total_cents;
 };
 #define CONTON__PAYMENTS__V1__BATCH_CREATE_PAYABLES_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__payments__v1__batch_create_payables_response__descriptor) \
-    , 0,NULL, 0 }
+    , 0,NULL, 0, 0 }
 
 
 struct  Conton__Payments__V1__GetPayableRequest
@@ -2140,6 +2167,25 @@ Conton__Payments__V1__BatchCreatePayablesRequest *
 void   conton__payments__v1__batch_create_payables_request__free_unpacked
                      (Conton__Payments__V1__BatchCreatePayablesRequest *message,
                       ProtobufCAllocator *allocator);
+/* Conton__Payments__V1__BatchEntryResult methods */
+void   conton__payments__v1__batch_entry_result__init
+                     (Conton__Payments__V1__BatchEntryResult         *message);
+size_t conton__payments__v1__batch_entry_result__get_packed_size
+                     (const Conton__Payments__V1__BatchEntryResult   *message);
+size_t conton__payments__v1__batch_entry_result__pack
+                     (const Conton__Payments__V1__BatchEntryResult   *message,
+                      uint8_t             *out);
+size_t conton__payments__v1__batch_entry_result__pack_to_buffer
+                     (const Conton__Payments__V1__BatchEntryResult   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Payments__V1__BatchEntryResult *
+       conton__payments__v1__batch_entry_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__payments__v1__batch_entry_result__free_unpacked
+                     (Conton__Payments__V1__BatchEntryResult *message,
+                      ProtobufCAllocator *allocator);
 /* Conton__Payments__V1__BatchCreatePayablesResponse methods */
 void   conton__payments__v1__batch_create_payables_response__init
                      (Conton__Payments__V1__BatchCreatePayablesResponse         *message);
@@ -3049,6 +3095,9 @@ typedef void (*Conton__Payments__V1__CreatePayablesResponse_Closure)
 typedef void (*Conton__Payments__V1__BatchCreatePayablesRequest_Closure)
                  (const Conton__Payments__V1__BatchCreatePayablesRequest *message,
                   void *closure_data);
+typedef void (*Conton__Payments__V1__BatchEntryResult_Closure)
+                 (const Conton__Payments__V1__BatchEntryResult *message,
+                  void *closure_data);
 typedef void (*Conton__Payments__V1__BatchCreatePayablesResponse_Closure)
                  (const Conton__Payments__V1__BatchCreatePayablesResponse *message,
                   void *closure_data);
@@ -3527,6 +3576,7 @@ extern const ProtobufCMessageDescriptor conton__payments__v1__instalments__descr
 extern const ProtobufCMessageDescriptor conton__payments__v1__create_payables_request__descriptor;
 extern const ProtobufCMessageDescriptor conton__payments__v1__create_payables_response__descriptor;
 extern const ProtobufCMessageDescriptor conton__payments__v1__batch_create_payables_request__descriptor;
+extern const ProtobufCMessageDescriptor conton__payments__v1__batch_entry_result__descriptor;
 extern const ProtobufCMessageDescriptor conton__payments__v1__batch_create_payables_response__descriptor;
 extern const ProtobufCMessageDescriptor conton__payments__v1__get_payable_request__descriptor;
 extern const ProtobufCMessageDescriptor conton__payments__v1__get_payable_response__descriptor;
