@@ -72,7 +72,7 @@ enum ClassifierStore {
     static func reference(_ id: String, kind: Kind, field: String, allowArchived: Bool = false, errors: inout FieldErrors,
                           in db: Database) throws -> Int64? {
         guard !id.isEmpty else { return nil }
-        guard let key = Int64(id), let row = try Row.fetchOne(db, sql: "SELECT kind, archived_at_ms FROM payments_classifier WHERE id = ?", arguments: [key]),
+        guard let key = Int64(id), let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT kind, archived_at_ms FROM payments_classifier WHERE id = ?"), arguments: [key]),
               (row["kind"] as Int32) == kind.rawValue else {
             errors.add(field, "no \(noun(kind)) has id \(id)")
             return nil

@@ -151,11 +151,11 @@ struct PayableRequest: Sendable {
     /// The supplier (active), the category (default: the supplier's) and cost centre (not
     /// archived), and the attachments (office files that exist), read in `db`.
     mutating func resolve(in db: Database, files: (any OfficeFileLookup)?, allowArchivedSupplier: Bool = false,
-                          errors: inout FieldErrors) throws -> Conton_Payments_V1_Supplier? {
+                          suppliers: SupplierCache = SupplierCache(), errors: inout FieldErrors) throws -> Conton_Payments_V1_Supplier? {
         let before = errors.violations.count
         var supplier: Conton_Payments_V1_Supplier?
         if !supplierID.isEmpty {
-            if let s = try SupplierStore.find(supplierID, in: db) {
+            if let s = try suppliers.find(supplierID, in: db) {
                 if s.status == .archived && !allowArchivedSupplier {
                     errors.add(prefix + "payable.supplier_id", "supplier \(s.id) (\(s.name)) is archived; restore it first")
                 }
@@ -194,5 +194,17 @@ enum Attachments {
             case .none: errors.add("\(field)[\(i)]", "no file has id \(id)")
             }
         }
+    }
+}
+
+/// The suppliers one transaction has read (a batch names the same ones many times).
+final class SupplierCache {
+    private var found: [String: Conton_Payments_V1_Supplier?] = [:]
+
+    func find(_ id: String, in db: Database) throws -> Conton_Payments_V1_Supplier? {
+        if let known = found[id] { return known }
+        let s = try SupplierStore.find(id, in: db)
+        found[id] = s
+        return s
     }
 }

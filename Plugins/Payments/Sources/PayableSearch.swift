@@ -101,8 +101,8 @@ struct PayableSearch: Sendable {
         }
         sql += " ORDER BY p.\(dateColumn), p.id LIMIT ?"
         _ = args.append(contentsOf: [limit])
-        let today = self.today
-        return try Row.fetchAll(db, sql: sql, arguments: args).map { PayableStore.payable($0, today: today) }
+        let today = self.today, formats = TaxIDFormats()
+        return try Row.fetchAll(db, sql: sql, arguments: args).map { PayableStore.payable($0, today: today, formats: formats) }
     }
 
     /// The page key of a payable in this list's order.

@@ -27,14 +27,15 @@ enum PayableStore {
         LEFT JOIN payments_classifier cc ON cc.id = p.cost_center_id
         """
 
-    /// A payable from a row of ``select``.
-    static func payable(_ row: Row, today: CivilDate) -> Payable {
+    /// A payable from a row of ``select``; `formats` remembers the documents formatted (a page
+    /// names the same suppliers many times, and formatting validates the check digits first).
+    static func payable(_ row: Row, today: CivilDate, formats: TaxIDFormats = TaxIDFormats()) -> Payable {
         var p = Payable()
         p.id = String(row[0] as Int64)
         p.supplierId = String(row[1] as Int64)
         p.supplierName = row[2]
-        p.supplierDocumentFormatted = TaxID.formatted(row[3])
-        p.payeeDocumentFormatted = TaxID.formatted(row[4])
+        p.supplierDocumentFormatted = formats(row[3])
+        p.payeeDocumentFormatted = formats(row[4])
         p.description = row[5]
         p.categoryId = (row[6] as Int64?).map(String.init) ?? ""
         p.costCenterId = (row[7] as Int64?).map(String.init) ?? ""
@@ -122,26 +123,38 @@ enum PayableStore {
         """
 
     /// Inserts validated drafts (one statement, prepared once); returns their ids in order. A
-    /// group of instalments shares the first one's id as `group_id`.
-    static func insert(_ drafts: [PayableDraft], supplier: Conton_Payments_V1_Supplier, now: Int64, in db: Database) throws -> [Int64] {
+    /// group of instalments shares the first one's id as `group_id`. Their sums go to `totals`,
+    /// written to `payments_due_totals` when it is flushed — at the end of this call when none
+    /// is given.
+    static func insert(_ drafts: [PayableDraft], supplier: Conton_Payments_V1_Supplier, now: Int64, totals: DueTotals? = nil,
+                       in db: Database) throws -> [Int64] {
+        let sums = totals ?? DueTotals()
         let statement = try db.cachedStatement(sql: insertSQL)
         let key = supplierKey(supplier)
         let payee = SupplierStore.payeeDocument(supplier)
         var ids: [Int64] = []
         ids.reserveCapacity(drafts.count)
         let grouped = drafts.count > 1
+        // Instalments share their texts: fold them once (folding is most of an insert's cost).
+        var folded: (text: [String], key: String) = ([], "")
         for (i, d) in drafts.enumerated() {
+            let texts = [d.description, d.documentNumber, d.notes]
+            if texts != folded.text {
+                folded = (texts, searchKey(description: d.description, documentNumber: d.documentNumber, notes: d.notes, supplierKey: key))
+            }
             try statement.execute(arguments: [
                 Int64(supplier.id)!, supplier.name, supplier.document, payee, d.description, d.categoryID, d.costCenterID,
                 d.amountCents, d.competence, d.dueDate, d.expectedPaymentDate, d.method.rawValue, d.documentNumber, d.boletoLine,
                 d.attachments.joined(separator: ","), d.notes, grouped ? i + 1 : 0, grouped ? drafts.count : 0,
                 grouped ? ids.first : nil, d.recurrenceID,
-                searchKey(description: d.description, documentNumber: d.documentNumber, notes: d.notes, supplierKey: key), now, now,
+                folded.key, now, now,
             ])
             ids.append(db.lastInsertedRowID)
+            sums.add(d.dueDate, d.amountCents)
         }
+        if totals == nil { try sums.flush(in: db) }
         if grouped, let first = ids.first {
-            try db.execute(sql: "UPDATE payments_payable SET group_id = ? WHERE id = ?", arguments: [first, first])
+            try db.cachedStatement(sql: "UPDATE payments_payable SET group_id = ? WHERE id = ?").execute(arguments: [first, first])
         }
         return ids
     }
@@ -169,5 +182,37 @@ enum PayableStore {
                                               searchKey(description: row["description"], documentNumber: row["document_number"],
                                                         notes: row["notes"], supplierKey: key), row["id"] as Int64])
         }
+    }
+}
+
+/// New pending payables' count and amount per due date, added to `payments_due_totals` in one
+/// upsert per date (a batch of 12,000 payables spans a few hundred dates).
+final class DueTotals {
+    private var sums: [String: (count: Int64, amount: Int64)] = [:]
+
+    func add(_ dueDate: String, _ amount: Int64) {
+        sums[dueDate, default: (0, 0)].count += 1
+        sums[dueDate, default: (0, 0)].amount += amount
+    }
+
+    func flush(in db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO payments_due_totals VALUES (?, 1, ?, ?, 0, 0)
+            ON CONFLICT (due_date, status) DO UPDATE SET n = n + excluded.n, amount = amount + excluded.amount
+            """)
+        for (date, sum) in sums { try statement.execute(arguments: [date, sum.count, sum.amount]) }
+        sums = [:]
+    }
+}
+
+/// ``ContonBrazil/TaxID/formatted(_:)`` of the documents one read meets, each computed once.
+final class TaxIDFormats {
+    private var known: [String: String] = [:]
+
+    func callAsFunction(_ document: String) -> String {
+        if let f = known[document] { return f }
+        let f = TaxID.formatted(document)
+        known[document] = f
+        return f
     }
 }

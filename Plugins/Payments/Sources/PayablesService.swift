@@ -37,11 +37,11 @@ struct PayablesService: Conton_Payments_V1_Payables.SimpleServiceProtocol {
     }
 
     /// ``create(_:today:files:errors:in:)`` without reading the rows back: their ids.
-    static func insert(_ request: PayableRequest, files: (any OfficeFileLookup)?, errors: inout FieldErrors,
-                       in m: inout Mutation) throws -> [Int64]? {
+    static func insert(_ request: PayableRequest, files: (any OfficeFileLookup)?, suppliers: SupplierCache = SupplierCache(),
+                       totals: DueTotals? = nil, errors: inout FieldErrors, in m: inout Mutation) throws -> [Int64]? {
         var request = request
-        guard let supplier = try request.resolve(in: m.db, files: files, errors: &errors) else { return nil }
-        let ids = try PayableStore.insert(request.drafts, supplier: supplier, now: m.now, in: m.db)
+        guard let supplier = try request.resolve(in: m.db, files: files, suppliers: suppliers, errors: &errors) else { return nil }
+        let ids = try PayableStore.insert(request.drafts, supplier: supplier, now: m.now, totals: totals, in: m.db)
         let first = request.drafts[0]
         let total = request.drafts.reduce(Int64(0)) { $0 + $1.amountCents }
         try m.publish(PayableCreated(payableIDs: ids.map(String.init), supplierID: supplier.id, description: first.description,
@@ -100,13 +100,16 @@ struct PayablesService: Conton_Payments_V1_Payables.SimpleServiceProtocol {
         return try await self.context.write { m in
             var errors = FieldErrors()
             var response = Conton_Payments_V1_BatchCreatePayablesResponse()
+            let suppliers = SupplierCache(), totals = DueTotals()
             for entry in entries {
                 var result = Conton_Payments_V1_BatchEntryResult()
-                result.payableIds = (try Self.insert(entry, files: files, errors: &errors, in: &m) ?? []).map(String.init)
+                result.payableIds = (try Self.insert(entry, files: files, suppliers: suppliers, totals: totals, errors: &errors, in: &m) ?? [])
+                    .map(String.init)
                 response.created += Int32(result.payableIds.count)
                 response.totalCents += entry.drafts.reduce(0) { $0 + $1.amountCents }
                 response.results.append(result)
             }
+            try totals.flush(in: m.db)
             try errors.check()
             return response
         }

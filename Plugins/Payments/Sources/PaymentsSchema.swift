@@ -11,8 +11,9 @@ import GRDB
 /// - `payments_payable`: every payable. `status` stores pending (1), paid (2) or cancelled (3);
 ///   overdue is derived from `due_date` and today. The sums of its payments live on the row, so
 ///   lists and totals need no join. Instalments share `group_id` (the first one's id).
-/// - `payments_due_totals`: count and sums per (due date, status), kept by triggers, for the
-///   totals of lists filtered by due date and status alone.
+/// - `payments_due_totals`: count and sums per (due date, status), for the totals of lists
+///   filtered by due date and status alone; kept by ``PayableStore/insert`` and by triggers on
+///   update and delete.
 /// - `payments_payment`: one row per settlement; reopening marks them reversed.
 /// - `payments_recurrence`: monthly templates; at most one payable per (recurrence, competence).
 /// - `payments_request`: idempotency keys of CreatePayables with the stored answer.
@@ -102,10 +103,9 @@ enum PaymentsSchema {
                   overdue_notified_at_ms INTEGER,
                   CHECK (settled_cents >= 0 AND settled_cents <= amount_cents)
                 );
-                -- Lists and totals by due date read this index alone (it covers the totals' columns).
-                CREATE INDEX payments_payable_due ON payments_payable (due_date, status, amount_cents, settled_cents, paid_cents);
-                -- Pages in due-date order (due_date, id) stop after the page, however long the period.
-                CREATE INDEX payments_payable_due_order ON payments_payable (due_date);
+                -- Pages in due-date order (due_date, id) stop after the page, however long the period; the
+                -- sweeps walk it too. Every index costs each of a batch's inserts (docs/BENCHMARKS.md).
+                CREATE INDEX payments_payable_due ON payments_payable (due_date);
                 CREATE INDEX payments_payable_payment_date ON payments_payable (payment_date) WHERE payment_date IS NOT NULL;
                 CREATE INDEX payments_payable_supplier ON payments_payable (supplier_id, due_date);
                 CREATE INDEX payments_payable_group ON payments_payable (group_id, instalment_number) WHERE group_id IS NOT NULL;
@@ -113,10 +113,11 @@ enum PaymentsSchema {
                 CREATE INDEX payments_payable_boleto ON payments_payable (boleto_line) WHERE boleto_line != '';
                 CREATE INDEX payments_payable_category ON payments_payable (category_id) WHERE category_id IS NOT NULL;
                 CREATE INDEX payments_payable_cost_center ON payments_payable (cost_center_id) WHERE cost_center_id IS NOT NULL;
-                CREATE INDEX payments_payable_sweep ON payments_payable (status, due_date) WHERE status = 1;
-                -- Count and sums per (due date, stored status), kept by triggers: the totals of a list
-                -- filtered by due date and status alone add up at most a few hundred of these rows
-                -- instead of scanning every payable of the period (docs/PAYMENTS.md, "ListPayables").
+                -- Count and sums per (due date, stored status): the totals of a list filtered by due date
+                -- and status alone add up at most a few hundred of these rows instead of scanning every
+                -- payable of the period (docs/PAYMENTS.md, "ListPayables"). Updates and deletes keep it
+                -- by trigger; inserts (always pending, nothing paid) add their sums once per due date
+                -- in PayableStore.insert — 12,000 trigger runs cost a batch 90 ms.
                 CREATE TABLE payments_due_totals (
                   due_date TEXT NOT NULL,
                   status INTEGER NOT NULL,
@@ -126,11 +127,6 @@ enum PaymentsSchema {
                   paid INTEGER NOT NULL,
                   PRIMARY KEY (due_date, status)
                 ) WITHOUT ROWID;
-                CREATE TRIGGER payments_due_totals_insert AFTER INSERT ON payments_payable BEGIN
-                  INSERT INTO payments_due_totals VALUES (NEW.due_date, NEW.status, 1, NEW.amount_cents, NEW.settled_cents, NEW.paid_cents)
-                  ON CONFLICT (due_date, status) DO UPDATE SET n = n + 1, amount = amount + excluded.amount,
-                    settled = settled + excluded.settled, paid = paid + excluded.paid;
-                END;
                 CREATE TRIGGER payments_due_totals_delete AFTER DELETE ON payments_payable BEGIN
                   UPDATE payments_due_totals SET n = n - 1, amount = amount - OLD.amount_cents, settled = settled - OLD.settled_cents,
                     paid = paid - OLD.paid_cents WHERE due_date = OLD.due_date AND status = OLD.status;

@@ -21,7 +21,7 @@ enum SupplierStore {
 
     static func find(_ id: String, in db: Database) throws -> Supplier? {
         guard let key = Int64(id) else { return nil }
-        return try Row.fetchOne(db, sql: "SELECT * FROM payments_supplier WHERE id = ?", arguments: [key]).map(supplier)
+        return try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM payments_supplier WHERE id = ?"), arguments: [key]).map(supplier)
     }
 
     /// The supplier `id`, or NOT_FOUND; INVALID_ARGUMENT on `field` when empty.
