@@ -40,6 +40,58 @@ struct BenchPayments: AsyncParsableCommand {
     @Option(name: .customLong("server-log"), help: "Where the server's stderr goes. Default: discarded.")
     var serverLog: String?
 
+    /// The reference for BatchCreatePayables, measured in the same run: SQLite alone inserting the
+    /// same number of rows into a fresh file with the plugin's schema (copied from the server's
+    /// database: its tables, indexes and triggers) and the per-day sums, in one transaction, with
+    /// one prepared statement and no validation, events or audit.
+    static func referenceInserts(schemaFrom database: ContonDatabase, entries: Int, out: inout StandardError) async throws {
+        let schema = try await database.pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT sql FROM sqlite_master WHERE name LIKE 'payments_%' AND sql IS NOT NULL
+                ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid
+                """)
+        }
+        let directory = NSTemporaryDirectory() + "conton-bench-sqlite-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let reference = try ContonDatabase(dataDirectory: directory)
+        try await reference.pool.write { db in
+            for statement in schema { try db.execute(sql: statement) }
+            try db.execute(sql: "INSERT INTO payments_supplier (id, document, name_key, search_key, emails_key, version, record) VALUES (1, 'x', 'x', 'x', '', 1, x'')")
+        }
+        let clock = ContinuousClock()
+        var millis: [Double] = []
+        for call in 0..<9 {
+            let started = clock.now
+            try await reference.pool.write { db in
+                let insert = try db.cachedStatement(sql: """
+                    INSERT INTO payments_payable (supplier_id, supplier_name, supplier_document, payee_document, description, amount_cents,
+                      competence, due_date, status, instalment_number, instalment_count, group_id, search_key, created_at_ms, updated_at_ms)
+                    VALUES (1, 'Fornecedor', '11222333000181', '11222333000181', ?, ?, ?, ?, 1, ?, 12, ?, ?, 0, 0)
+                    """)
+                let sums = try db.cachedStatement(sql: """
+                    INSERT INTO payments_due_totals VALUES (?, 1, 1, ?, 0, 0)
+                    ON CONFLICT (due_date, status) DO UPDATE SET n = n + 1, amount = amount + excluded.amount
+                    """)
+                for j in 0..<entries {
+                    let n = call * entries + j
+                    var group: Int64?
+                    for k in 0..<12 {
+                        let month = (n % 12 + k) % 12 + 1, year = 2025 + (n / 12) % 2 + (n % 12 + k) / 12
+                        let due = String(format: "%04d-%02d-%02d", year, month, 1 + n % 28)
+                        try insert.execute(arguments: ["Aluguel \(n)", 12_000 + (n * 7_919) % 900_000, String(due.prefix(7)), due, k + 1, group,
+                                                       "aluguel \(n) \u{2022} fornecedor"])
+                        if group == nil { group = db.lastInsertedRowID }
+                        try sums.execute(arguments: [due, 12_000 + (n * 7_919) % 900_000])
+                    }
+                }
+            }
+            millis.append(Double((clock.now - started) / .microseconds(1)) / 1000)
+        }
+        let sorted = millis.sorted()
+        print(String(format: "SQLite alone, the same %d rows and sums in one transaction: min %.1f ms, median %.1f ms, max %.1f ms", entries * 12,
+                     sorted.first!, sorted[sorted.count / 2], sorted.last!), to: &out)
+    }
+
     func run() async throws {
         var out = StandardError()
         try await BenchServer.withSignedInServer(name: "payments", serverLog: serverLog) { client, metadata, dataDir in
@@ -102,6 +154,7 @@ struct BenchPayments: AsyncParsableCommand {
                  { $0.period.from = "2026-01-01"; $0.period.to = "2026-12-31"; $0.text = "internet" }),
             ]
             let database = try ContonDatabase(dataDirectory: dataDir)
+            try await Self.referenceInserts(schemaFrom: database, entries: entries, out: &out)
             print("ListPayables over \(made) payables, first page of 100 + totals of the filter; SQLite: the totals statement alone", to: &out)
             print("query           matches   p50 ms   p90 ms   p99 ms   max ms   SQLite p50 ms   p99 ms", to: &out)
             for (name, sql, configure) in queries {
