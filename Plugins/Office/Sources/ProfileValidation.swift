@@ -98,23 +98,7 @@ enum ProfileValidation {
             p.pix.value = p.pix.value.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         if p.hasPix && (!p.pix.value.isEmpty || p.pix.type != .unspecified) {
-            let type: PixKey.KeyType? = switch p.pix.type {
-            case .cpf: .cpf
-            case .cnpj: .cnpj
-            case .email: .email
-            case .phone: .phone
-            case .random: .random
-            default: nil
-            }
-            if let type {
-                do {
-                    p.pix.value = try PixKey(type: type, value: p.pix.value).value
-                } catch {
-                    errors.add(path("pix.value"), error.description)
-                }
-            } else {
-                errors.add(path("pix.type"), "choose the key's type")
-            }
+            p.pix.normalize(at: path("pix"), errors: &errors)
         }
         return (p, errors)
     }

@@ -81,23 +81,7 @@ enum SupplierValidation {
 
         if s.hasPix {
             s.pix.value = s.pix.value.trimmingCharacters(in: .whitespacesAndNewlines)
-            if s.pix.value.isEmpty && s.pix.type == .unspecified {
-                s.clearPix()
-            } else {
-                let type: PixKey.KeyType? = switch s.pix.type {
-                case .cpf: .cpf
-                case .cnpj: .cnpj
-                case .email: .email
-                case .phone: .phone
-                case .random: .random
-                default: nil
-                }
-                if let type {
-                    do { s.pix.value = try PixKey(type: type, value: s.pix.value).value } catch { errors.add(path("pix.value"), error.description) }
-                } else {
-                    errors.add(path("pix.type"), "choose the key's type (CPF, CNPJ, EMAIL, PHONE or RANDOM)")
-                }
-            }
+            if s.pix.value.isEmpty && s.pix.type == .unspecified { s.clearPix() } else { s.pix.normalize(at: path("pix"), errors: &errors) }
         }
 
         if s.hasBankAccount {
