@@ -61,7 +61,7 @@ enum PayableActions {
 
     /// Registers a payment; the payable is PAID when its balance reaches zero.
     static func settle(_ id: String, _ s: Settlement, today: CivilDate, in m: inout Mutation) throws -> (Payable, Conton_Payments_V1_PayablePayment) {
-        let (p, _) = try PayableStore.require(id, today: today, in: m.db)
+        let p = try PayableStore.require(id, today: today, in: m.db)
         switch p.status {
         case .cancelled: throw refuse(p, "is cancelled; reopen it first", reason: "PAYABLE_CANCELLED")
         case .paid: throw refuse(p, "is paid already (on \(p.paymentDate)); reopen it to pay again", reason: "PAYABLE_PAID")
@@ -105,7 +105,7 @@ enum PayableActions {
 
     /// Back to PENDING with the whole amount due; payments kept, marked reversed.
     static func reopen(_ id: String, reason: String, today: CivilDate, in m: inout Mutation) throws -> Payable {
-        let (p, _) = try PayableStore.require(id, today: today, in: m.db)
+        let p = try PayableStore.require(id, today: today, in: m.db)
         guard p.status != .pending || p.settledCents > 0 else {
             throw refuse(p, "is pending with nothing paid: nothing to reopen", reason: "PAYABLE_PENDING")
         }
@@ -131,7 +131,7 @@ enum PayableActions {
             UPDATE payments_payable SET status = 3, cancelled_at_ms = ?, cancel_reason = ?, version = version + 1, updated_at_ms = ? WHERE id = ?
             """, arguments: [m.now, reason, m.now, Int64(p.id)!])
         m.audit("payable", p.id, "cancelled payable: \(reason)")
-        return try PayableStore.require(p.id, today: today, in: m.db).0
+        return try PayableStore.require(p.id, today: today, in: m.db)
     }
 
     /// Deletes one payable that has no payment (reversed ones included: reopening keeps them).
@@ -158,15 +158,8 @@ enum PayableActions {
         for id in ids {
             var result = Conton_Payments_V1_BulkResult()
             result.payableId = id
-            var mutation = m
             do {
-                var payable: Payable?
-                try m.db.inSavepoint {
-                    payable = try body(id, &mutation)
-                    return .commit
-                }
-                m = mutation
-                if let payable { result.payable = payable }
+                if let payable = try inSavepoint(&m, { m in try body(id, &m) }) { result.payable = payable }
                 response.succeeded += 1
             } catch {
                 let (code, message) = Self.status(of: error)
@@ -177,6 +170,19 @@ enum PayableActions {
             response.results.append(result)
         }
         return response
+    }
+
+    /// Runs `body` in a savepoint of `m`'s transaction: when it throws, its rows, events and
+    /// audit entries are all undone and the transaction goes on.
+    static func inSavepoint<T>(_ m: inout Mutation, _ body: (inout Mutation) throws -> T) throws -> T {
+        var mutation = m
+        var result: T?
+        try m.db.inSavepoint {
+            result = try body(&mutation)
+            return .commit
+        }
+        m = mutation
+        return result!
     }
 
     private static func status(of error: any Error) -> (RPCError.Code, String) {

@@ -76,17 +76,17 @@ enum PayableStore {
     }
 
     /// The payable `id` with its stored status, or NOT_FOUND (INVALID_ARGUMENT when empty).
-    static func require(_ id: String, today: CivilDate, field: String = "payable_id", in db: Database) throws -> (Payable, row: Row) {
+    static func require(_ id: String, today: CivilDate, field: String = "payable_id", in db: Database) throws -> Payable {
         guard !id.isEmpty else { throw FieldErrors.single(field, "is required") }
         guard let key = Int64(id), let row = try Row.fetchOne(db, sql: select + " WHERE p.id = ?", arguments: [key]) else {
             throw ServiceError.notFound("payable", id, type: type)
         }
-        return (payable(row, today: today), row)
+        return payable(row, today: today)
     }
 
     /// The payable with its payments (GetPayable, and the answers of single-payable actions).
     static func detailed(_ id: String, today: CivilDate, in db: Database) throws -> Payable {
-        var (p, _) = try require(id, today: today, in: db)
+        var p = try require(id, today: today, in: db)
         p.payments = try Row.fetchAll(db, sql: "SELECT * FROM payments_payment WHERE payable_id = ? ORDER BY id", arguments: [Int64(id)!]).map(payment)
         return p
     }
@@ -111,10 +111,6 @@ enum PayableStore {
         SearchKey.fold(description + " " + documentNumber + " " + notes) + " \u{2022} " + supplierKey
     }
 
-    static func supplierKey(_ s: Conton_Payments_V1_Supplier) -> String {
-        SearchKey.fold(s.name + " " + s.tradeName) + " " + s.document.lowercased()
-    }
-
     static let insertSQL = """
         INSERT INTO payments_payable (supplier_id, supplier_name, supplier_document, payee_document, description, category_id,
           cost_center_id, amount_cents, competence, due_date, expected_payment_date, status, method, document_number, boleto_line,
@@ -130,7 +126,7 @@ enum PayableStore {
                        in db: Database) throws -> [Int64] {
         let sums = totals ?? DueTotals()
         let statement = try db.cachedStatement(sql: insertSQL)
-        let key = supplierKey(supplier)
+        let key = SupplierStore.searchKey(supplier)
         let payee = SupplierStore.payeeDocument(supplier)
         var ids: [Int64] = []
         ids.reserveCapacity(drafts.count)
@@ -166,12 +162,12 @@ enum PayableStore {
             // Inserted together: one range.
             return try Row.fetchAll(db, sql: select + " WHERE p.id BETWEEN ? AND ? ORDER BY p.id", arguments: [first, last]).map { payable($0, today: today) }
         }
-        return try ids.map { id in try require(String(id), today: today, in: db).0 }
+        return try ids.map { id in try require(String(id), today: today, in: db) }
     }
 
     /// After a supplier's update: its payables show its current name, document and payee.
     static func refreshSupplier(_ s: Conton_Payments_V1_Supplier, in db: Database) throws {
-        let key = supplierKey(s)
+        let key = SupplierStore.searchKey(s)
         let rows = try Row.fetchAll(db, sql: "SELECT id, description, document_number, notes FROM payments_payable WHERE supplier_id = ?",
                                     arguments: [Int64(s.id)!])
         let statement = try db.cachedStatement(sql: """

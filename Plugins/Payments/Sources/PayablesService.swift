@@ -121,8 +121,7 @@ struct PayablesService: Conton_Payments_V1_Payables.SimpleServiceProtocol {
         let today = self.today
         var response = Conton_Payments_V1_GetPayableResponse()
         response.payable = try await self.context.read { db in
-            _ = try PayableStore.require(request.payableId, today: today, in: db)
-            return try PayableStore.detailed(request.payableId, today: today, in: db)
+            try PayableStore.detailed(request.payableId, today: today, in: db)
         }
         return response
     }
@@ -141,7 +140,7 @@ struct PayablesService: Conton_Payments_V1_Payables.SimpleServiceProtocol {
         let today = self.today, files = self.files
         var response = Conton_Payments_V1_UpdatePayableResponse()
         response.payable = try await self.context.write { m in
-            let (current, _) = try PayableStore.require(update.id, today: today, field: "payable.id", in: m.db)
+            let current = try PayableStore.require(update.id, today: today, field: "payable.id", in: m.db)
             guard current.version == update.version else {
                 throw ServiceError(.aborted, "payable \(update.id) changed since version \(update.version) (now \(current.version)); read it again and retry",
                                    reason: "VERSION_MISMATCH", resource: ErrorDetails.Resource(type: PayableStore.type, name: update.id))
@@ -180,7 +179,7 @@ struct PayablesService: Conton_Payments_V1_Payables.SimpleServiceProtocol {
                                  draft.categoryID, draft.costCenterID, draft.amountCents, draft.competence, draft.dueDate, draft.expectedPaymentDate,
                                  draft.method.rawValue, draft.documentNumber, draft.boletoLine, draft.attachments.joined(separator: ","), draft.notes,
                                  PayableStore.searchKey(description: draft.description, documentNumber: draft.documentNumber, notes: draft.notes,
-                                                        supplierKey: PayableStore.supplierKey(supplier)),
+                                                        supplierKey: SupplierStore.searchKey(supplier)),
                                  status, m.now, draft.dueDate, draft.dueDate, key])
             let fields = mask.isEmpty ? FieldMaskUpdate.populated(update, excluding: outputOnly) : Array(mask)
             m.audit("payable", current.id, "updated payable: \(fields.joined(separator: ", "))")
@@ -232,20 +231,15 @@ struct PayablesService: Conton_Payments_V1_Payables.SimpleServiceProtocol {
     private static func scoped(_ id: String, _ scope: Conton_Payments_V1_InstalmentScope, today: CivilDate, in m: inout Mutation,
                                _ action: (Payable, inout Mutation) throws -> Void) throws -> [Conton_Payments_V1_SkippedPayable] {
         if case .unrecognized(let n) = scope { throw FieldErrors.single("scope", "\(n) is not an instalment scope") }
-        let (named, _) = try PayableStore.require(id, today: today, in: m.db)
+        let named = try PayableStore.require(id, today: today, in: m.db)
         var skipped: [Conton_Payments_V1_SkippedPayable] = []
         for p in try PayableActions.scoped(named, scope, today: today, in: m.db) {
             if p.id == named.id {
                 try action(p, &m)
                 continue
             }
-            var mutation = m
             do {
-                try m.db.inSavepoint {
-                    try action(p, &mutation)
-                    return .commit
-                }
-                m = mutation
+                try PayableActions.inSavepoint(&m) { m in try action(p, &m) }
             } catch let error as any RPCErrorConvertible {
                 var s = Conton_Payments_V1_SkippedPayable()
                 s.payableId = p.id
@@ -312,7 +306,7 @@ struct PayablesService: Conton_Payments_V1_Payables.SimpleServiceProtocol {
         let today = self.today
         return try await self.context.write { m in
             try PayableActions.bulk(request.payableIds, in: &m) { id, m in
-                try PayableActions.cancel(PayableStore.require(id, today: today, in: m.db).0, reason: reason, today: today, in: &m)
+                try PayableActions.cancel(PayableStore.require(id, today: today, in: m.db), reason: reason, today: today, in: &m)
             }
         }
     }
@@ -322,7 +316,7 @@ struct PayablesService: Conton_Payments_V1_Payables.SimpleServiceProtocol {
         let today = self.today
         return try await self.context.write { m in
             try PayableActions.bulk(request.payableIds, in: &m) { id, m in
-                try PayableActions.delete(PayableStore.require(id, today: today, in: m.db).0, in: &m)
+                try PayableActions.delete(PayableStore.require(id, today: today, in: m.db), in: &m)
                 return nil
             }
         }

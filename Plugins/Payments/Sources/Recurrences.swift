@@ -12,8 +12,6 @@ enum Recurrences {
     /// Months generated ahead: the current one and the next `horizon - 1`.
     static let horizon = 3
 
-    static let writable: Set<String> = ["supplier_id", "description", "category_id", "cost_center_id", "amount_cents", "due_day",
-                                        "end_month", "method", "notes"]
     static let outputOnly: Set<String> = ["id", "supplier_name", "generated_through", "version", "created_at_ms", "updated_at_ms", "start_month"]
 
     /// The last month generation covers when today is `today`.

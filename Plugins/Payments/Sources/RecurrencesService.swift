@@ -71,7 +71,7 @@ extension PayablesService {
                   category_id = ?, cost_center_id = ?, amount_cents = ?, due_date = ?, method = ?, notes = ?, search_key = ?,
                   version = version + 1, updated_at_ms = ? WHERE id = ?
                 """)
-            let supplierKey = PayableStore.supplierKey(supplier)
+            let supplierKey = SupplierStore.searchKey(supplier)
             for row in rows {
                 let d = Recurrences.draft(r, month: Competence(row["competence"] as String)!, category: category ?? Int64(supplier.defaultCategoryId),
                                           costCenter: costCenter)
