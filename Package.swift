@@ -237,7 +237,7 @@ let package = Package(
         .executableTarget(
             name: "conton",
             dependencies: [
-                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", "PaymentsPlugin", // new-plugin: composition
+                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", "PaymentsPlugin", "ProtocolsPlugin", // new-plugin: composition
                 "DocumentsCapability",
                 "ContonIdentity", "ContonStore", "ContonServer", "ContonBrazil", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
@@ -459,6 +459,27 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Plugins/Payments/Tests",
+            swiftSettings: swiftSettings
+        ),
+        /// Protocolos: documents delivered to clients, with a hash-chained evidence log.
+        .target(
+            name: "ProtocolsPlugin",
+            dependencies: [
+                "ContonKit", "ContonAPI", "ContonStore", "ContonBrazil", "ContonMailQueue", "ClientsCapability", "DocumentsCapability", "FilesCapability",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Protocols/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProtocolsPluginTests",
+            dependencies: [
+                "ProtocolsPlugin", "DocumentsPlugin", "FilesPlugin", "ClientsPlugin", "OfficePlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonBrazil", "ContonStore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Protocols/Tests",
             swiftSettings: swiftSettings
         ),
         // new-plugin: targets above this line

@@ -70,7 +70,8 @@ public struct AuthorizationInterceptor: ServerInterceptor {
             throw RPCError(code: .failedPrecondition, message: "change your password first (Identity/ChangePassword)")
         }
         let identity = CallIdentity(principal: result.principal, method: method.fullyQualifiedMethod,
-                                    peer: context.peerIdentity?.remoteAddress ?? context.remotePeer, sessionID: result.sessionID)
+                                    peer: context.peerIdentity?.remoteAddress ?? context.remotePeer, sessionID: result.sessionID,
+                                    userAgent: request.metadata[stringValues: "user-agent"].first(where: { _ in true }) ?? "")
         var response = try await CallIdentity.$current.withValue(identity) { try await next(request, context) }
         if case .success(var contents) = response.accepted {
             let producer = contents.producer

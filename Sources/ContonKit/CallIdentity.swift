@@ -10,12 +10,16 @@ public struct CallIdentity: Sendable, Hashable {
     public var peer: String
     /// The session the call came with (for Logout), if it used a session token.
     public var sessionID: String?
+    /// The caller's `user-agent` metadata (at most 256 characters; "" when absent), for evidence
+    /// logs.
+    public var userAgent: String
 
-    public init(principal: Principal, method: String, peer: String, sessionID: String? = nil) {
+    public init(principal: Principal, method: String, peer: String, sessionID: String? = nil, userAgent: String = "") {
         self.principal = principal
         self.method = method
         self.peer = peer
         self.sessionID = sessionID
+        self.userAgent = String(userAgent.prefix(256))
     }
 
     /// The current call's identity (nil outside a call, e.g. in admin commands and event handlers).

@@ -7,6 +7,7 @@ import FeesPlugin
 import FilesPlugin
 import OfficePlugin
 import PaymentsPlugin
+import ProtocolsPlugin
 // new-plugin: imports above this line
 
 /// The composition root: every built-in feature plugin, listed explicitly — the single place a
@@ -20,6 +21,7 @@ enum CompositionRoot {
             FeesPlugin(),
             DocumentsPlugin(),
             PaymentsPlugin(),
+            ProtocolsPlugin(),
             // new-plugin: plugins above this line
         ]
     }

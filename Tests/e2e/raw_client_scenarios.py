@@ -417,7 +417,7 @@ def main():
         assert out.split() == ["conton.audit.v1.Audit", "conton.clients.v1.Clients", "conton.documents.v1.Documents", "conton.fees.v1.Fees",
                                "conton.fees.v1.Receivables", "conton.files.v1.Files", "conton.health.v1.Health",
                                "conton.identity.v1.Identity", "conton.identity.v1.ServiceAccounts", "conton.identity.v1.Users",
-                               "conton.office.v1.Office", "conton.payments.v1.Payables", "conton.payments.v1.Suppliers",
+                               "conton.office.v1.Office", "conton.payments.v1.Payables", "conton.payments.v1.Suppliers", "conton.protocols.v1.Protocols",
                                "conton.reflection.v1.Reflection", "conton.testing.v1.TestService"], out
         code, out, err = cli("call", "conton.testing.v1.TestService/UnaryCall", '{"responseStatus":{"code":3,"message":"bad"}}')
         assert code == 1 and err.startswith("ERROR INVALID_ARGUMENT (3): bad"), (code, err)

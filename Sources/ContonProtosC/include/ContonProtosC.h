@@ -14,6 +14,7 @@
 #include "conton/identity/v1/users.pb-c.h"
 #include "conton/office/v1/office.pb-c.h"
 #include "conton/payments/v1/payments.pb-c.h"
+#include "conton/protocols/v1/protocols.pb-c.h"
 #include "conton/reflection/v1/reflection.pb-c.h"
 #include "conton/rpc/v1/options.pb-c.h"
 #include "conton/rpc/v1/wire.pb-c.h"
