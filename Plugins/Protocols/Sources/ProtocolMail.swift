@@ -19,4 +19,14 @@ enum ProtocolMail {
         lines += ["", "Acesse a área do cliente para ver e baixar os documentos e confirmar o recebimento (\"Li e recebi\")."]
         return MailMessage(to: [to], subject: "Protocolo nº \(number): \(title)", textBody: lines.joined(separator: "\n"))
     }
+
+    /// The one reminder before the first due date: nil when the client has no (valid) address.
+    static func reminder(number: Int64, title: String, dueDate: String, client: ClientFacts) -> MailMessage? {
+        guard !client.email.isEmpty, let to = try? MailAddress(client.email, name: client.name) else { return nil }
+        let lines = ["Olá, \(client.name).", "",
+                     "Os documentos do protocolo nº \(number) (\(title)) vencem em \(DocumentFormat.date(iso: dueDate)) e ainda não foram abertos.",
+                     "", "Acesse a área do cliente para vê-los e confirmar o recebimento (\"Li e recebi\")."]
+        return MailMessage(to: [to], subject: "Lembrete: protocolo nº \(number) vence em \(DocumentFormat.date(iso: dueDate))",
+                           textBody: lines.joined(separator: "\n"))
+    }
 }

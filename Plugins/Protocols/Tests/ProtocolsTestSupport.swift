@@ -27,7 +27,7 @@ struct ProtocolsTest: Sendable {
 
     static func run<R: Sendable>(_ body: (ProtocolsTest) async throws -> R) async throws -> R {
         let clock = TestClock(start)
-        return try await withInProcessTestServer(plugins: [ClientsPlugin(), OfficePlugin(), DocumentsPlugin(), FilesPlugin(), ProtocolsPlugin()],
+        return try await withInProcessTestServer(plugins: [ClientsPlugin(), OfficePlugin(), DocumentsPlugin(), FilesPlugin(), ProtocolsPlugin(sweepAtStart: false)],
                                                  clock: clock) { test in
             try await body(ProtocolsTest(grpc: test.client, host: test.host, policies: test.policies, clock: clock,
                                          protocols: .init(wrapping: test.client), files: .init(wrapping: test.client),
@@ -119,6 +119,17 @@ struct ProtocolsTest: Sendable {
         r.comment = comment
         return try await protocols.acknowledgeProtocol(r, metadata: who).protocol
     }
+
+    /// The protocols plugin's context (to run the reminder sweep by hand).
+    var protocolsContext: PluginContext {
+        get throws {
+            let plugin = try #require(host.plugins.first { $0.id == "protocols" })
+            return host.context(for: plugin)
+        }
+    }
+
+    /// Moves the clock `days` days on.
+    func advance(days: Int) { clock.advance(milliseconds: Int64(days) * 86_400_000) }
 
     func count(_ sql: String, _ arguments: StatementArguments = []) async throws -> Int {
         try await host.database.pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
