@@ -1,3 +1,4 @@
+import ContonKit
 import GRPCCore
 import Testing
 
@@ -30,5 +31,13 @@ public func rpcError(_ body: () async throws -> Void, sourceLocation: SourceLoca
     } catch {
         Issue.record("expected an RPCError, got \(error)", sourceLocation: sourceLocation)
         return nil
+    }
+}
+
+extension RPCError {
+    /// The field violations of the error's details, `field: description` (several on one field
+    /// joined by " | ").
+    public var violations: [String: String] {
+        Dictionary((details?.fieldViolations ?? []).map { ($0.field, $0.description) }, uniquingKeysWith: { a, b in a + " | " + b })
     }
 }

@@ -43,24 +43,19 @@ public struct FilesPlugin: Plugin {
 
 /// The files a client's area holds.
 struct FilesHeld: ClientRecordHolder, ClientFileSummaries, OfficeFileLookup, FileCatalog {
-    private static func facts(_ row: Row) -> FileFacts {
-        FileFacts(id: row["id"], clientID: row["client_id"], fileName: row["file_name"], size: row["size"], sha256: row["sha256"],
-                  contentType: row["content_type"])
-    }
-
     func file(_ id: String, in db: Database) throws -> FileFacts? {
-        try Row.fetchOne(db, sql: "SELECT id, client_id, file_name, size, sha256, content_type FROM files_file WHERE id = ?", arguments: [id])
-            .map(Self.facts)
+        try files([id], in: db)[id]
     }
 
     func files(_ ids: [String], in db: Database) throws -> [String: FileFacts] {
         var out: [String: FileFacts] = [:]
-        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
             for row in try Row.fetchAll(db, sql: "SELECT id, client_id, file_name, size, sha256, content_type FROM files_file WHERE id IN (\(marks))",
                                         arguments: StatementArguments(chunk)) {
-                let f = Self.facts(row)
-                out[f.id] = f
+                out[row["id"]] = FileFacts(id: row["id"], clientID: row["client_id"], fileName: row["file_name"], size: row["size"],
+                                           sha256: row["sha256"], contentType: row["content_type"])
             }
         }
         return out
@@ -71,7 +66,7 @@ struct FilesHeld: ClientRecordHolder, ClientFileSummaries, OfficeFileLookup, Fil
     }
 
     func officeFile(_ id: String, in db: Database) throws -> Bool? {
-        try String.fetchOne(db, sql: "SELECT client_id FROM files_file WHERE id = ?", arguments: [id]).map(\.isEmpty)
+        try file(id, in: db).map(\.clientID.isEmpty)
     }
 
     func fileCount(of clientID: String, in db: Database) throws -> Int {

@@ -137,10 +137,3 @@ func failure(_ body: () async throws -> Void) async -> RPCError? {
         return nil
     }
 }
-
-extension RPCError {
-    /// The field violations, `field: description`.
-    var violations: [String: String] {
-        Dictionary((details?.fieldViolations ?? []).map { ($0.field, $0.description) }, uniquingKeysWith: { a, b in a + " | " + b })
-    }
-}

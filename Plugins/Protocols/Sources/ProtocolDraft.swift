@@ -16,18 +16,21 @@ struct ClientFacts: Sendable, Hashable {
 }
 
 /// The clients plugin's registry as protocols read it.
-protocol ClientDirectory: Sendable {
-    func facts(_ id: String, in db: Database) throws -> ClientFacts?
-}
-
-struct RegistryDirectory: ClientDirectory {
+struct ClientDirectory: Sendable {
     let registry: any ClientRegistry
 
     func facts(_ id: String, in db: Database) throws -> ClientFacts? {
-        try registry.client(id: id, in: db).map {
-            ClientFacts(id: $0.id, name: $0.name, document: $0.document, documentFormatted: TaxID.formatted($0.document), email: $0.email,
-                        archived: $0.archived)
-        }
+        try registry.client(id: id, in: db).map(Self.facts)
+    }
+
+    /// The client a new protocol is for: the registry's answers for an empty, unknown or archived id.
+    func require(_ id: String, field: String, in db: Database) throws -> ClientFacts {
+        Self.facts(try registry.require(id, allowArchived: false, field: field, in: db))
+    }
+
+    private static func facts(_ c: ClientSummary) -> ClientFacts {
+        ClientFacts(id: c.id, name: c.name, document: c.document, documentFormatted: TaxID.formatted(c.document), email: c.email,
+                    archived: c.archived)
     }
 }
 

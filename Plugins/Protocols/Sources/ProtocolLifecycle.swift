@@ -8,7 +8,7 @@ import GRDB
 /// The transitions of a protocol, each inside the caller's transaction with its evidence entries,
 /// audit row, event and e-mail.
 struct ProtocolLifecycle: Sendable {
-    let clients: any ClientDirectory
+    let clients: ClientDirectory
     let files: (any FileCatalog)?
 
     typealias Status = Conton_Protocols_V1_ProtocolStatus

@@ -8,7 +8,7 @@ import GRDB
 /// `protocol.overdue`. Each at most once per protocol (flagged in the same transaction), in
 /// transactions of at most 500 protocols.
 enum ProtocolReminders {
-    static func sweep(context: PluginContext, clients: any ClientDirectory) async throws -> ProtocolsPlugin.SweepResult {
+    static func sweep(context: PluginContext, clients: ClientDirectory) async throws -> ProtocolsPlugin.SweepResult {
         let today = CivilDate.today(context.clock)
         var result = ProtocolsPlugin.SweepResult()
         let days = try await context.read { db in try ProtocolSettingsStore.reminderDays(in: db) }

@@ -84,7 +84,7 @@ enum ProtocolStore {
     }
 
     /// The rows as messages, with their items and clients, in the rows' order.
-    static func messages(_ rows: [Row], clients: any ClientDirectory, today: String, in db: Database) throws -> [Record] {
+    static func messages(_ rows: [Row], clients: ClientDirectory, today: String, in db: Database) throws -> [Record] {
         let ids = rows.map { $0["id"] as Int64 }
         let items = try items(of: ids, in: db)
         var cache: [String: ClientFacts?] = [:]
@@ -111,7 +111,7 @@ enum ProtocolStore {
         return row
     }
 
-    static func get(_ id: String, scope: ClientScope, clients: any ClientDirectory, today: String, in db: Database) throws -> Record {
+    static func get(_ id: String, scope: ClientScope, clients: ClientDirectory, today: String, in db: Database) throws -> Record {
         try messages([try require(id, scope: scope, in: db)], clients: clients, today: today, in: db)[0]
     }
 

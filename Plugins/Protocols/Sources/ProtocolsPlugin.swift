@@ -36,7 +36,7 @@ public struct ProtocolsPlugin: Plugin {
     /// Runs the reminder sweep now (``ProtocolReminders``): safe any time and from several places.
     @discardableResult
     public static func sweep(context: PluginContext) async throws -> SweepResult {
-        try await ProtocolReminders.sweep(context: context, clients: RegistryDirectory(registry: try context.capabilities.clients))
+        try await ProtocolReminders.sweep(context: context, clients: ClientDirectory(registry: try context.capabilities.clients))
     }
 
     public var id: String { "protocols" }
@@ -47,7 +47,7 @@ public struct ProtocolsPlugin: Plugin {
     }
 
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
-        let clients = RegistryDirectory(registry: (try? context.capabilities.clients)!)
+        let clients = ClientDirectory(registry: (try? context.capabilities.clients)!)
         services.register(ProtocolsService(context: context, clients: clients, files: context.capabilities.optional((any FileCatalog).self)))
         services.run(PeriodicService(name: "protocols.reminders", interval: sweepInterval, runAtStart: sweepAtStart, onError: { error in
             context.logger.error("protocols reminder sweep failed; will retry", metadata: ["error": "\(error)"])

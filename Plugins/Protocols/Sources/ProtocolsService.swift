@@ -11,7 +11,7 @@ struct ProtocolsService: Conton_Protocols_V1_Protocols.SimpleServiceProtocol {
     let context: PluginContext
     let lifecycle: ProtocolLifecycle
 
-    init(context: PluginContext, clients: any ClientDirectory, files: (any FileCatalog)?) {
+    init(context: PluginContext, clients: ClientDirectory, files: (any FileCatalog)?) {
         self.context = context
         self.lifecycle = ProtocolLifecycle(clients: clients, files: files)
     }
@@ -85,14 +85,7 @@ struct ProtocolsService: Conton_Protocols_V1_Protocols.SimpleServiceProtocol {
                 return try ProtocolStore.get(String(id), scope: .all, clients: lifecycle.clients, today: today, in: m.db)
             }
             let clientID = request.protocol.clientId
-            guard !clientID.isEmpty else { throw FieldErrors.single("protocol.client_id", "is required") }
-            guard let client = try lifecycle.clients.facts(clientID, in: m.db) else {
-                throw ServiceError.notFound("client", clientID, type: "conton.clients.v1.Client")
-            }
-            if client.archived {
-                throw ServiceError(.failedPrecondition, "client \(clientID) is archived; restore it first", reason: "CLIENT_ARCHIVED",
-                                   resource: ErrorDetails.Resource(type: "conton.clients.v1.Client", name: clientID))
-            }
+            let client = try lifecycle.clients.require(clientID, field: "protocol.client_id", in: m.db)
             let draft = try ProtocolDraft.validate(request.protocol, clientID: clientID, files: lifecycle.files, in: m.db)
             let id = try lifecycle.insert(draft, client: client, idempotencyKey: key, in: &m)
             if request.send, let row = try ProtocolStore.row(String(id), in: m.db) { try lifecycle.send(row, in: &m) }

@@ -135,22 +135,3 @@ struct ProtocolsTest: Sendable {
         try await host.database.pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
     }
 }
-/// The RPC error a call fails with (nil when it succeeds).
-func failure(_ body: () async throws -> Void) async -> RPCError? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        Issue.record("not an RPCError: \(error)")
-        return nil
-    }
-}
-
-extension RPCError {
-    /// The field violations, `field: description`.
-    var violations: [String: String] {
-        Dictionary((details?.fieldViolations ?? []).map { ($0.field, $0.description) }, uniquingKeysWith: { a, b in a + " | " + b })
-    }
-}

@@ -22,7 +22,7 @@ import Testing
             #expect(await code { _ = try await t.protocols.createDocumentType(dup, metadata: t.owner) } == .alreadyExists)
             let client = try await t.client("Padaria Pão Quente Ltda", n: 1)
             let das = try await t.type("DAS")
-            let error = await failure { _ = try await t.create(client.id, [t.item(das)]) }
+            let error = await rpcError { _ = try await t.create(client.id, [t.item(das)]) }
             #expect(error?.code == .invalidArgument)
             #expect(error?.violations["protocol.items[0].due_date"] != nil)
             #expect(error?.violations["protocol.items[0].amount_cents"] != nil)
@@ -59,7 +59,7 @@ import Testing
             let acked = try await t.acknowledge(p.id, comment: "Recebido, obrigado", as: me)
             #expect(acked.status == .acknowledged)
             #expect(acked.acknowledgementComment == "Recebido, obrigado")
-            let again = await failure { _ = try await t.acknowledge(p.id, as: me) }
+            let again = await rpcError { _ = try await t.acknowledge(p.id, as: me) }
             #expect(again?.code == .failedPrecondition)
             #expect(again?.details?.reason?.reason == "PROTOCOL_NOT_OPEN")
 
@@ -157,7 +157,7 @@ import Testing
             let b = try await t.client("Cliente B Ltda", n: 6)
             let theirs = try await t.upload("folha.pdf", clientID: b.id)
             let folha = try await t.type("Folha de pagamento")
-            let error = await failure { _ = try await t.create(a.id, [t.item(folha), t.item(folha, file: theirs.id), t.item(folha, file: "nope")]) }
+            let error = await rpcError { _ = try await t.create(a.id, [t.item(folha), t.item(folha, file: theirs.id), t.item(folha, file: "nope")]) }
             #expect(error?.code == .invalidArgument)
             #expect(error?.violations["protocol.items[1].file_id"]?.contains("another client") == true)
             #expect(error?.violations["protocol.items[2].file_id"] != nil)
@@ -169,7 +169,7 @@ import Testing
             inPerson.protocol.delivery.method = .inPerson
             inPerson.protocol.delivery.receiverName = "José da Silva"
             inPerson.protocol.delivery.receiverDocument = "111.444.777-00"
-            #expect(await failure { _ = try await t.protocols.createProtocol(inPerson, metadata: t.owner) }?.violations["protocol.delivery.receiver_document"] != nil)
+            #expect(await rpcError { _ = try await t.protocols.createProtocol(inPerson, metadata: t.owner) }?.violations["protocol.delivery.receiver_document"] != nil)
             inPerson.protocol.delivery.receiverDocument = "111.444.777-35"
             inPerson.send = true
             let p = try await t.protocols.createProtocol(inPerson, metadata: t.owner).protocol
@@ -179,7 +179,7 @@ import Testing
             update.protocol.id = p.id
             update.protocol.title = "Outro título"
             update.updateMask.paths = ["title"]
-            let edit = await failure { _ = try await t.protocols.updateProtocol(update, metadata: t.owner) }
+            let edit = await rpcError { _ = try await t.protocols.updateProtocol(update, metadata: t.owner) }
             #expect(edit?.code == .failedPrecondition)
             #expect(edit?.details?.reason?.reason == "PROTOCOL_NOT_DRAFT")
             var justify = Conton_Protocols_V1_JustifyProtocolRequest()
