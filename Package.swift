@@ -475,7 +475,7 @@ let package = Package(
         .testTarget(
             name: "ProtocolsPluginTests",
             dependencies: [
-                "ProtocolsPlugin", "DocumentsPlugin", "FilesPlugin", "ClientsPlugin", "OfficePlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonBrazil", "ContonStore",
+                "ProtocolsPlugin", "DocumentsPlugin", "FilesPlugin", "ClientsPlugin", "OfficePlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonBrazil", "ContonStore", "DocumentsCapability",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -49,6 +49,20 @@ struct ClientsRegistry: ClientRegistry {
                              archived: (row["archived_at_ms"] as Int64?) != nil)
     }
 
+    func clients(documents: [String], in db: Database) throws -> [String: ClientSummary] {
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: documents), as: UTF8.self)
+        var result: [String: ClientSummary] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT id, name, document, email, archived_at_ms FROM clients_client
+            WHERE document IN (SELECT value FROM json_each(?))
+            """, arguments: [json]) {
+            let summary = ClientSummary(id: row["id"], name: row["name"], document: row["document"], email: row["email"],
+                                        archived: (row["archived_at_ms"] as Int64?) != nil)
+            result[summary.document] = summary
+        }
+        return result
+    }
+
     func feeDefaults(_ ids: [String], in db: Database) throws -> [String: ClientFeeDefaults] {
         var result: [String: ClientFeeDefaults] = [:]
         result.reserveCapacity(ids.count)

@@ -46,4 +46,9 @@ public protocol FileCatalog: Sendable {
     /// Moves a file of the office's own area into `clientID`'s area (folder "Geral", sent by the
     /// office), where the client sees it. A file already in that client's area is left as it is.
     func deliver(_ id: String, to clientID: String, in db: Database) throws
+    /// Hands `file`'s stored content to `body` in pieces of at most `chunkBytes` bytes, re-hashing
+    /// it as it goes. Throws DATA_LOSS (a `ServiceError`) when the content is missing, damaged or
+    /// does not hash to `file.sha256` — possibly after some pieces were handed over, which the
+    /// caller must then discard. Runs outside any transaction.
+    func readContent(of file: FileFacts, chunkBytes: Int, _ body: ([UInt8]) async throws -> Void) async throws
 }

@@ -2,6 +2,7 @@ import ClientsCapability
 import ContonAPI
 import FilesCapability
 import ContonKit
+import ContonStore
 import GRDB
 import ServiceLifecycle
 import Synchronization
@@ -25,10 +26,11 @@ public struct FilesPlugin: Plugin {
 
     /// A client cannot be deleted while it still has files; the ficha shows how many.
     public func provideCapabilities(_ capabilities: inout CapabilityRegistrar, context: PluginContext) {
-        capabilities.contribute((any ClientRecordHolder).self, FilesHeld())
-        capabilities.provide((any ClientFileSummaries).self, FilesHeld())
-        capabilities.provide((any OfficeFileLookup).self, FilesHeld())
-        capabilities.provide((any FileCatalog).self, FilesHeld())
+        let held = FilesHeld(blobs: FilesStorage.blobStore(context))
+        capabilities.contribute((any ClientRecordHolder).self, held)
+        capabilities.provide((any ClientFileSummaries).self, held)
+        capabilities.provide((any OfficeFileLookup).self, held)
+        capabilities.provide((any FileCatalog).self, held)
     }
 
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
@@ -43,6 +45,8 @@ public struct FilesPlugin: Plugin {
 
 /// The files a client's area holds.
 struct FilesHeld: ClientRecordHolder, ClientFileSummaries, OfficeFileLookup, FileCatalog {
+    let blobs: BlobStore
+
     func file(_ id: String, in db: Database) throws -> FileFacts? {
         try files([id], in: db)[id]
     }
@@ -63,6 +67,28 @@ struct FilesHeld: ClientRecordHolder, ClientFileSummaries, OfficeFileLookup, Fil
 
     func deliver(_ id: String, to clientID: String, in db: Database) throws {
         try db.execute(sql: "UPDATE files_file SET client_id = ? WHERE id = ? AND client_id = ''", arguments: [clientID, id])
+    }
+
+    func readContent(of file: FileFacts, chunkBytes: Int, _ body: ([UInt8]) async throws -> Void) async throws {
+        let blobs = self.blobs
+        func damaged(_ why: Any) -> ServiceError {
+            ServiceError(.dataLoss, "the stored content of file \(file.id) is missing or damaged (\(why)); discard what was received")
+        }
+        let reader: Handoff<BlobStore.Reader>
+        do {
+            reader = try await BlockingWork.run(name: "conton-files-io") { Handoff(try BlobStore.Reader(store: blobs, sha256: file.sha256)) }
+        } catch {
+            throw damaged(error)
+        }
+        guard reader.value.size == file.size else { throw damaged("\(reader.value.size) bytes stored, \(file.size) expected") }
+        while true {
+            try Task.checkCancellation()
+            let bytes: [UInt8]
+            do { bytes = try reader.value.read(upTo: chunkBytes) } catch { throw damaged(error) }
+            if bytes.isEmpty { break }
+            try await body(bytes)
+        }
+        do { try reader.value.verify() } catch { throw damaged(error) }
     }
 
     func officeFile(_ id: String, in db: Database) throws -> Bool? {

@@ -19,8 +19,13 @@ final class FilesStorage: Sendable {
     init(context: PluginContext, settings: FilesSettings) {
         self.context = context
         self.settings = settings
-        self.blobs = BlobStore(dataDirectory: context.database.dataDirectory, namespace: "files")
+        self.blobs = Self.blobStore(context)
         self.sessions = UploadSessionStore(directory: context.database.dataDirectory + "/blobs/files/uploads")
+    }
+
+    /// The plugin's content-addressed store.
+    static func blobStore(_ context: PluginContext) -> BlobStore {
+        BlobStore(dataDirectory: context.database.dataDirectory, namespace: "files")
     }
 
     /// Moves a complete upload into the store and commits its row with `insert` (one

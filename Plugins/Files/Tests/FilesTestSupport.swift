@@ -21,6 +21,14 @@ let MiB = 1024 * 1024
 struct FixedClients: ClientRegistry {
     func feeDefaults(_ ids: [String], in db: Database) throws -> [String: ClientFeeDefaults] { [:] }
 
+    func clients(documents: [String], in db: Database) throws -> [String: ClientSummary] {
+        var found: [String: ClientSummary] = [:]
+        for id in ["client-a", "client-b", "client-old"] {
+            if let c = try client(id: id, in: db), documents.contains(c.document) { found[c.document] = c }
+        }
+        return found
+    }
+
     func client(id: String, in db: Database) throws -> ClientSummary? {
         switch id {
         case "client-a": ClientSummary(id: id, name: "Padaria A", document: "11444777000161", email: "a@example.com", archived: false)

@@ -28,6 +28,11 @@ struct ClientDirectory: Sendable {
         Self.facts(try registry.require(id, allowArchived: false, field: field, in: db))
     }
 
+    /// The clients whose CPF/CNPJ is one of `documents` (normalised), by document.
+    func facts(documents: [String], in db: Database) throws -> [String: ClientFacts] {
+        try registry.clients(documents: documents, in: db).mapValues(Self.facts)
+    }
+
     private static func facts(_ c: ClientSummary) -> ClientFacts {
         ClientFacts(id: c.id, name: c.name, document: c.document, documentFormatted: TaxID.formatted(c.document), email: c.email,
                     archived: c.archived)
@@ -59,11 +64,9 @@ struct ProtocolDraft: Sendable {
     static func validate(_ p: Conton_Protocols_V1_Protocol, clientID: String, files: (any FileCatalog)?, field: String = "protocol",
                          in db: Database) throws -> ProtocolDraft {
         var errors = FieldErrors()
-        let message = p.message.trimmingCharacters(in: .whitespacesAndNewlines)
-        if message.count > 4000 { errors.add("\(field).message", "must have at most 4,000 characters") }
-        var title = p.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        if title.count > 200 { errors.add("\(field).title", "must have at most 200 characters") }
-        if title.contains(where: \.isNewline) { errors.add("\(field).title", "must be one line") }
+        let text = validateText(title: p.title, message: p.message, prefix: "\(field).", errors: &errors)
+        var title = text.title
+        let message = text.message
         let delivery = validateDelivery(p.delivery, field: "\(field).delivery", errors: &errors)
         if p.items.isEmpty { errors.add("\(field).items", "must have 1 to \(maxItems) items") }
         if p.items.count > maxItems { errors.add("\(field).items", "must have at most \(maxItems) items") }
@@ -78,6 +81,16 @@ struct ProtocolDraft: Sendable {
         try errors.check()
         if title.isEmpty { title = defaultTitle(items) }
         return ProtocolDraft(title: title, message: message, delivery: delivery, items: items)
+    }
+
+    /// The title and the message, trimmed and checked (`prefix` + `title`, `message`).
+    static func validateText(title: String, message: String, prefix: String, errors: inout FieldErrors) -> (title: String, message: String) {
+        let message = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        if message.count > 4000 { errors.add("\(prefix)message", "must have at most 4,000 characters") }
+        let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        if title.count > 200 { errors.add("\(prefix)title", "must have at most 200 characters") }
+        if title.contains(where: \.isNewline) { errors.add("\(prefix)title", "must be one line") }
+        return (title, message)
     }
 
     /// "DAS 11/2026", "DAS 11/2026, FGTS 11/2026", "Folha de pagamento e mais 3".
@@ -124,8 +137,10 @@ struct ProtocolDraft: Sendable {
         return out
     }
 
+    /// Checks one item for client `clientID`. `requirePaymentFields` false leaves a guide's due
+    /// date and amount to later (a batch's template, whose rows give them).
     static func validateItem(_ item: Conton_Protocols_V1_ProtocolItem, clientID: String, files: [String: FileFacts]?, field: String,
-                             errors: inout FieldErrors, in db: Database) throws -> ValidItem? {
+                             requirePaymentFields: Bool = true, errors: inout FieldErrors, in db: Database) throws -> ValidItem? {
         let before = errors.violations.count
         var type: Conton_Protocols_V1_DocumentType?
         if item.documentTypeId.isEmpty {
@@ -145,7 +160,7 @@ struct ProtocolDraft: Sendable {
             errors.add("\(field).due_date", "must be a date YYYY-MM-DD")
         }
         if item.amountCents < 0 { errors.add("\(field).amount_cents", "must not be negative") }
-        if type?.kind == .payment {
+        if type?.kind == .payment && requirePaymentFields {
             if item.dueDate.isEmpty { errors.add("\(field).due_date", "is required for a guide to pay (\(type!.name))") }
             if item.amountCents == 0 { errors.add("\(field).amount_cents", "is required for a guide to pay (\(type!.name))") }
         }

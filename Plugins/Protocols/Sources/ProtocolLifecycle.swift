@@ -81,12 +81,28 @@ struct ProtocolLifecycle: Sendable {
     func view(_ row: Row, in m: inout Mutation) throws {
         let id: Int64 = row["id"]
         try EvidenceChain.append([.init(action: .viewed)], to: id, in: &m)
-        if Status(rawValue: row["status"]) == .sent {
-            try m.db.execute(sql: "UPDATE protocols_protocol SET status = 3, first_viewed_at_ms = ?, portal_sort = ?, version = version + 1 WHERE id = ?",
-                             arguments: [m.now, ProtocolStore.portalSort(status: .viewed, sentAtMs: row["sent_at_ms"]), id])
-            try m.publish(ProtocolViewed(protocolID: String(id), clientID: row["client_id"], viewedAtMs: m.now))
-        }
+        try markViewed(row, in: &m)
         m.audit("protocol", String(id), "the client opened protocol nº \(row["number"] as Int64)")
+    }
+
+    /// SENT → VIEWED, the first time the client opens the protocol or downloads one of its files.
+    private func markViewed(_ row: Row, in m: inout Mutation) throws {
+        let id: Int64 = row["id"]
+        guard Status(rawValue: row["status"]) == .sent else { return }
+        try m.db.execute(sql: "UPDATE protocols_protocol SET status = 3, first_viewed_at_ms = ?, portal_sort = ?, version = version + 1 WHERE id = ?",
+                         arguments: [m.now, ProtocolStore.portalSort(status: .viewed, sentAtMs: row["sent_at_ms"]), id])
+        try m.publish(ProtocolViewed(protocolID: String(id), clientID: row["client_id"], viewedAtMs: m.now))
+    }
+
+    /// A complete download of `item`'s file through the protocol: a DOWNLOADED entry with the
+    /// file's SHA-256 (not for a draft, which has no evidence yet); by the client, SENT → VIEWED.
+    func downloaded(_ row: Row, item: ProtocolStore.Item, by principal: Principal, in m: inout Mutation) throws {
+        let id: Int64 = row["id"]
+        guard Status(rawValue: row["status"]) != .draft else { return }
+        try EvidenceChain.append([.init(action: .downloaded, itemID: item.id, fileSHA256: item.fileSha256,
+                                        detail: "\(item.fileName) (\(item.fileSize) bytes)")], to: id, in: &m)
+        if case .client = principal { try markViewed(row, in: &m) }
+        m.audit("protocol", String(id), "\(principal.displayName) downloaded '\(item.fileName)' of protocol nº \(row["number"] as Int64)")
     }
 
     /// SENT/VIEWED → `to` (ACKNOWLEDGED, JUSTIFIED or CANCELLED) with its entry.

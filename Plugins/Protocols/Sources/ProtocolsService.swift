@@ -94,6 +94,12 @@ struct ProtocolsService: Conton_Protocols_V1_Protocols.SimpleServiceProtocol {
         return r
     }
 
+    func createProtocolBatch(request: Conton_Protocols_V1_CreateProtocolBatchRequest, context: ServerContext) async throws -> Conton_Protocols_V1_CreateProtocolBatchResponse {
+        _ = try ProtocolBatch.checkRequest(request)
+        let batch = ProtocolBatch(lifecycle: lifecycle)
+        return try await self.context.write { m in try batch.run(request, in: &m) }
+    }
+
     /// Runs `body` on protocol `id`'s row (as the caller may see it) in one write transaction and
     /// answers the protocol afterwards.
     private func change(_ id: String, _ body: @escaping @Sendable (Row, inout Mutation) throws -> Void) async throws -> Conton_Protocols_V1_Protocol {

@@ -3,6 +3,7 @@ import ContonAPI
 import ContonBrazil
 import ContonKit
 import ContonTesting
+import DocumentsCapability
 import DocumentsPlugin
 import FilesPlugin
 import Foundation
@@ -118,6 +119,21 @@ struct ProtocolsTest: Sendable {
         r.protocolId = id
         r.comment = comment
         return try await protocols.acknowledgeProtocol(r, metadata: who).protocol
+    }
+
+    /// An item's file through the protocol: the header and the bytes (checked against it).
+    func download(_ id: String, item: String, as who: Metadata? = nil) async throws -> (header: Conton_Documents_V1_DocumentHeader, bytes: [UInt8]) {
+        var r = Conton_Protocols_V1_DownloadItemFileRequest()
+        r.protocolId = id
+        r.itemId = item
+        return try await protocols.downloadItemFile(r, metadata: who ?? owner) { try await DocumentReceiver.collect($0.messages) }
+    }
+
+    /// The comprovante de entrega.
+    func receipt(_ id: String, as who: Metadata? = nil) async throws -> (header: Conton_Documents_V1_DocumentHeader, bytes: [UInt8]) {
+        var r = Conton_Protocols_V1_PrintProtocolReceiptRequest()
+        r.protocolId = id
+        return try await protocols.printProtocolReceipt(r, metadata: who ?? owner) { try await DocumentReceiver.collect($0.messages) }
     }
 
     /// The protocols plugin's context (to run the reminder sweep by hand).

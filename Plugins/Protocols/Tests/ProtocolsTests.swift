@@ -125,11 +125,14 @@ import Testing
             let sent = try await t.create(a.id, [t.item(balancete)])
             let draft = try await t.create(a.id, [t.item(balancete)], send: false)
             let other = ProtocolsTest.client(b.id), mine = ProtocolsTest.client(a.id)
+            // Every method a client may call that takes a protocol id (the list below must name them all).
             for id in [sent.id, draft.id, "999999", "x"] {
                 #expect(await code { _ = try await t.get(id, as: other) } == .notFound)
                 #expect(await code { _ = try await t.acknowledge(id, as: other) } == .notFound)
                 #expect(await code { _ = try await t.evidence(id, as: other) } == .notFound)
                 #expect(await code { _ = try await t.verify(id, as: other) } == .notFound)
+                #expect(await code { _ = try await t.download(id, item: sent.items[0].id, as: other) } == .notFound)
+                #expect(await code { _ = try await t.receipt(id, as: other) } == .notFound)
             }
             // Its own draft is not there yet either.
             #expect(await code { _ = try await t.get(draft.id, as: mine) } == .notFound)
@@ -143,7 +146,11 @@ import Testing
                 if case .allow = policy.value.decide(.client(ClientIdentity(userID: "u", email: "c@example.com", name: "C", clientID: a.id))) { return false }
                 return true
             }
-            #expect(staffOnly.count == 12)
+            #expect(staffOnly.count == 13)
+            let clientCallable = Set(t.policies.keys.filter { $0.service.fullyQualifiedService == "conton.protocols.v1.Protocols" }.map(\.method))
+                .subtracting(staffOnly.keys.map(\.method))
+            #expect(clientCallable == ["GetProtocol", "ListProtocols", "AcknowledgeProtocol", "ListEvidence", "VerifyEvidence",
+                                       "DownloadItemFile", "PrintProtocolReceipt"], "each is checked for another client's ids above")
             var cancel = Conton_Protocols_V1_CancelProtocolRequest()
             cancel.protocolId = sent.id
             cancel.reason = "erro"

@@ -191,6 +191,45 @@ public enum Conton_Protocols_V1_Protocols: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "CreateProtocolBatch" metadata.
+        public enum CreateProtocolBatch: Sendable {
+            /// Request type for "CreateProtocolBatch".
+            public typealias Input = Conton_Protocols_V1_CreateProtocolBatchRequest
+            /// Response type for "CreateProtocolBatch".
+            public typealias Output = Conton_Protocols_V1_CreateProtocolBatchResponse
+            /// Descriptor for "CreateProtocolBatch".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.protocols.v1.Protocols"),
+                method: "CreateProtocolBatch",
+                type: .unary
+            )
+        }
+        /// Namespace for "DownloadItemFile" metadata.
+        public enum DownloadItemFile: Sendable {
+            /// Request type for "DownloadItemFile".
+            public typealias Input = Conton_Protocols_V1_DownloadItemFileRequest
+            /// Response type for "DownloadItemFile".
+            public typealias Output = Conton_Documents_V1_DocumentChunk
+            /// Descriptor for "DownloadItemFile".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.protocols.v1.Protocols"),
+                method: "DownloadItemFile",
+                type: .serverStreaming
+            )
+        }
+        /// Namespace for "PrintProtocolReceipt" metadata.
+        public enum PrintProtocolReceipt: Sendable {
+            /// Request type for "PrintProtocolReceipt".
+            public typealias Input = Conton_Protocols_V1_PrintProtocolReceiptRequest
+            /// Response type for "PrintProtocolReceipt".
+            public typealias Output = Conton_Documents_V1_DocumentChunk
+            /// Descriptor for "PrintProtocolReceipt".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.protocols.v1.Protocols"),
+                method: "PrintProtocolReceipt",
+                type: .serverStreaming
+            )
+        }
         /// Namespace for "ListEvidence" metadata.
         public enum ListEvidence: Sendable {
             /// Request type for "ListEvidence".
@@ -258,6 +297,9 @@ public enum Conton_Protocols_V1_Protocols: Sendable {
             CancelProtocol.descriptor,
             JustifyProtocol.descriptor,
             AcknowledgeProtocol.descriptor,
+            CreateProtocolBatch.descriptor,
+            DownloadItemFile.descriptor,
+            PrintProtocolReceipt.descriptor,
             ListEvidence.descriptor,
             VerifyEvidence.descriptor,
             GetProtocolSettings.descriptor,
@@ -525,6 +567,60 @@ extension Conton_Protocols_V1_Protocols {
             request: GRPCCore.StreamingServerRequest<Conton_Protocols_V1_AcknowledgeProtocolRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Conton_Protocols_V1_AcknowledgeProtocolResponse>
+
+        /// Handle the "CreateProtocolBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc CreateProtocolBatch(conton.protocols.v1.CreateProtocolBatchRequest) returns (conton.protocols.v1.CreateProtocolBatchResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Protocols_V1_CreateProtocolBatchRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Protocols_V1_CreateProtocolBatchResponse` messages.
+        func createProtocolBatch(
+            request: GRPCCore.StreamingServerRequest<Conton_Protocols_V1_CreateProtocolBatchRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Protocols_V1_CreateProtocolBatchResponse>
+
+        /// Handle the "DownloadItemFile" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc DownloadItemFile(conton.protocols.v1.DownloadItemFileRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Protocols_V1_DownloadItemFileRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Documents_V1_DocumentChunk` messages.
+        func downloadItemFile(
+            request: GRPCCore.StreamingServerRequest<Conton_Protocols_V1_DownloadItemFileRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>
+
+        /// Handle the "PrintProtocolReceipt" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc PrintProtocolReceipt(conton.protocols.v1.PrintProtocolReceiptRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Protocols_V1_PrintProtocolReceiptRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Documents_V1_DocumentChunk` messages.
+        func printProtocolReceipt(
+            request: GRPCCore.StreamingServerRequest<Conton_Protocols_V1_PrintProtocolReceiptRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>
 
         /// Handle the "ListEvidence" method.
         ///
@@ -845,6 +941,60 @@ extension Conton_Protocols_V1_Protocols {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Conton_Protocols_V1_AcknowledgeProtocolResponse>
 
+        /// Handle the "CreateProtocolBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc CreateProtocolBatch(conton.protocols.v1.CreateProtocolBatchRequest) returns (conton.protocols.v1.CreateProtocolBatchResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Protocols_V1_CreateProtocolBatchRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Conton_Protocols_V1_CreateProtocolBatchResponse` message.
+        func createProtocolBatch(
+            request: GRPCCore.ServerRequest<Conton_Protocols_V1_CreateProtocolBatchRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Conton_Protocols_V1_CreateProtocolBatchResponse>
+
+        /// Handle the "DownloadItemFile" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc DownloadItemFile(conton.protocols.v1.DownloadItemFileRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Protocols_V1_DownloadItemFileRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Documents_V1_DocumentChunk` messages.
+        func downloadItemFile(
+            request: GRPCCore.ServerRequest<Conton_Protocols_V1_DownloadItemFileRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>
+
+        /// Handle the "PrintProtocolReceipt" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc PrintProtocolReceipt(conton.protocols.v1.PrintProtocolReceiptRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Protocols_V1_PrintProtocolReceiptRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Documents_V1_DocumentChunk` messages.
+        func printProtocolReceipt(
+            request: GRPCCore.ServerRequest<Conton_Protocols_V1_PrintProtocolReceiptRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>
+
         /// Handle the "ListEvidence" method.
         ///
         /// > Source IDL Documentation:
@@ -1162,6 +1312,62 @@ extension Conton_Protocols_V1_Protocols {
             context: GRPCCore.ServerContext
         ) async throws -> Conton_Protocols_V1_AcknowledgeProtocolResponse
 
+        /// Handle the "CreateProtocolBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc CreateProtocolBatch(conton.protocols.v1.CreateProtocolBatchRequest) returns (conton.protocols.v1.CreateProtocolBatchResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Protocols_V1_CreateProtocolBatchRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Conton_Protocols_V1_CreateProtocolBatchResponse` to respond with.
+        func createProtocolBatch(
+            request: Conton_Protocols_V1_CreateProtocolBatchRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Conton_Protocols_V1_CreateProtocolBatchResponse
+
+        /// Handle the "DownloadItemFile" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc DownloadItemFile(conton.protocols.v1.DownloadItemFileRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Protocols_V1_DownloadItemFileRequest` message.
+        ///   - response: A response stream of `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func downloadItemFile(
+            request: Conton_Protocols_V1_DownloadItemFileRequest,
+            response: GRPCCore.RPCWriter<Conton_Documents_V1_DocumentChunk>,
+            context: GRPCCore.ServerContext
+        ) async throws
+
+        /// Handle the "PrintProtocolReceipt" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc PrintProtocolReceipt(conton.protocols.v1.PrintProtocolReceiptRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Protocols_V1_PrintProtocolReceiptRequest` message.
+        ///   - response: A response stream of `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func printProtocolReceipt(
+            request: Conton_Protocols_V1_PrintProtocolReceiptRequest,
+            response: GRPCCore.RPCWriter<Conton_Documents_V1_DocumentChunk>,
+            context: GRPCCore.ServerContext
+        ) async throws
+
         /// Handle the "ListEvidence" method.
         ///
         /// > Source IDL Documentation:
@@ -1384,6 +1590,39 @@ extension Conton_Protocols_V1_Protocols.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Conton_Protocols_V1_Protocols.Method.CreateProtocolBatch.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Protocols_V1_CreateProtocolBatchRequest>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Protocols_V1_CreateProtocolBatchResponse>(),
+            handler: { request, context in
+                try await self.createProtocolBatch(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Conton_Protocols_V1_Protocols.Method.DownloadItemFile.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Protocols_V1_DownloadItemFileRequest>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Documents_V1_DocumentChunk>(),
+            handler: { request, context in
+                try await self.downloadItemFile(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Conton_Protocols_V1_Protocols.Method.PrintProtocolReceipt.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Protocols_V1_PrintProtocolReceiptRequest>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Documents_V1_DocumentChunk>(),
+            handler: { request, context in
+                try await self.printProtocolReceipt(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Conton_Protocols_V1_Protocols.Method.ListEvidence.descriptor,
             deserializer: ContonProto.ProtoDeserializer<Conton_Protocols_V1_ListEvidenceRequest>(),
             serializer: ContonProto.ProtoSerializer<Conton_Protocols_V1_ListEvidenceResponse>(),
@@ -1574,6 +1813,39 @@ extension Conton_Protocols_V1_Protocols.ServiceProtocol {
             context: context
         )
         return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createProtocolBatch(
+        request: GRPCCore.StreamingServerRequest<Conton_Protocols_V1_CreateProtocolBatchRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Protocols_V1_CreateProtocolBatchResponse> {
+        let response = try await self.createProtocolBatch(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func downloadItemFile(
+        request: GRPCCore.StreamingServerRequest<Conton_Protocols_V1_DownloadItemFileRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk> {
+        let response = try await self.downloadItemFile(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return response
+    }
+
+    public func printProtocolReceipt(
+        request: GRPCCore.StreamingServerRequest<Conton_Protocols_V1_PrintProtocolReceiptRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk> {
+        let response = try await self.printProtocolReceipt(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return response
     }
 
     public func listEvidence(
@@ -1790,6 +2062,53 @@ extension Conton_Protocols_V1_Protocols.SimpleServiceProtocol {
                 context: context
             ),
             metadata: [:]
+        )
+    }
+
+    public func createProtocolBatch(
+        request: GRPCCore.ServerRequest<Conton_Protocols_V1_CreateProtocolBatchRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Conton_Protocols_V1_CreateProtocolBatchResponse> {
+        return GRPCCore.ServerResponse<Conton_Protocols_V1_CreateProtocolBatchResponse>(
+            message: try await self.createProtocolBatch(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func downloadItemFile(
+        request: GRPCCore.ServerRequest<Conton_Protocols_V1_DownloadItemFileRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk> {
+        return GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>(
+            metadata: [:],
+            producer: { writer in
+                try await self.downloadItemFile(
+                    request: request.message,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
+
+    public func printProtocolReceipt(
+        request: GRPCCore.ServerRequest<Conton_Protocols_V1_PrintProtocolReceiptRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk> {
+        return GRPCCore.StreamingServerResponse<Conton_Documents_V1_DocumentChunk>(
+            metadata: [:],
+            producer: { writer in
+                try await self.printProtocolReceipt(
+                    request: request.message,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
         )
     }
 
@@ -2156,6 +2475,75 @@ extension Conton_Protocols_V1_Protocols {
             deserializer: some GRPCCore.MessageDeserializer<Conton_Protocols_V1_AcknowledgeProtocolResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Protocols_V1_AcknowledgeProtocolResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateProtocolBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc CreateProtocolBatch(conton.protocols.v1.CreateProtocolBatchRequest) returns (conton.protocols.v1.CreateProtocolBatchResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Protocols_V1_CreateProtocolBatchRequest` message.
+        ///   - serializer: A serializer for `Conton_Protocols_V1_CreateProtocolBatchRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Protocols_V1_CreateProtocolBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createProtocolBatch<Result>(
+            request: GRPCCore.ClientRequest<Conton_Protocols_V1_CreateProtocolBatchRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Protocols_V1_CreateProtocolBatchRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Protocols_V1_CreateProtocolBatchResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Protocols_V1_CreateProtocolBatchResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DownloadItemFile" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc DownloadItemFile(conton.protocols.v1.DownloadItemFileRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Protocols_V1_DownloadItemFileRequest` message.
+        ///   - serializer: A serializer for `Conton_Protocols_V1_DownloadItemFileRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func downloadItemFile<Result>(
+            request: GRPCCore.ClientRequest<Conton_Protocols_V1_DownloadItemFileRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Protocols_V1_DownloadItemFileRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Documents_V1_DocumentChunk>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "PrintProtocolReceipt" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc PrintProtocolReceipt(conton.protocols.v1.PrintProtocolReceiptRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Protocols_V1_PrintProtocolReceiptRequest` message.
+        ///   - serializer: A serializer for `Conton_Protocols_V1_PrintProtocolReceiptRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func printProtocolReceipt<Result>(
+            request: GRPCCore.ClientRequest<Conton_Protocols_V1_PrintProtocolReceiptRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Protocols_V1_PrintProtocolReceiptRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Documents_V1_DocumentChunk>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "ListEvidence" method.
@@ -2713,6 +3101,104 @@ extension Conton_Protocols_V1_Protocols {
             )
         }
 
+        /// Call the "CreateProtocolBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc CreateProtocolBatch(conton.protocols.v1.CreateProtocolBatchRequest) returns (conton.protocols.v1.CreateProtocolBatchResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Protocols_V1_CreateProtocolBatchRequest` message.
+        ///   - serializer: A serializer for `Conton_Protocols_V1_CreateProtocolBatchRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Protocols_V1_CreateProtocolBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createProtocolBatch<Result>(
+            request: GRPCCore.ClientRequest<Conton_Protocols_V1_CreateProtocolBatchRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Protocols_V1_CreateProtocolBatchRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Protocols_V1_CreateProtocolBatchResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Protocols_V1_CreateProtocolBatchResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Conton_Protocols_V1_Protocols.Method.CreateProtocolBatch.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DownloadItemFile" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc DownloadItemFile(conton.protocols.v1.DownloadItemFileRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Protocols_V1_DownloadItemFileRequest` message.
+        ///   - serializer: A serializer for `Conton_Protocols_V1_DownloadItemFileRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func downloadItemFile<Result>(
+            request: GRPCCore.ClientRequest<Conton_Protocols_V1_DownloadItemFileRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Protocols_V1_DownloadItemFileRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Documents_V1_DocumentChunk>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.serverStreaming(
+                request: request,
+                descriptor: Conton_Protocols_V1_Protocols.Method.DownloadItemFile.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "PrintProtocolReceipt" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc PrintProtocolReceipt(conton.protocols.v1.PrintProtocolReceiptRequest) returns (stream conton.documents.v1.DocumentChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Protocols_V1_PrintProtocolReceiptRequest` message.
+        ///   - serializer: A serializer for `Conton_Protocols_V1_PrintProtocolReceiptRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Documents_V1_DocumentChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func printProtocolReceipt<Result>(
+            request: GRPCCore.ClientRequest<Conton_Protocols_V1_PrintProtocolReceiptRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Protocols_V1_PrintProtocolReceiptRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Documents_V1_DocumentChunk>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.serverStreaming(
+                request: request,
+                descriptor: Conton_Protocols_V1_Protocols.Method.PrintProtocolReceipt.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "ListEvidence" method.
         ///
         /// > Source IDL Documentation:
@@ -3226,6 +3712,89 @@ extension Conton_Protocols_V1_Protocols.ClientProtocol {
             request: request,
             serializer: ContonProto.ProtoSerializer<Conton_Protocols_V1_AcknowledgeProtocolRequest>(),
             deserializer: ContonProto.ProtoDeserializer<Conton_Protocols_V1_AcknowledgeProtocolResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateProtocolBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc CreateProtocolBatch(conton.protocols.v1.CreateProtocolBatchRequest) returns (conton.protocols.v1.CreateProtocolBatchResponse)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Protocols_V1_CreateProtocolBatchRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createProtocolBatch<Result>(
+        request: GRPCCore.ClientRequest<Conton_Protocols_V1_CreateProtocolBatchRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Protocols_V1_CreateProtocolBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createProtocolBatch(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Protocols_V1_CreateProtocolBatchRequest>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Protocols_V1_CreateProtocolBatchResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DownloadItemFile" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc DownloadItemFile(conton.protocols.v1.DownloadItemFileRequest) returns (stream conton.documents.v1.DocumentChunk)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Protocols_V1_DownloadItemFileRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func downloadItemFile<Result>(
+        request: GRPCCore.ClientRequest<Conton_Protocols_V1_DownloadItemFileRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.downloadItemFile(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Protocols_V1_DownloadItemFileRequest>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Documents_V1_DocumentChunk>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "PrintProtocolReceipt" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc PrintProtocolReceipt(conton.protocols.v1.PrintProtocolReceiptRequest) returns (stream conton.documents.v1.DocumentChunk)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Protocols_V1_PrintProtocolReceiptRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func printProtocolReceipt<Result>(
+        request: GRPCCore.ClientRequest<Conton_Protocols_V1_PrintProtocolReceiptRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.printProtocolReceipt(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Protocols_V1_PrintProtocolReceiptRequest>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Documents_V1_DocumentChunk>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3774,6 +4343,101 @@ extension Conton_Protocols_V1_Protocols.ClientProtocol {
             metadata: metadata
         )
         return try await self.acknowledgeProtocol(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateProtocolBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc CreateProtocolBatch(conton.protocols.v1.CreateProtocolBatchRequest) returns (conton.protocols.v1.CreateProtocolBatchResponse)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createProtocolBatch<Result>(
+        _ message: Conton_Protocols_V1_CreateProtocolBatchRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Protocols_V1_CreateProtocolBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Protocols_V1_CreateProtocolBatchRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createProtocolBatch(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DownloadItemFile" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc DownloadItemFile(conton.protocols.v1.DownloadItemFileRequest) returns (stream conton.documents.v1.DocumentChunk)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func downloadItemFile<Result>(
+        _ message: Conton_Protocols_V1_DownloadItemFileRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Protocols_V1_DownloadItemFileRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.downloadItemFile(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "PrintProtocolReceipt" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc PrintProtocolReceipt(conton.protocols.v1.PrintProtocolReceiptRequest) returns (stream conton.documents.v1.DocumentChunk)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func printProtocolReceipt<Result>(
+        _ message: Conton_Protocols_V1_PrintProtocolReceiptRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Documents_V1_DocumentChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Protocols_V1_PrintProtocolReceiptRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.printProtocolReceipt(
             request: request,
             options: options,
             onResponse: handleResponse
@@ -4979,6 +5643,217 @@ public struct Conton_Protocols_V1_AcknowledgeProtocolResponse: ProtoMessage {
     private var _protocol: ProtoBox<Conton_Protocols_V1_Protocol>? = nil
 }
 
+/// Message `conton.protocols.v1.BatchRow` from `conton/protocols/v1/protocols.proto`.
+public struct Conton_Protocols_V1_BatchRow: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.protocols.v1.BatchRow"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `string client_id = 1`
+    public var clientId: String = ""
+
+    /// `string client_document = 2`
+    public var clientDocument: String = ""
+
+    /// `string file_id = 3`
+    public var fileId: String = ""
+
+    /// `int64 amount_cents = 4`
+    public var amountCents: Int64 = 0
+
+    /// `string due_date = 5`
+    public var dueDate: String = ""
+
+    /// `string description = 6`
+    public var description: String = ""
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.protocols.v1.CreateProtocolBatchRequest` from `conton/protocols/v1/protocols.proto`.
+public struct Conton_Protocols_V1_CreateProtocolBatchRequest: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.protocols.v1.CreateProtocolBatchRequest"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `conton.protocols.v1.ProtocolItem item = 1`
+    public var item: Conton_Protocols_V1_ProtocolItem {
+        get { _item?.value ?? Conton_Protocols_V1_ProtocolItem() }
+        set { _item = ProtoBox(newValue) }
+    }
+    /// Whether `item` is set.
+    public var hasItem: Bool { _item != nil }
+    /// Unsets `item`.
+    public mutating func clearItem() { _item = nil }
+
+    /// `string title = 2`
+    public var title: String = ""
+
+    /// `string message = 3`
+    public var message: String = ""
+
+    /// `conton.protocols.v1.Delivery delivery = 4`
+    public var delivery: Conton_Protocols_V1_Delivery {
+        get { _delivery?.value ?? Conton_Protocols_V1_Delivery() }
+        set { _delivery = ProtoBox(newValue) }
+    }
+    /// Whether `delivery` is set.
+    public var hasDelivery: Bool { _delivery != nil }
+    /// Unsets `delivery`.
+    public mutating func clearDelivery() { _delivery = nil }
+
+    /// `repeated conton.protocols.v1.BatchRow rows = 5`
+    public var rows: [Conton_Protocols_V1_BatchRow] = []
+
+    /// `repeated string file_ids = 6`
+    public var fileIds: [String] = []
+
+    /// `bool send = 7`
+    public var send: Bool = false
+
+    /// `bool validate_only = 8`
+    public var validateOnly: Bool = false
+
+    /// `string idempotency_key = 9`
+    public var idempotencyKey: String = ""
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+
+    private var _item: ProtoBox<Conton_Protocols_V1_ProtocolItem>? = nil
+    private var _delivery: ProtoBox<Conton_Protocols_V1_Delivery>? = nil
+}
+
+/// Message `conton.protocols.v1.BatchViolation` from `conton/protocols/v1/protocols.proto`.
+public struct Conton_Protocols_V1_BatchViolation: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.protocols.v1.BatchViolation"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `string field = 1`
+    public var field: String = ""
+
+    /// `string description = 2`
+    public var description: String = ""
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.protocols.v1.BatchResult` from `conton/protocols/v1/protocols.proto`.
+public struct Conton_Protocols_V1_BatchResult: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.protocols.v1.BatchResult"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `string source = 1`
+    public var source: String = ""
+
+    /// `string client_id = 2`
+    public var clientId: String = ""
+
+    /// `string client_name = 3`
+    public var clientName: String = ""
+
+    /// `string client_document_formatted = 4`
+    public var clientDocumentFormatted: String = ""
+
+    /// `string file_id = 5`
+    public var fileId: String = ""
+
+    /// `string file_name = 6`
+    public var fileName: String = ""
+
+    /// `string protocol_id = 7`
+    public var protocolId: String = ""
+
+    /// `int64 number = 8`
+    public var number: Int64 = 0
+
+    /// `repeated conton.protocols.v1.BatchViolation violations = 9`
+    public var violations: [Conton_Protocols_V1_BatchViolation] = []
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.protocols.v1.CreateProtocolBatchResponse` from `conton/protocols/v1/protocols.proto`.
+public struct Conton_Protocols_V1_CreateProtocolBatchResponse: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.protocols.v1.CreateProtocolBatchResponse"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `int32 created = 1`
+    public var created: Int32 = 0
+
+    /// `int32 rejected = 2`
+    public var rejected: Int32 = 0
+
+    /// `repeated conton.protocols.v1.BatchResult results = 3`
+    public var results: [Conton_Protocols_V1_BatchResult] = []
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.protocols.v1.DownloadItemFileRequest` from `conton/protocols/v1/protocols.proto`.
+public struct Conton_Protocols_V1_DownloadItemFileRequest: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.protocols.v1.DownloadItemFileRequest"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `string protocol_id = 1`
+    public var protocolId: String = ""
+
+    /// `string item_id = 2`
+    public var itemId: String = ""
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.protocols.v1.PrintProtocolReceiptRequest` from `conton/protocols/v1/protocols.proto`.
+public struct Conton_Protocols_V1_PrintProtocolReceiptRequest: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.protocols.v1.PrintProtocolReceiptRequest"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `string protocol_id = 1`
+    public var protocolId: String = ""
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
 /// Message `conton.protocols.v1.EvidenceEntry` from `conton/protocols/v1/protocols.proto`.
 public struct Conton_Protocols_V1_EvidenceEntry: ProtoMessage {
     /// The full protobuf name of this message.
@@ -5860,6 +6735,175 @@ extension Conton_Protocols_V1_AcknowledgeProtocolResponse {
     }
 }
 
+extension Conton_Protocols_V1_BatchRow {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.clientId = source.singular(1)
+        self.clientDocument = source.singular(2)
+        self.fileId = source.singular(3)
+        self.amountCents = source.singular(4)
+        self.dueDate = source.singular(5)
+        self.description = source.singular(6)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.clientId)
+        result.setSingular(2, self.clientDocument)
+        result.setSingular(3, self.fileId)
+        result.setSingular(4, self.amountCents)
+        result.setSingular(5, self.dueDate)
+        result.setSingular(6, self.description)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Protocols_V1_CreateProtocolBatchRequest {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self._item = (source.optional(1) as Conton_Protocols_V1_ProtocolItem?).map(ProtoBox.init)
+        self.title = source.singular(2)
+        self.message = source.singular(3)
+        self._delivery = (source.optional(4) as Conton_Protocols_V1_Delivery?).map(ProtoBox.init)
+        self.rows = source.repeated(5)
+        self.fileIds = source.repeated(6)
+        self.send = source.singular(7)
+        self.validateOnly = source.singular(8)
+        self.idempotencyKey = source.singular(9)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        if let value = self._item { result.set(1, value.value) }
+        result.setSingular(2, self.title)
+        result.setSingular(3, self.message)
+        if let value = self._delivery { result.set(4, value.value) }
+        result.setRepeated(5, self.rows)
+        result.setRepeated(6, self.fileIds)
+        result.setSingular(7, self.send)
+        result.setSingular(8, self.validateOnly)
+        result.setSingular(9, self.idempotencyKey)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Protocols_V1_BatchViolation {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.field = source.singular(1)
+        self.description = source.singular(2)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.field)
+        result.setSingular(2, self.description)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Protocols_V1_BatchResult {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.source = source.singular(1)
+        self.clientId = source.singular(2)
+        self.clientName = source.singular(3)
+        self.clientDocumentFormatted = source.singular(4)
+        self.fileId = source.singular(5)
+        self.fileName = source.singular(6)
+        self.protocolId = source.singular(7)
+        self.number = source.singular(8)
+        self.violations = source.repeated(9)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.source)
+        result.setSingular(2, self.clientId)
+        result.setSingular(3, self.clientName)
+        result.setSingular(4, self.clientDocumentFormatted)
+        result.setSingular(5, self.fileId)
+        result.setSingular(6, self.fileName)
+        result.setSingular(7, self.protocolId)
+        result.setSingular(8, self.number)
+        result.setRepeated(9, self.violations)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Protocols_V1_CreateProtocolBatchResponse {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.created = source.singular(1)
+        self.rejected = source.singular(2)
+        self.results = source.repeated(3)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.created)
+        result.setSingular(2, self.rejected)
+        result.setRepeated(3, self.results)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Protocols_V1_DownloadItemFileRequest {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.protocolId = source.singular(1)
+        self.itemId = source.singular(2)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.protocolId)
+        result.setSingular(2, self.itemId)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Protocols_V1_PrintProtocolReceiptRequest {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.protocolId = source.singular(1)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.protocolId)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
 extension Conton_Protocols_V1_EvidenceEntry {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -6077,6 +7121,9 @@ extension Conton_Protocols_V1_Protocols {
         "CancelProtocol": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"protocols:write"}]}"#),
         "JustifyProtocol": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"protocols:write"}]}"#),
         "AcknowledgeProtocol": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"client":true}"#),
+        "CreateProtocolBatch": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"protocols:write"}]}"#),
+        "DownloadItemFile": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"protocols:read"}]}"#),
+        "PrintProtocolReceipt": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"protocols:read"}]}"#),
         "ListEvidence": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"protocols:read"}]}"#),
         "VerifyEvidence": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"protocols:read"}]}"#),
         "GetProtocolSettings": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),

@@ -1402,6 +1402,321 @@ void   conton__protocols__v1__acknowledge_protocol_response__free_unpacked
   assert(message->base.descriptor == &conton__protocols__v1__acknowledge_protocol_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   conton__protocols__v1__batch_row__init
+                     (Conton__Protocols__V1__BatchRow         *message)
+{
+  static const Conton__Protocols__V1__BatchRow init_value = CONTON__PROTOCOLS__V1__BATCH_ROW__INIT;
+  *message = init_value;
+}
+size_t conton__protocols__v1__batch_row__get_packed_size
+                     (const Conton__Protocols__V1__BatchRow *message)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__batch_row__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__protocols__v1__batch_row__pack
+                     (const Conton__Protocols__V1__BatchRow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__batch_row__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__protocols__v1__batch_row__pack_to_buffer
+                     (const Conton__Protocols__V1__BatchRow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__batch_row__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Protocols__V1__BatchRow *
+       conton__protocols__v1__batch_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Protocols__V1__BatchRow *)
+     protobuf_c_message_unpack (&conton__protocols__v1__batch_row__descriptor,
+                                allocator, len, data);
+}
+void   conton__protocols__v1__batch_row__free_unpacked
+                     (Conton__Protocols__V1__BatchRow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__protocols__v1__batch_row__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__protocols__v1__create_protocol_batch_request__init
+                     (Conton__Protocols__V1__CreateProtocolBatchRequest         *message)
+{
+  static const Conton__Protocols__V1__CreateProtocolBatchRequest init_value = CONTON__PROTOCOLS__V1__CREATE_PROTOCOL_BATCH_REQUEST__INIT;
+  *message = init_value;
+}
+size_t conton__protocols__v1__create_protocol_batch_request__get_packed_size
+                     (const Conton__Protocols__V1__CreateProtocolBatchRequest *message)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__create_protocol_batch_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__protocols__v1__create_protocol_batch_request__pack
+                     (const Conton__Protocols__V1__CreateProtocolBatchRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__create_protocol_batch_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__protocols__v1__create_protocol_batch_request__pack_to_buffer
+                     (const Conton__Protocols__V1__CreateProtocolBatchRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__create_protocol_batch_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Protocols__V1__CreateProtocolBatchRequest *
+       conton__protocols__v1__create_protocol_batch_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Protocols__V1__CreateProtocolBatchRequest *)
+     protobuf_c_message_unpack (&conton__protocols__v1__create_protocol_batch_request__descriptor,
+                                allocator, len, data);
+}
+void   conton__protocols__v1__create_protocol_batch_request__free_unpacked
+                     (Conton__Protocols__V1__CreateProtocolBatchRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__protocols__v1__create_protocol_batch_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__protocols__v1__batch_violation__init
+                     (Conton__Protocols__V1__BatchViolation         *message)
+{
+  static const Conton__Protocols__V1__BatchViolation init_value = CONTON__PROTOCOLS__V1__BATCH_VIOLATION__INIT;
+  *message = init_value;
+}
+size_t conton__protocols__v1__batch_violation__get_packed_size
+                     (const Conton__Protocols__V1__BatchViolation *message)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__batch_violation__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__protocols__v1__batch_violation__pack
+                     (const Conton__Protocols__V1__BatchViolation *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__batch_violation__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__protocols__v1__batch_violation__pack_to_buffer
+                     (const Conton__Protocols__V1__BatchViolation *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__batch_violation__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Protocols__V1__BatchViolation *
+       conton__protocols__v1__batch_violation__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Protocols__V1__BatchViolation *)
+     protobuf_c_message_unpack (&conton__protocols__v1__batch_violation__descriptor,
+                                allocator, len, data);
+}
+void   conton__protocols__v1__batch_violation__free_unpacked
+                     (Conton__Protocols__V1__BatchViolation *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__protocols__v1__batch_violation__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__protocols__v1__batch_result__init
+                     (Conton__Protocols__V1__BatchResult         *message)
+{
+  static const Conton__Protocols__V1__BatchResult init_value = CONTON__PROTOCOLS__V1__BATCH_RESULT__INIT;
+  *message = init_value;
+}
+size_t conton__protocols__v1__batch_result__get_packed_size
+                     (const Conton__Protocols__V1__BatchResult *message)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__batch_result__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__protocols__v1__batch_result__pack
+                     (const Conton__Protocols__V1__BatchResult *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__batch_result__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__protocols__v1__batch_result__pack_to_buffer
+                     (const Conton__Protocols__V1__BatchResult *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__batch_result__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Protocols__V1__BatchResult *
+       conton__protocols__v1__batch_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Protocols__V1__BatchResult *)
+     protobuf_c_message_unpack (&conton__protocols__v1__batch_result__descriptor,
+                                allocator, len, data);
+}
+void   conton__protocols__v1__batch_result__free_unpacked
+                     (Conton__Protocols__V1__BatchResult *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__protocols__v1__batch_result__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__protocols__v1__create_protocol_batch_response__init
+                     (Conton__Protocols__V1__CreateProtocolBatchResponse         *message)
+{
+  static const Conton__Protocols__V1__CreateProtocolBatchResponse init_value = CONTON__PROTOCOLS__V1__CREATE_PROTOCOL_BATCH_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t conton__protocols__v1__create_protocol_batch_response__get_packed_size
+                     (const Conton__Protocols__V1__CreateProtocolBatchResponse *message)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__create_protocol_batch_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__protocols__v1__create_protocol_batch_response__pack
+                     (const Conton__Protocols__V1__CreateProtocolBatchResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__create_protocol_batch_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__protocols__v1__create_protocol_batch_response__pack_to_buffer
+                     (const Conton__Protocols__V1__CreateProtocolBatchResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__create_protocol_batch_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Protocols__V1__CreateProtocolBatchResponse *
+       conton__protocols__v1__create_protocol_batch_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Protocols__V1__CreateProtocolBatchResponse *)
+     protobuf_c_message_unpack (&conton__protocols__v1__create_protocol_batch_response__descriptor,
+                                allocator, len, data);
+}
+void   conton__protocols__v1__create_protocol_batch_response__free_unpacked
+                     (Conton__Protocols__V1__CreateProtocolBatchResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__protocols__v1__create_protocol_batch_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__protocols__v1__download_item_file_request__init
+                     (Conton__Protocols__V1__DownloadItemFileRequest         *message)
+{
+  static const Conton__Protocols__V1__DownloadItemFileRequest init_value = CONTON__PROTOCOLS__V1__DOWNLOAD_ITEM_FILE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t conton__protocols__v1__download_item_file_request__get_packed_size
+                     (const Conton__Protocols__V1__DownloadItemFileRequest *message)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__download_item_file_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__protocols__v1__download_item_file_request__pack
+                     (const Conton__Protocols__V1__DownloadItemFileRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__download_item_file_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__protocols__v1__download_item_file_request__pack_to_buffer
+                     (const Conton__Protocols__V1__DownloadItemFileRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__download_item_file_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Protocols__V1__DownloadItemFileRequest *
+       conton__protocols__v1__download_item_file_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Protocols__V1__DownloadItemFileRequest *)
+     protobuf_c_message_unpack (&conton__protocols__v1__download_item_file_request__descriptor,
+                                allocator, len, data);
+}
+void   conton__protocols__v1__download_item_file_request__free_unpacked
+                     (Conton__Protocols__V1__DownloadItemFileRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__protocols__v1__download_item_file_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__protocols__v1__print_protocol_receipt_request__init
+                     (Conton__Protocols__V1__PrintProtocolReceiptRequest         *message)
+{
+  static const Conton__Protocols__V1__PrintProtocolReceiptRequest init_value = CONTON__PROTOCOLS__V1__PRINT_PROTOCOL_RECEIPT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t conton__protocols__v1__print_protocol_receipt_request__get_packed_size
+                     (const Conton__Protocols__V1__PrintProtocolReceiptRequest *message)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__print_protocol_receipt_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__protocols__v1__print_protocol_receipt_request__pack
+                     (const Conton__Protocols__V1__PrintProtocolReceiptRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__print_protocol_receipt_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__protocols__v1__print_protocol_receipt_request__pack_to_buffer
+                     (const Conton__Protocols__V1__PrintProtocolReceiptRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__protocols__v1__print_protocol_receipt_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Protocols__V1__PrintProtocolReceiptRequest *
+       conton__protocols__v1__print_protocol_receipt_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Protocols__V1__PrintProtocolReceiptRequest *)
+     protobuf_c_message_unpack (&conton__protocols__v1__print_protocol_receipt_request__descriptor,
+                                allocator, len, data);
+}
+void   conton__protocols__v1__print_protocol_receipt_request__free_unpacked
+                     (Conton__Protocols__V1__PrintProtocolReceiptRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__protocols__v1__print_protocol_receipt_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   conton__protocols__v1__evidence_entry__init
                      (Conton__Protocols__V1__EvidenceEntry         *message)
 {
@@ -3744,6 +4059,597 @@ const ProtobufCMessageDescriptor conton__protocols__v1__acknowledge_protocol_res
   (ProtobufCMessageInit) conton__protocols__v1__acknowledge_protocol_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor conton__protocols__v1__batch_row__field_descriptors[6] =
+{
+  {
+    "client_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__BatchRow, client_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "client_document",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__BatchRow, client_document),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__BatchRow, file_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "amount_cents",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__BatchRow, amount_cents),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "due_date",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__BatchRow, due_date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "description",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__BatchRow, description),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__protocols__v1__batch_row__field_indices_by_name[] = {
+  3,   /* field[3] = amount_cents */
+  1,   /* field[1] = client_document */
+  0,   /* field[0] = client_id */
+  5,   /* field[5] = description */
+  4,   /* field[4] = due_date */
+  2,   /* field[2] = file_id */
+};
+static const ProtobufCIntRange conton__protocols__v1__batch_row__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor conton__protocols__v1__batch_row__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.protocols.v1.BatchRow",
+  "BatchRow",
+  "Conton__Protocols__V1__BatchRow",
+  "conton.protocols.v1",
+  sizeof(Conton__Protocols__V1__BatchRow),
+  6,
+  conton__protocols__v1__batch_row__field_descriptors,
+  conton__protocols__v1__batch_row__field_indices_by_name,
+  1,  conton__protocols__v1__batch_row__number_ranges,
+  (ProtobufCMessageInit) conton__protocols__v1__batch_row__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__protocols__v1__create_protocol_batch_request__field_descriptors[9] =
+{
+  {
+    "item",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__CreateProtocolBatchRequest, item),
+    &conton__protocols__v1__protocol_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "title",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__CreateProtocolBatchRequest, title),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__CreateProtocolBatchRequest, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "delivery",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__CreateProtocolBatchRequest, delivery),
+    &conton__protocols__v1__delivery__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Conton__Protocols__V1__CreateProtocolBatchRequest, n_rows),
+    offsetof(Conton__Protocols__V1__CreateProtocolBatchRequest, rows),
+    &conton__protocols__v1__batch_row__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_ids",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Conton__Protocols__V1__CreateProtocolBatchRequest, n_file_ids),
+    offsetof(Conton__Protocols__V1__CreateProtocolBatchRequest, file_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "send",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__CreateProtocolBatchRequest, send),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "validate_only",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__CreateProtocolBatchRequest, validate_only),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "idempotency_key",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__CreateProtocolBatchRequest, idempotency_key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__protocols__v1__create_protocol_batch_request__field_indices_by_name[] = {
+  3,   /* field[3] = delivery */
+  5,   /* field[5] = file_ids */
+  8,   /* field[8] = idempotency_key */
+  0,   /* field[0] = item */
+  2,   /* field[2] = message */
+  4,   /* field[4] = rows */
+  6,   /* field[6] = send */
+  1,   /* field[1] = title */
+  7,   /* field[7] = validate_only */
+};
+static const ProtobufCIntRange conton__protocols__v1__create_protocol_batch_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor conton__protocols__v1__create_protocol_batch_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.protocols.v1.CreateProtocolBatchRequest",
+  "CreateProtocolBatchRequest",
+  "Conton__Protocols__V1__CreateProtocolBatchRequest",
+  "conton.protocols.v1",
+  sizeof(Conton__Protocols__V1__CreateProtocolBatchRequest),
+  9,
+  conton__protocols__v1__create_protocol_batch_request__field_descriptors,
+  conton__protocols__v1__create_protocol_batch_request__field_indices_by_name,
+  1,  conton__protocols__v1__create_protocol_batch_request__number_ranges,
+  (ProtobufCMessageInit) conton__protocols__v1__create_protocol_batch_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__protocols__v1__batch_violation__field_descriptors[2] =
+{
+  {
+    "field",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__BatchViolation, field),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "description",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__BatchViolation, description),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__protocols__v1__batch_violation__field_indices_by_name[] = {
+  1,   /* field[1] = description */
+  0,   /* field[0] = field */
+};
+static const ProtobufCIntRange conton__protocols__v1__batch_violation__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor conton__protocols__v1__batch_violation__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.protocols.v1.BatchViolation",
+  "BatchViolation",
+  "Conton__Protocols__V1__BatchViolation",
+  "conton.protocols.v1",
+  sizeof(Conton__Protocols__V1__BatchViolation),
+  2,
+  conton__protocols__v1__batch_violation__field_descriptors,
+  conton__protocols__v1__batch_violation__field_indices_by_name,
+  1,  conton__protocols__v1__batch_violation__number_ranges,
+  (ProtobufCMessageInit) conton__protocols__v1__batch_violation__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__protocols__v1__batch_result__field_descriptors[9] =
+{
+  {
+    "source",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__BatchResult, source),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "client_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__BatchResult, client_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "client_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__BatchResult, client_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "client_document_formatted",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__BatchResult, client_document_formatted),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__BatchResult, file_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_name",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__BatchResult, file_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "protocol_id",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__BatchResult, protocol_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "number",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__BatchResult, number),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "violations",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Conton__Protocols__V1__BatchResult, n_violations),
+    offsetof(Conton__Protocols__V1__BatchResult, violations),
+    &conton__protocols__v1__batch_violation__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__protocols__v1__batch_result__field_indices_by_name[] = {
+  3,   /* field[3] = client_document_formatted */
+  1,   /* field[1] = client_id */
+  2,   /* field[2] = client_name */
+  4,   /* field[4] = file_id */
+  5,   /* field[5] = file_name */
+  7,   /* field[7] = number */
+  6,   /* field[6] = protocol_id */
+  0,   /* field[0] = source */
+  8,   /* field[8] = violations */
+};
+static const ProtobufCIntRange conton__protocols__v1__batch_result__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor conton__protocols__v1__batch_result__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.protocols.v1.BatchResult",
+  "BatchResult",
+  "Conton__Protocols__V1__BatchResult",
+  "conton.protocols.v1",
+  sizeof(Conton__Protocols__V1__BatchResult),
+  9,
+  conton__protocols__v1__batch_result__field_descriptors,
+  conton__protocols__v1__batch_result__field_indices_by_name,
+  1,  conton__protocols__v1__batch_result__number_ranges,
+  (ProtobufCMessageInit) conton__protocols__v1__batch_result__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__protocols__v1__create_protocol_batch_response__field_descriptors[3] =
+{
+  {
+    "created",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__CreateProtocolBatchResponse, created),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rejected",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__CreateProtocolBatchResponse, rejected),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "results",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Conton__Protocols__V1__CreateProtocolBatchResponse, n_results),
+    offsetof(Conton__Protocols__V1__CreateProtocolBatchResponse, results),
+    &conton__protocols__v1__batch_result__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__protocols__v1__create_protocol_batch_response__field_indices_by_name[] = {
+  0,   /* field[0] = created */
+  1,   /* field[1] = rejected */
+  2,   /* field[2] = results */
+};
+static const ProtobufCIntRange conton__protocols__v1__create_protocol_batch_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor conton__protocols__v1__create_protocol_batch_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.protocols.v1.CreateProtocolBatchResponse",
+  "CreateProtocolBatchResponse",
+  "Conton__Protocols__V1__CreateProtocolBatchResponse",
+  "conton.protocols.v1",
+  sizeof(Conton__Protocols__V1__CreateProtocolBatchResponse),
+  3,
+  conton__protocols__v1__create_protocol_batch_response__field_descriptors,
+  conton__protocols__v1__create_protocol_batch_response__field_indices_by_name,
+  1,  conton__protocols__v1__create_protocol_batch_response__number_ranges,
+  (ProtobufCMessageInit) conton__protocols__v1__create_protocol_batch_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__protocols__v1__download_item_file_request__field_descriptors[2] =
+{
+  {
+    "protocol_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__DownloadItemFileRequest, protocol_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "item_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__DownloadItemFileRequest, item_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__protocols__v1__download_item_file_request__field_indices_by_name[] = {
+  1,   /* field[1] = item_id */
+  0,   /* field[0] = protocol_id */
+};
+static const ProtobufCIntRange conton__protocols__v1__download_item_file_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor conton__protocols__v1__download_item_file_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.protocols.v1.DownloadItemFileRequest",
+  "DownloadItemFileRequest",
+  "Conton__Protocols__V1__DownloadItemFileRequest",
+  "conton.protocols.v1",
+  sizeof(Conton__Protocols__V1__DownloadItemFileRequest),
+  2,
+  conton__protocols__v1__download_item_file_request__field_descriptors,
+  conton__protocols__v1__download_item_file_request__field_indices_by_name,
+  1,  conton__protocols__v1__download_item_file_request__number_ranges,
+  (ProtobufCMessageInit) conton__protocols__v1__download_item_file_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__protocols__v1__print_protocol_receipt_request__field_descriptors[1] =
+{
+  {
+    "protocol_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__PrintProtocolReceiptRequest, protocol_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__protocols__v1__print_protocol_receipt_request__field_indices_by_name[] = {
+  0,   /* field[0] = protocol_id */
+};
+static const ProtobufCIntRange conton__protocols__v1__print_protocol_receipt_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor conton__protocols__v1__print_protocol_receipt_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.protocols.v1.PrintProtocolReceiptRequest",
+  "PrintProtocolReceiptRequest",
+  "Conton__Protocols__V1__PrintProtocolReceiptRequest",
+  "conton.protocols.v1",
+  sizeof(Conton__Protocols__V1__PrintProtocolReceiptRequest),
+  1,
+  conton__protocols__v1__print_protocol_receipt_request__field_descriptors,
+  conton__protocols__v1__print_protocol_receipt_request__field_indices_by_name,
+  1,  conton__protocols__v1__print_protocol_receipt_request__number_ranges,
+  (ProtobufCMessageInit) conton__protocols__v1__print_protocol_receipt_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor conton__protocols__v1__evidence_entry__field_descriptors[13] =
 {
   {
@@ -4456,7 +5362,7 @@ const ProtobufCEnumDescriptor conton__protocols__v1__evidence_action__descriptor
   conton__protocols__v1__evidence_action__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor conton__protocols__v1__protocols__method_descriptors[17] =
+static const ProtobufCMethodDescriptor conton__protocols__v1__protocols__method_descriptors[20] =
 {
   { "ListDocumentTypes", &conton__protocols__v1__list_document_types_request__descriptor, &conton__protocols__v1__list_document_types_response__descriptor },
   { "CreateDocumentType", &conton__protocols__v1__create_document_type_request__descriptor, &conton__protocols__v1__create_document_type_response__descriptor },
@@ -4471,6 +5377,9 @@ static const ProtobufCMethodDescriptor conton__protocols__v1__protocols__method_
   { "CancelProtocol", &conton__protocols__v1__cancel_protocol_request__descriptor, &conton__protocols__v1__cancel_protocol_response__descriptor },
   { "JustifyProtocol", &conton__protocols__v1__justify_protocol_request__descriptor, &conton__protocols__v1__justify_protocol_response__descriptor },
   { "AcknowledgeProtocol", &conton__protocols__v1__acknowledge_protocol_request__descriptor, &conton__protocols__v1__acknowledge_protocol_response__descriptor },
+  { "CreateProtocolBatch", &conton__protocols__v1__create_protocol_batch_request__descriptor, &conton__protocols__v1__create_protocol_batch_response__descriptor },
+  { "DownloadItemFile", &conton__protocols__v1__download_item_file_request__descriptor, &conton__documents__v1__document_chunk__descriptor },
+  { "PrintProtocolReceipt", &conton__protocols__v1__print_protocol_receipt_request__descriptor, &conton__documents__v1__document_chunk__descriptor },
   { "ListEvidence", &conton__protocols__v1__list_evidence_request__descriptor, &conton__protocols__v1__list_evidence_response__descriptor },
   { "VerifyEvidence", &conton__protocols__v1__verify_evidence_request__descriptor, &conton__protocols__v1__verify_evidence_response__descriptor },
   { "GetProtocolSettings", &conton__protocols__v1__get_protocol_settings_request__descriptor, &conton__protocols__v1__get_protocol_settings_response__descriptor },
@@ -4481,19 +5390,22 @@ const unsigned conton__protocols__v1__protocols__method_indices_by_name[] = {
   10,        /* CancelProtocol */
   1,        /* CreateDocumentType */
   4,        /* CreateProtocol */
+  13,        /* CreateProtocolBatch */
   3,        /* DeleteDocumentType */
   6,        /* DeleteProtocol */
+  14,        /* DownloadItemFile */
   8,        /* GetProtocol */
-  15,        /* GetProtocolSettings */
+  18,        /* GetProtocolSettings */
   11,        /* JustifyProtocol */
   0,        /* ListDocumentTypes */
-  13,        /* ListEvidence */
+  16,        /* ListEvidence */
   9,        /* ListProtocols */
+  15,        /* PrintProtocolReceipt */
   7,        /* SendProtocol */
   2,        /* UpdateDocumentType */
   5,        /* UpdateProtocol */
-  16,        /* UpdateProtocolSettings */
-  14         /* VerifyEvidence */
+  19,        /* UpdateProtocolSettings */
+  17         /* VerifyEvidence */
 };
 const ProtobufCServiceDescriptor conton__protocols__v1__protocols__descriptor =
 {
@@ -4502,7 +5414,7 @@ const ProtobufCServiceDescriptor conton__protocols__v1__protocols__descriptor =
   "Protocols",
   "Conton__Protocols__V1__Protocols",
   "conton.protocols.v1",
-  17,
+  20,
   conton__protocols__v1__protocols__method_descriptors,
   conton__protocols__v1__protocols__method_indices_by_name
 };
@@ -4610,13 +5522,37 @@ void conton__protocols__v1__protocols__acknowledge_protocol(ProtobufCService *se
   assert(service->descriptor == &conton__protocols__v1__protocols__descriptor);
   service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void conton__protocols__v1__protocols__create_protocol_batch(ProtobufCService *service,
+                                                             const Conton__Protocols__V1__CreateProtocolBatchRequest *input,
+                                                             Conton__Protocols__V1__CreateProtocolBatchResponse_Closure closure,
+                                                             void *closure_data)
+{
+  assert(service->descriptor == &conton__protocols__v1__protocols__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void conton__protocols__v1__protocols__download_item_file(ProtobufCService *service,
+                                                          const Conton__Protocols__V1__DownloadItemFileRequest *input,
+                                                          Conton__Documents__V1__DocumentChunk_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &conton__protocols__v1__protocols__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void conton__protocols__v1__protocols__print_protocol_receipt(ProtobufCService *service,
+                                                              const Conton__Protocols__V1__PrintProtocolReceiptRequest *input,
+                                                              Conton__Documents__V1__DocumentChunk_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &conton__protocols__v1__protocols__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void conton__protocols__v1__protocols__list_evidence(ProtobufCService *service,
                                                      const Conton__Protocols__V1__ListEvidenceRequest *input,
                                                      Conton__Protocols__V1__ListEvidenceResponse_Closure closure,
                                                      void *closure_data)
 {
   assert(service->descriptor == &conton__protocols__v1__protocols__descriptor);
-  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__protocols__v1__protocols__verify_evidence(ProtobufCService *service,
                                                        const Conton__Protocols__V1__VerifyEvidenceRequest *input,
@@ -4624,7 +5560,7 @@ void conton__protocols__v1__protocols__verify_evidence(ProtobufCService *service
                                                        void *closure_data)
 {
   assert(service->descriptor == &conton__protocols__v1__protocols__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__protocols__v1__protocols__get_protocol_settings(ProtobufCService *service,
                                                              const Conton__Protocols__V1__GetProtocolSettingsRequest *input,
@@ -4632,7 +5568,7 @@ void conton__protocols__v1__protocols__get_protocol_settings(ProtobufCService *s
                                                              void *closure_data)
 {
   assert(service->descriptor == &conton__protocols__v1__protocols__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__protocols__v1__protocols__update_protocol_settings(ProtobufCService *service,
                                                                 const Conton__Protocols__V1__UpdateProtocolSettingsRequest *input,
@@ -4640,7 +5576,7 @@ void conton__protocols__v1__protocols__update_protocol_settings(ProtobufCService
                                                                 void *closure_data)
 {
   assert(service->descriptor == &conton__protocols__v1__protocols__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__protocols__v1__protocols__init (Conton__Protocols__V1__Protocols_Service *service,
                                              Conton__Protocols__V1__Protocols_ServiceDestroy destroy)
