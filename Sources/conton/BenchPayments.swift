@@ -158,26 +158,19 @@ struct BenchPayments: AsyncParsableCommand {
             print("ListPayables over \(made) payables, first page of 100 + totals of the filter; SQLite: the totals statement alone", to: &out)
             print("query           matches   p50 ms   p90 ms   p99 ms   max ms   SQLite p50 ms   p99 ms", to: &out)
             for (name, sql, configure) in queries {
-                var histogram = BenchServer.histogram()
+                var request = Conton_Payments_V1_ListPayablesRequest()
+                configure(&request)
                 var matches: Int64 = 0
-                for _ in 0..<rounds {
-                    var request = Conton_Payments_V1_ListPayablesRequest()
-                    configure(&request)
-                    let started = clock.now
-                    let response = try await payablesAPI.listPayables(request, metadata: metadata)
-                    _ = histogram.record(UInt64((clock.now - started) / .nanoseconds(1)))
-                    matches = Int64(response.totals.count)
+                let histogram = try await BenchServer.latencies(rounds: rounds) {
+                    matches = Int64(try await payablesAPI.listPayables(request, metadata: metadata).totals.count)
                 }
-                var reference = BenchServer.histogram()
                 let statement = """
                     SELECT CASE WHEN status = 1 AND due_date < '2026-12-01' THEN 4 ELSE status END AS s, count(*), sum(amount_cents),
                            sum(CASE WHEN status = 1 THEN amount_cents - settled_cents ELSE 0 END), sum(paid_cents)
                     FROM payments_payable WHERE \(sql) GROUP BY s
                     """
-                for _ in 0..<rounds {
-                    let started = clock.now
+                let reference = try await BenchServer.latencies(rounds: rounds) {
                     _ = try await database.pool.read { db in try Row.fetchAll(db, sql: statement).count }
-                    _ = reference.record(UInt64((clock.now - started) / .nanoseconds(1)))
                 }
                 print(BenchServer.row(name, matches, histogram, width: 14) +
                       String(format: "   %13.2f %8.2f", Double(reference.valueAtPercentile(50)) / 1e6, Double(reference.valueAtPercentile(99)) / 1e6), to: &out)

@@ -26,6 +26,15 @@ enum BenchServer {
         name: String, serverLog: String?,
         _ body: (GRPCClient<ContonClientTransport>, Metadata, String) async throws -> R
     ) async throws -> R {
+        try await withSignedInServer(name: name, serverLog: serverLog) { client, metadata, dataDir, _ in try await body(client, metadata, dataDir) }
+    }
+
+    /// As ``withSignedInServer(name:serverLog:_:)``, also passing the server's data directory and
+    /// its process (for its memory in `/proc/<pid>/status`).
+    static func withSignedInServer<R: Sendable>(
+        name: String, serverLog: String?,
+        _ body: (GRPCClient<ContonClientTransport>, Metadata, String, ServerProcess) async throws -> R
+    ) async throws -> R {
         setenv("CONTON_OWNER_EMAIL", owner.email, 1)
         setenv("CONTON_OWNER_PASSWORD", owner.password, 1)
         let dataDir = NSTemporaryDirectory() + "conton-bench-\(name)-" + UUID().uuidString
@@ -43,7 +52,7 @@ enum BenchServer {
                 let token = try await Conton_Identity_V1_Identity.Client(wrapping: grpc[0]).login(login).token
                 var metadata = Metadata()
                 metadata.addString("Bearer " + token, forKey: "authorization")
-                return try await body(grpc[0], metadata, dataDir)
+                return try await body(grpc[0], metadata, dataDir, server)
             }
             await server.stop()
             return result
@@ -59,6 +68,17 @@ enum BenchServer {
         let name = query.padding(toLength: max(width, query.count), withPad: " ", startingAt: 0)
         let count = matches < 0 ? "" : String(matches)
         return "\(name) \(String(repeating: " ", count: max(0, 9 - count.count)))\(count) \(ms(50)) \(ms(90)) \(ms(99)) \(String(format: "%8.2f", Double(h.max) / 1e6))"
+    }
+
+    /// Runs `body` `rounds` times, one after another; each run's latency, in nanoseconds.
+    static func latencies(rounds: Int, _ body: () async throws -> Void) async throws -> Histogram<UInt64> {
+        var histogram = histogram()
+        for _ in 0..<rounds {
+            let started = ContinuousClock.now
+            try await body()
+            _ = histogram.record(UInt64((ContinuousClock.now - started) / .nanoseconds(1)))
+        }
+        return histogram
     }
 
     /// An empty latency histogram in nanoseconds (up to a minute, 3 significant digits).

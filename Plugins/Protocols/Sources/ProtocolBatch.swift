@@ -31,7 +31,10 @@ struct ProtocolBatch {
     }
 
     /// The request's own problems (no row is looked at until they are fixed).
-    static func checkRequest(_ r: Request) throws -> (title: String, message: String, delivery: Conton_Protocols_V1_Delivery) {
+    /// The title, message and delivery every protocol of the batch shares, checked.
+    typealias Header = (title: String, message: String, delivery: Conton_Protocols_V1_Delivery)
+
+    static func checkRequest(_ r: Request) throws -> Header {
         var errors = FieldErrors()
         if r.rows.isEmpty && r.fileIds.isEmpty {
             errors.add("rows", "give the clients in rows, or files whose names carry their CPF/CNPJ in file_ids")
@@ -50,8 +53,10 @@ struct ProtocolBatch {
         return (text.title, text.message, delivery)
     }
 
-    func run(_ r: Request, in m: inout Mutation) throws -> Response {
-        let (title, message, delivery) = try Self.checkRequest(r)
+    /// Matches, checks and (unless `validate_only`) creates the batch `r`, whose `header` passed
+    /// ``checkRequest(_:)``.
+    func run(_ r: Request, header: Header, in m: inout Mutation) throws -> Response {
+        let (title, message, delivery) = header
         // The template: its type must exist and its fields be well formed; a guide's due date and
         // amount may come per row.
         var errors = FieldErrors()

@@ -67,12 +67,13 @@ struct ProtocolQuery {
             }
         }
         let order = portal ? "p.portal_sort, p.id" : "p.id DESC"
-        sql = "SELECT p.* FROM protocols_protocol p WHERE \(conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(page.size)"
+        sql = "SELECT \(ProtocolStore.columns("p")) FROM protocols_protocol p WHERE \(conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(page.size)"
         arguments = StatementArguments(args)
     }
 
     /// The page key of the last row.
     func cursor(_ row: Row) -> String {
-        portal ? "\(row["portal_sort"] as Int64):\(row["id"] as Int64)" : String(row["id"] as Int64)
+        let id: Int64 = row[ProtocolStore.Column.id.rawValue]
+        return portal ? "\(row[ProtocolStore.Column.portalSort.rawValue] as Int64):\(id)" : String(id)
     }
 }

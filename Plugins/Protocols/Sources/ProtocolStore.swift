@@ -21,21 +21,65 @@ enum ProtocolStore {
         return rank * 100_000_000_000_000 + (99_999_999_999_999 - sent)
     }
 
+    /// The columns a protocol is read with, in this order (``Column``): every read that makes a
+    /// message selects exactly these and reads them by position, not by name (a by-name lookup
+    /// lower-cases the name each time, which a page of 50 protocols felt: docs/BENCHMARKS.md).
+    enum Column: Int, CaseIterable {
+        case id, number, clientID, title, message, deliveryMethod, receiverName, receiverDocument, otherDescription, status
+        case firstDueDate, portalSort, createdAtMs, createdBy, sentAtMs, firstViewedAtMs, acknowledgedAtMs, ackComment
+        case closingReason, closedAtMs, evidenceCount, evidenceHead, version
+
+        var name: String {
+            switch self {
+            case .id: "id"
+            case .number: "number"
+            case .clientID: "client_id"
+            case .title: "title"
+            case .message: "message"
+            case .deliveryMethod: "delivery_method"
+            case .receiverName: "receiver_name"
+            case .receiverDocument: "receiver_document"
+            case .otherDescription: "other_description"
+            case .status: "status"
+            case .firstDueDate: "first_due_date"
+            case .portalSort: "portal_sort"
+            case .createdAtMs: "created_at_ms"
+            case .createdBy: "created_by"
+            case .sentAtMs: "sent_at_ms"
+            case .firstViewedAtMs: "first_viewed_at_ms"
+            case .acknowledgedAtMs: "acknowledged_at_ms"
+            case .ackComment: "ack_comment"
+            case .closingReason: "closing_reason"
+            case .closedAtMs: "closed_at_ms"
+            case .evidenceCount: "evidence_count"
+            case .evidenceHead: "evidence_head"
+            case .version: "version"
+            }
+        }
+    }
+
+    /// ``Column``'s names for a SELECT, each prefixed with `table.` when given.
+    static func columns(_ table: String = "") -> String {
+        Column.allCases.map { table.isEmpty ? $0.name : "\(table).\($0.name)" }.joined(separator: ", ")
+    }
+
     static func message(_ row: Row, items: [Item], client: ClientFacts?, today: String) -> Record {
+        func v<T: DatabaseValueConvertible>(_ c: Column) -> T { row[c.rawValue] }
+        func ms(_ c: Column) -> Int64 { (row[c.rawValue] as Int64?) ?? 0 }
         var p = Record()
-        p.id = String(row["id"] as Int64)
-        p.number = row["number"]
-        p.clientId = row["client_id"]
+        p.id = String(v(.id) as Int64)
+        p.number = v(.number)
+        p.clientId = v(.clientID)
         p.clientName = client?.name ?? ""
         p.clientDocumentFormatted = client?.documentFormatted ?? ""
-        p.title = row["title"]
-        p.message = row["message"]
-        p.delivery.method = .init(rawValue: row["delivery_method"])
-        p.delivery.receiverName = row["receiver_name"]
-        p.delivery.receiverDocument = row["receiver_document"]
-        p.delivery.otherDescription = row["other_description"]
-        p.status = Status(rawValue: row["status"])
-        p.firstDueDate = row["first_due_date"]
+        p.title = v(.title)
+        p.message = v(.message)
+        p.delivery.method = .init(rawValue: v(.deliveryMethod))
+        p.delivery.receiverName = v(.receiverName)
+        p.delivery.receiverDocument = v(.receiverDocument)
+        p.delivery.otherDescription = v(.otherDescription)
+        p.status = Status(rawValue: v(.status))
+        p.firstDueDate = v(.firstDueDate)
         let waiting = open.contains(p.status)
         p.overdue = waiting && !p.firstDueDate.isEmpty && p.firstDueDate < today
         p.items = items.map { item in
@@ -43,17 +87,17 @@ enum ProtocolStore {
             item.overdue = waiting && !item.dueDate.isEmpty && item.dueDate < today
             return item
         }
-        p.createdAtMs = row["created_at_ms"]
-        p.createdBy = row["created_by"]
-        p.sentAtMs = row["sent_at_ms"] ?? 0
-        p.firstViewedAtMs = row["first_viewed_at_ms"] ?? 0
-        p.acknowledgedAtMs = row["acknowledged_at_ms"] ?? 0
-        p.acknowledgementComment = row["ack_comment"]
-        p.closingReason = row["closing_reason"]
-        p.closedAtMs = row["closed_at_ms"] ?? 0
-        p.evidenceCount = row["evidence_count"]
-        p.evidenceHeadSha256 = row["evidence_head"]
-        p.version = row["version"]
+        p.createdAtMs = v(.createdAtMs)
+        p.createdBy = v(.createdBy)
+        p.sentAtMs = ms(.sentAtMs)
+        p.firstViewedAtMs = ms(.firstViewedAtMs)
+        p.acknowledgedAtMs = ms(.acknowledgedAtMs)
+        p.acknowledgementComment = v(.ackComment)
+        p.closingReason = v(.closingReason)
+        p.closedAtMs = ms(.closedAtMs)
+        p.evidenceCount = v(.evidenceCount)
+        p.evidenceHeadSha256 = v(.evidenceHead)
+        p.version = v(.version)
         return p
     }
 
@@ -62,42 +106,44 @@ enum ProtocolStore {
         var out: [Int64: [Item]] = [:]
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
         for row in try Row.fetchAll(db, sql: """
-            SELECT i.*, t.name AS type_name, t.kind AS type_kind FROM protocols_item i JOIN protocols_doc_type t ON t.id = i.doc_type_id
+            SELECT i.id, i.doc_type_id, t.name, t.kind, i.description, i.competence, i.due_date, i.amount_cents, i.file_id, i.file_name,
+                   i.file_size, i.file_sha256, i.protocol_id
+            FROM protocols_item i JOIN protocols_doc_type t ON t.id = i.doc_type_id
             WHERE i.protocol_id IN (\(marks)) ORDER BY i.protocol_id, i.position
             """, arguments: StatementArguments(ids)) {
             var item = Item()
-            item.id = String(row["id"] as Int64)
-            item.documentTypeId = String(row["doc_type_id"] as Int64)
-            item.documentTypeName = row["type_name"]
-            item.documentKind = .init(rawValue: row["type_kind"])
-            item.description = row["description"]
-            item.competence = row["competence"]
-            item.dueDate = row["due_date"]
-            item.amountCents = row["amount_cents"]
-            item.fileId = row["file_id"]
-            item.fileName = row["file_name"]
-            item.fileSize = row["file_size"]
-            item.fileSha256 = row["file_sha256"]
-            out[row["protocol_id"], default: []].append(item)
+            item.id = String(row[0] as Int64)
+            item.documentTypeId = String(row[1] as Int64)
+            item.documentTypeName = row[2]
+            item.documentKind = .init(rawValue: row[3])
+            item.description = row[4]
+            item.competence = row[5]
+            item.dueDate = row[6]
+            item.amountCents = row[7]
+            item.fileId = row[8]
+            item.fileName = row[9]
+            item.fileSize = row[10]
+            item.fileSha256 = row[11]
+            out[row[12], default: []].append(item)
         }
         return out
     }
 
-    /// The rows as messages, with their items and clients, in the rows' order.
+    /// The rows (``columns(_:)``, in order) as messages, with their items and clients, in the rows' order.
     static func messages(_ rows: [Row], clients: ClientDirectory, today: String, in db: Database) throws -> [Record] {
-        let ids = rows.map { $0["id"] as Int64 }
+        let ids = rows.map { $0[Column.id.rawValue] as Int64 }
         let items = try items(of: ids, in: db)
         var cache: [String: ClientFacts?] = [:]
-        return try rows.map { row in
-            let clientID: String = row["client_id"]
+        return try zip(rows, ids).map { row, id in
+            let clientID: String = row[Column.clientID.rawValue]
             if cache[clientID] == nil { cache[clientID] = .some(try clients.facts(clientID, in: db)) }
-            return message(row, items: items[row["id"]] ?? [], client: cache[clientID] ?? nil, today: today)
+            return message(row, items: items[id] ?? [], client: cache[clientID] ?? nil, today: today)
         }
     }
 
     static func row(_ id: String, in db: Database) throws -> Row? {
         guard let key = Int64(id) else { return nil }
-        return try Row.fetchOne(db, sql: "SELECT * FROM protocols_protocol WHERE id = ?", arguments: [key])
+        return try Row.fetchOne(db, sql: "SELECT \(columns()) FROM protocols_protocol WHERE id = ?", arguments: [key])
     }
 
     /// Protocol `id` as the caller may see it: NOT_FOUND when there is none, when it is another

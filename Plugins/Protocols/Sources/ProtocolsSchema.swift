@@ -109,5 +109,10 @@ enum ProtocolsSchema {
                                arguments: [name, SearchKey.fold(name), kind])
             }
         }
+        // The office's lists by status, newest first ("não visualizados": status 2 of 100,000
+        // protocols), without sorting every match: docs/BENCHMARKS.md.
+        migrations.register("protocols.2_status_index") { db in
+            try db.execute(sql: "CREATE INDEX protocols_protocol_status ON protocols_protocol (status, id)")
+        }
     }
 }

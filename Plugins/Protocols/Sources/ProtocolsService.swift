@@ -95,9 +95,9 @@ struct ProtocolsService: Conton_Protocols_V1_Protocols.SimpleServiceProtocol {
     }
 
     func createProtocolBatch(request: Conton_Protocols_V1_CreateProtocolBatchRequest, context: ServerContext) async throws -> Conton_Protocols_V1_CreateProtocolBatchResponse {
-        _ = try ProtocolBatch.checkRequest(request)
+        let header = try ProtocolBatch.checkRequest(request)      // before taking the write lock
         let batch = ProtocolBatch(lifecycle: lifecycle)
-        return try await self.context.write { m in try batch.run(request, in: &m) }
+        return try await self.context.write { m in try batch.run(request, header: header, in: &m) }
     }
 
     /// Runs `body` on protocol `id`'s row (as the caller may see it) in one write transaction and

@@ -52,6 +52,24 @@ import Testing
         }
     }
 
+    @Test func aDamagedFileIsDataLossAndNoEvidence() async throws {
+        try await ProtocolsTest.run { t in
+            let client = try await t.client("Padaria Pão Quente Ltda", n: 1)
+            let guide = try await t.upload("DAS \(client.document).pdf", content: "%PDF-1.4 guia original")
+            let das = try await t.type("DAS")
+            let p = try await t.create(client.id, [t.item(das, due: "2026-12-20", amount: 9_900, file: guide.id)])
+            let before = try await t.evidence(p.id)
+            // The stored content changes behind the server's back (same size, other bytes).
+            let path = t.host.database.dataDirectory + "/blobs/files/sha256/\(guide.sha256.prefix(2))/\(guide.sha256)"
+            try Data("%PDF-1.4 guia alterada".utf8).write(to: URL(fileURLWithPath: path))
+            let me = ProtocolsTest.client(client.id)
+            #expect(await code { _ = try await t.download(p.id, item: p.items[0].id, as: me) } == .dataLoss)
+            // Nothing was delivered, so nothing is recorded, and the protocol is still unseen.
+            #expect(try await t.evidence(p.id) == before)
+            #expect(try await t.get(p.id).status == .sent)
+        }
+    }
+
     @Test func theComprovanteListsEveryEntryAndTheChainsHead() async throws {
         try await ProtocolsTest.run { t in
             let client = try await t.client("Padaria Pão Quente Ltda", n: 1, email: "padaria@example.com")

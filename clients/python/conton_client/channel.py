@@ -10,6 +10,7 @@ import os
 import socket
 import ssl
 import struct
+import sys
 import threading
 import time
 
@@ -43,6 +44,9 @@ def _encode(message):
 
 _RESERVED_PREFIXES = ("grpc-", "conton-")
 _LAST_CALL_ID = 0xFFFFFFFF
+
+
+_USER_AGENT = ("conton-python/0.1.0 (Python %d.%d)" % sys.version_info[:2]).encode()
 
 
 def _metadata_entries(metadata):
@@ -524,6 +528,9 @@ class Channel:
         if self._token is not None:
             entries.append(wire_pb2.MetadataEntry(key="authorization", value=("Bearer " + self._token).encode()))
         entries += _metadata_entries(metadata)
+        if not any(e.key == "user-agent" for e in entries):
+            # Who called, as the server's audit and evidence logs record it.
+            entries.append(wire_pb2.MetadataEntry(key="user-agent", value=_USER_AGENT))
         deadline = None
         headers = wire_pb2.CallHeaders(method=method, metadata=entries)
         if timeout is not None:
