@@ -16,6 +16,8 @@ public protocol ClientRegistry: Sendable {
     func client(id: String, in db: Database) throws -> ClientSummary?
     /// The fee defaults of every client of `ids` that exists, by id (unknown ids are absent).
     func feeDefaults(_ ids: [String], in db: Database) throws -> [String: ClientFeeDefaults]
+    /// The clients of `ids` that exist, by id (one query for a page of records of many clients).
+    func clients(ids: [String], in db: Database) throws -> [String: ClientSummary]
     /// The clients whose CPF/CNPJ (normalised: digits and upper-case letters) is one of
     /// `documents`, by document (documents no client has are absent).
     func clients(documents: [String], in db: Database) throws -> [String: ClientSummary]

@@ -49,18 +49,23 @@ struct ClientsRegistry: ClientRegistry {
                              archived: (row["archived_at_ms"] as Int64?) != nil)
     }
 
+    func clients(ids: [String], in db: Database) throws -> [String: ClientSummary] {
+        Dictionary(try summaries(where: "id", in: ids, db).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
     func clients(documents: [String], in db: Database) throws -> [String: ClientSummary] {
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: documents), as: UTF8.self)
-        var result: [String: ClientSummary] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        Dictionary(try summaries(where: "document", in: documents, db).map { ($0.document, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The clients whose `column` is one of `values`: one query, the values as a JSON array.
+    private func summaries(where column: String, in values: [String], _ db: Database) throws -> [ClientSummary] {
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: values), as: UTF8.self)
+        return try Row.fetchAll(db, sql: """
             SELECT id, name, document, email, archived_at_ms FROM clients_client
-            WHERE document IN (SELECT value FROM json_each(?))
-            """, arguments: [json]) {
-            let summary = ClientSummary(id: row["id"], name: row["name"], document: row["document"], email: row["email"],
-                                        archived: (row["archived_at_ms"] as Int64?) != nil)
-            result[summary.document] = summary
+            WHERE \(column) IN (SELECT value FROM json_each(?))
+            """, arguments: [json]).map { row in
+            ClientSummary(id: row[0], name: row[1], document: row[2], email: row[3], archived: (row[4] as Int64?) != nil)
         }
-        return result
     }
 
     func feeDefaults(_ ids: [String], in db: Database) throws -> [String: ClientFeeDefaults] {

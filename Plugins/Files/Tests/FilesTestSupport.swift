@@ -21,6 +21,12 @@ let MiB = 1024 * 1024
 struct FixedClients: ClientRegistry {
     func feeDefaults(_ ids: [String], in db: Database) throws -> [String: ClientFeeDefaults] { [:] }
 
+    func clients(ids: [String], in db: Database) throws -> [String: ClientSummary] {
+        var found: [String: ClientSummary] = [:]
+        for id in ids { if let c = try client(id: id, in: db) { found[id] = c } }
+        return found
+    }
+
     func clients(documents: [String], in db: Database) throws -> [String: ClientSummary] {
         var found: [String: ClientSummary] = [:]
         for id in ["client-a", "client-b", "client-old"] {

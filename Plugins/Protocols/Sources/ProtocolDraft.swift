@@ -28,6 +28,11 @@ struct ClientDirectory: Sendable {
         Self.facts(try registry.require(id, allowArchived: false, field: field, in: db))
     }
 
+    /// The clients of `ids` that exist, by id.
+    func facts(ids: [String], in db: Database) throws -> [String: ClientFacts] {
+        try registry.clients(ids: ids, in: db).mapValues(Self.facts)
+    }
+
     /// The clients whose CPF/CNPJ is one of `documents` (normalised), by document.
     func facts(documents: [String], in db: Database) throws -> [String: ClientFacts] {
         try registry.clients(documents: documents, in: db).mapValues(Self.facts)

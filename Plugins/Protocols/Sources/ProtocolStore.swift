@@ -133,11 +133,10 @@ enum ProtocolStore {
     static func messages(_ rows: [Row], clients: ClientDirectory, today: String, in db: Database) throws -> [Record] {
         let ids = rows.map { $0[Column.id.rawValue] as Int64 }
         let items = try items(of: ids, in: db)
-        var cache: [String: ClientFacts?] = [:]
-        return try zip(rows, ids).map { row, id in
-            let clientID: String = row[Column.clientID.rawValue]
-            if cache[clientID] == nil { cache[clientID] = .some(try clients.facts(clientID, in: db)) }
-            return message(row, items: items[id] ?? [], client: cache[clientID] ?? nil, today: today)
+        let clientIDs = rows.map { $0[Column.clientID.rawValue] as String }
+        let facts = try clients.facts(ids: Array(Set(clientIDs)), in: db)
+        return zip(rows, zip(ids, clientIDs)).map { row, key in
+            message(row, items: items[key.0] ?? [], client: facts[key.1], today: today)
         }
     }
 
