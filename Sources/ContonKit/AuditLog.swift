@@ -67,10 +67,11 @@ public enum AuditLog {
 
     /// Appends `entry` in the caller's transaction.
     public static func record(_ entry: Entry, by actor: Actor, at nowMilliseconds: Int64, in db: Database) throws {
-        try db.execute(sql: """
+        // Cached: a bulk call records one row per record it changes.
+        try db.cachedStatement(sql: """
             INSERT INTO host_audit (at_ms, principal_kind, principal_id, principal_name, method, entity_type, entity_id, summary, peer)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [nowMilliseconds, actor.kind, actor.id, actor.name, actor.method,
+            """).execute(arguments: [nowMilliseconds, actor.kind, actor.id, actor.name, actor.method,
                              entry.entityType, entry.entityID, String(entry.summary.prefix(500)), actor.peer])
     }
 }

@@ -81,10 +81,10 @@ public enum MailOutbox {
             let hex = String(generator.next() as UInt64, radix: 16)
             return String(repeating: "0", count: 16 - hex.count) + hex
         }.joined()
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO mail_outbox (recipients, subject, payload, message_token, created_at_ms, next_attempt_at_ms)
             VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [message.to.map(\.address).joined(separator: ", "), message.subject, payload, token,
+            """).execute(arguments: [message.to.map(\.address).joined(separator: ", "), message.subject, payload, token,
                              nowMilliseconds, nowMilliseconds])
         return db.lastInsertedRowID
     }

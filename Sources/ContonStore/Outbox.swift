@@ -23,8 +23,8 @@ public enum Outbox {
 
     /// Appends an event in the caller's transaction.
     public static func append(topic: String, payload: Data, nowMilliseconds: Int64, in db: Database) throws {
-        try db.execute(sql: "INSERT INTO host_outbox (topic, payload, created_at_ms) VALUES (?, ?, ?)",
-                       arguments: [topic, payload, nowMilliseconds])
+        try db.cachedStatement(sql: "INSERT INTO host_outbox (topic, payload, created_at_ms) VALUES (?, ?, ?)")
+            .execute(arguments: [topic, payload, nowMilliseconds])
     }
 
     /// One undelivered event.

@@ -66,7 +66,7 @@ struct FilesHeld: ClientRecordHolder, ClientFileSummaries, OfficeFileLookup, Fil
     }
 
     func deliver(_ id: String, to clientID: String, in db: Database) throws {
-        try db.execute(sql: "UPDATE files_file SET client_id = ? WHERE id = ? AND client_id = ''", arguments: [clientID, id])
+        try db.cachedStatement(sql: "UPDATE files_file SET client_id = ? WHERE id = ? AND client_id = ''").execute(arguments: [clientID, id])
     }
 
     func readContent(of file: FileFacts, chunkBytes: Int, _ body: ([UInt8]) async throws -> Void) async throws {

@@ -41,7 +41,12 @@ enum EvidenceChain {
         guard !facts.isEmpty else { return }
         let call = CallIdentity.current
         let principal = call?.principal
-        guard let head = try Row.fetchOne(m.db, sql: "SELECT evidence_count, evidence_head FROM protocols_protocol WHERE id = ?", arguments: [id]) else { return }
+        guard let head = try Row.fetchOne(try m.db.cachedStatement(sql: "SELECT evidence_count, evidence_head FROM protocols_protocol WHERE id = ?"),
+                                          arguments: [id]) else { return }
+        let insert = try m.db.cachedStatement(sql: """
+            INSERT INTO protocols_evidence (protocol_id, sequence, at_ms, action, principal_kind, principal_id, principal_name, peer,
+              user_agent, item_id, file_sha256, detail, previous_sha256, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
         var count: Int32 = head["evidence_count"]
         var previous: String = head["evidence_head"]
         for fact in facts {
@@ -60,14 +65,12 @@ enum EvidenceChain {
             e.detail = fact.detail
             e.previousSha256 = previous
             e.sha256 = hash(protocolID: id, e)
-            try m.db.execute(sql: """
-                INSERT INTO protocols_evidence (protocol_id, sequence, at_ms, action, principal_kind, principal_id, principal_name, peer,
-                  user_agent, item_id, file_sha256, detail, previous_sha256, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, e.sequence, e.atMs, e.action.rawValue, e.principalKind, e.principalId, e.principalName, e.peer,
+            try insert.execute(arguments: [id, e.sequence, e.atMs, e.action.rawValue, e.principalKind, e.principalId, e.principalName, e.peer,
                                  e.userAgent, e.itemId, e.fileSha256, e.detail, e.previousSha256, e.sha256])
             previous = e.sha256
         }
-        try m.db.execute(sql: "UPDATE protocols_protocol SET evidence_count = ?, evidence_head = ? WHERE id = ?", arguments: [count, previous, id])
+        try m.db.cachedStatement(sql: "UPDATE protocols_protocol SET evidence_count = ?, evidence_head = ? WHERE id = ?")
+            .execute(arguments: [count, previous, id])
     }
 
     static func entries(of id: Int64, in db: Database) throws -> [Entry] {

@@ -231,7 +231,7 @@ struct ProtocolBatch {
     /// Creates (and sends) one protocol of the batch; a retry with the same key answers the one
     /// made before.
     private func create(_ item: ValidItem, client: ClientFacts, title: String, message: String, delivery: Conton_Protocols_V1_Delivery,
-                        key: String, send: Bool, in m: inout Mutation) throws -> (Int64, Int64) {
+                        key: String, send: Bool, in m: inout Mutation) throws -> (id: Int64, number: Int64) {
         let clientKey = key.isEmpty ? "" : "batch:\(key):\(client.id)"
         if !clientKey.isEmpty, let row = try Row.fetchOne(m.db, sql: "SELECT id, number FROM protocols_protocol WHERE idempotency_key = ?",
                                                           arguments: [clientKey]) {
@@ -239,8 +239,8 @@ struct ProtocolBatch {
         }
         let draft = ProtocolDraft(title: title.isEmpty ? ProtocolDraft.defaultTitle([item]) : title, message: message,
                                   delivery: delivery, items: [item])
-        let id = try lifecycle.insert(draft, client: client, idempotencyKey: clientKey, in: &m)
-        if send, let row = try ProtocolStore.row(String(id), in: m.db) { try lifecycle.send(row, in: &m) }
-        return (id, try Int64.fetchOne(m.db, sql: "SELECT number FROM protocols_protocol WHERE id = ?", arguments: [id]) ?? 0)
+        let made = try lifecycle.insert(draft, client: client, idempotencyKey: clientKey, in: &m)
+        if send, let row = try ProtocolStore.row(String(made.id), in: m.db) { try lifecycle.send(row, in: &m) }
+        return made
     }
 }

@@ -13,20 +13,20 @@ struct ProtocolLifecycle: Sendable {
 
     typealias Status = Conton_Protocols_V1_ProtocolStatus
 
-    /// Inserts a DRAFT protocol for `client` with `draft`; returns its id.
-    func insert(_ draft: ProtocolDraft, client: ClientFacts, idempotencyKey: String, in m: inout Mutation) throws -> Int64 {
-        let number = (try Int64.fetchOne(m.db, sql: "SELECT max(number) FROM protocols_protocol") ?? 0) + 1
-        try m.db.execute(sql: """
+    /// Inserts a DRAFT protocol for `client` with `draft`; returns its id and number.
+    func insert(_ draft: ProtocolDraft, client: ClientFacts, idempotencyKey: String, in m: inout Mutation) throws -> (id: Int64, number: Int64) {
+        let number = (try Int64.fetchOne(try m.db.cachedStatement(sql: "SELECT max(number) FROM protocols_protocol")) ?? 0) + 1
+        try m.db.cachedStatement(sql: """
             INSERT INTO protocols_protocol (number, client_id, title, message, delivery_method, receiver_name, receiver_document,
               other_description, status, first_due_date, created_at_ms, created_by, idempotency_key)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, '', ?, ?, ?)
-            """, arguments: [number, client.id, draft.title, draft.message, draft.delivery.method.rawValue, draft.delivery.receiverName,
+            """).execute(arguments: [number, client.id, draft.title, draft.message, draft.delivery.method.rawValue, draft.delivery.receiverName,
                              draft.delivery.receiverDocument, draft.delivery.otherDescription, m.now,
                              CallIdentity.current?.principal.displayName ?? "ContOn", idempotencyKey.isEmpty ? nil : idempotencyKey])
         let id = m.db.lastInsertedRowID
         try ProtocolStore.writeItems(draft.items, of: id, in: m.db)
         m.audit("protocol", String(id), "created protocol nº \(number) for client \(client.id) (\(draft.items.count) item(s))")
-        return id
+        return (id, number)
     }
 
     /// DRAFT → SENT: files of the office's area move into the client's, every item is an
@@ -48,8 +48,8 @@ struct ProtocolLifecycle: Sendable {
             }
             if file.clientID.isEmpty { try files.deliver(file.id, to: clientID, in: m.db) }
         }
-        try m.db.execute(sql: "UPDATE protocols_protocol SET status = 2, sent_at_ms = ?, portal_sort = ?, version = version + 1 WHERE id = ?",
-                         arguments: [m.now, ProtocolStore.portalSort(status: .sent, sentAtMs: m.now), id])
+        try m.db.cachedStatement(sql: "UPDATE protocols_protocol SET status = 2, sent_at_ms = ?, portal_sort = ?, version = version + 1 WHERE id = ?")
+            .execute(arguments: [m.now, ProtocolStore.portalSort(status: .sent, sentAtMs: m.now), id])
         let how = Self.describe(method: row["delivery_method"], receiver: row["receiver_name"], document: row["receiver_document"],
                                 other: row["other_description"])
         var facts = items.map { item in

@@ -142,7 +142,7 @@ enum ProtocolStore {
 
     static func row(_ id: String, in db: Database) throws -> Row? {
         guard let key = Int64(id) else { return nil }
-        return try Row.fetchOne(db, sql: "SELECT \(columns()) FROM protocols_protocol WHERE id = ?", arguments: [key])
+        return try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(columns()) FROM protocols_protocol WHERE id = ?"), arguments: [key])
     }
 
     /// Protocol `id` as the caller may see it: NOT_FOUND when there is none, when it is another
@@ -166,15 +166,17 @@ enum ProtocolStore {
 
     /// Replaces protocol `id`'s items with `items` (validated) and sets its first due date.
     static func writeItems(_ items: [ValidItem], of id: Int64, in db: Database) throws {
-        try db.execute(sql: "DELETE FROM protocols_item WHERE protocol_id = ?", arguments: [id])
+        // Cached statements: a batch writes a thousand protocols in one call.
+        try db.cachedStatement(sql: "DELETE FROM protocols_item WHERE protocol_id = ?").execute(arguments: [id])
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO protocols_item (protocol_id, position, doc_type_id, description, competence, due_date, amount_cents,
+              file_id, file_name, file_size, file_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
         for (position, item) in items.enumerated() {
-            try db.execute(sql: """
-                INSERT INTO protocols_item (protocol_id, position, doc_type_id, description, competence, due_date, amount_cents,
-                  file_id, file_name, file_size, file_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, position, item.typeID, item.description, item.competence, item.dueDate, item.amountCents,
+            try insert.execute(arguments: [id, position, item.typeID, item.description, item.competence, item.dueDate, item.amountCents,
                                  item.file?.id ?? "", item.file?.fileName ?? "", item.file?.size ?? 0, item.file?.sha256 ?? ""])
         }
         let first = items.map(\.dueDate).filter { !$0.isEmpty }.min() ?? ""
-        try db.execute(sql: "UPDATE protocols_protocol SET first_due_date = ? WHERE id = ?", arguments: [first, id])
+        try db.cachedStatement(sql: "UPDATE protocols_protocol SET first_due_date = ? WHERE id = ?").execute(arguments: [first, id])
     }
 }

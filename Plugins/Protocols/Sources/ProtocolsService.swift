@@ -87,7 +87,7 @@ struct ProtocolsService: Conton_Protocols_V1_Protocols.SimpleServiceProtocol {
             let clientID = request.protocol.clientId
             let client = try lifecycle.clients.require(clientID, field: "protocol.client_id", in: m.db)
             let draft = try ProtocolDraft.validate(request.protocol, clientID: clientID, files: lifecycle.files, in: m.db)
-            let id = try lifecycle.insert(draft, client: client, idempotencyKey: key, in: &m)
+            let id = try lifecycle.insert(draft, client: client, idempotencyKey: key, in: &m).id
             if request.send, let row = try ProtocolStore.row(String(id), in: m.db) { try lifecycle.send(row, in: &m) }
             return try ProtocolStore.get(String(id), scope: .all, clients: lifecycle.clients, today: today, in: m.db)
         }
