@@ -187,6 +187,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// Message threads for the plugins that have them (attendances, requests): one component,
+        /// each plugin's threads in its own tables (docs/THREADS.md).
+        .target(
+            name: "ContonThreads",
+            dependencies: [
+                "ContonKit", "ContonAPI", "FilesCapability",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// Identity and access: users, sessions, passwords, service accounts, client logins, the
         /// authorization interceptor, the audit service.
         .target(
@@ -515,6 +525,15 @@ let package = Package(
         .testTarget(
             name: "ContonDocumentsTests",
             dependencies: ["ContonDocuments", "ContonTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContonThreadsTests",
+            dependencies: [
+                "ContonThreads", "ContonKit", "ContonStore", "ContonAPI", "FilesCapability", "ContonTesting",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -20,6 +20,7 @@
 #include "conton/rpc/v1/wire.pb-c.h"
 #include "conton/testing/v1/kinds.pb-c.h"
 #include "conton/testing/v1/test.pb-c.h"
+#include "conton/threads/v1/threads.pb-c.h"
 #include "google/protobuf/any.pb-c.h"
 #include "google/protobuf/descriptor.pb-c.h"
 #include "google/protobuf/duration.pb-c.h"

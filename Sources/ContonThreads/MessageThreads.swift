@@ -1,0 +1,275 @@
+import ContonAPI
+import ContonKit
+import FilesCapability
+import Foundation
+import GRDB
+
+/// One plugin's message threads (docs/THREADS.md): the conversation of an attendance or a
+/// request. Each plugin that has threads owns an instance with its own table prefix, so its
+/// threads live in its own tables (`<prefix>_thread_message`, `<prefix>_thread_read`) and no
+/// plugin reads another's; the rules — who may post what, what a client never receives, how
+/// unread messages are counted — are written once, here.
+///
+/// Every call runs inside the caller's transaction (`context.write { m in … m.db … }`), so a
+/// message commits with the plugin's own row changes, audit entry and events.
+///
+/// ```swift
+/// let threads = MessageThreads(prefix: "attendances")
+/// // in a migration:            try threads.createTables(in: db)
+/// // posting, in context.write: let draft = try threads.validate(new, clientID: c, by: principal, files: files, in: m.db)
+/// //                            let message = try threads.append(draft, to: id, clientID: c, by: principal, files: files, at: m.now, in: m.db)
+/// ```
+public struct MessageThreads: Sendable {
+    public typealias Message = Conton_Threads_V1_ThreadMessage
+    public typealias NewMessage = Conton_Threads_V1_NewMessage
+
+    /// The owning plugin's table prefix (its plugin id): lower-case letters and `_`.
+    public let prefix: String
+
+    /// The longest text, in characters.
+    public static let maxText = 10_000
+    /// The most files one message carries.
+    public static let maxAttachments = 20
+    /// The most minutes one entry records (a day).
+    public static let maxMinutes: Int32 = 1_440
+
+    public init(prefix: String) {
+        precondition(!prefix.isEmpty && prefix.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || $0 == "_" },
+                     "a thread table prefix is lower-case letters and _")
+        self.prefix = prefix
+    }
+
+    var messageTable: String { "\(prefix)_thread_message" }
+    var readTable: String { "\(prefix)_thread_read" }
+
+    /// Creates the two tables; call it from one of the owning plugin's migrations.
+    public func createTables(in db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE \(messageTable) (
+              thread_id INTEGER NOT NULL,
+              sequence INTEGER NOT NULL,
+              at_ms INTEGER NOT NULL,
+              author_kind INTEGER NOT NULL,
+              author_id TEXT NOT NULL,
+              author_name TEXT NOT NULL,
+              text TEXT NOT NULL,
+              internal INTEGER NOT NULL,
+              minutes INTEGER NOT NULL,
+              -- JSON array of {id, name, size, sha256}; '' when none.
+              attachments TEXT NOT NULL,
+              PRIMARY KEY (thread_id, sequence)
+            ) WITHOUT ROWID;
+            CREATE TABLE \(readTable) (
+              thread_id INTEGER NOT NULL,
+              -- 'client', or 'staff:<user id>'.
+              reader TEXT NOT NULL,
+              last_read_sequence INTEGER NOT NULL,
+              PRIMARY KEY (thread_id, reader)
+            ) WITHOUT ROWID;
+            """)
+    }
+
+    /// Who reads a thread, for unread counts: the client (any of its logins), or one staff user.
+    public enum Reader: Sendable, Hashable {
+        case client
+        case staff(userID: String)
+
+        /// The reader a principal is; nil for service accounts and anonymous callers, who keep
+        /// no read marks.
+        public init?(_ principal: Principal) {
+            switch principal {
+            case .client: self = .client
+            case .staff(let s): self = .staff(userID: s.userID)
+            default: return nil
+            }
+        }
+
+        var key: String {
+            switch self {
+            case .client: "client"
+            case .staff(let id): "staff:\(id)"
+            }
+        }
+    }
+
+    /// A message that passed ``validate(_:clientID:by:files:field:in:)``.
+    public struct Draft: Sendable {
+        public var text: String
+        public var isInternal: Bool
+        public var minutes: Int32
+        public var attachments: [FileFacts]
+    }
+
+    /// Checks `new` as `principal` would post it on a thread of client `clientID`: every
+    /// violation at once under `field` (text length, minutes, attachments that are not the
+    /// client's or the office's own), and PERMISSION_DENIED when a client asks for an internal
+    /// note or records minutes. `files` is nil when the files plugin does not run (attachments
+    /// are then refused).
+    public func validate(_ new: NewMessage, clientID: String, by principal: Principal, files: (any FileCatalog)?,
+                         field: String = "message", in db: Database) throws -> Draft {
+        if case .client = principal, new.internal || new.minutes != 0 {
+            throw ServiceError(.permissionDenied, new.internal ? "a client cannot write internal notes" : "a client does not record minutes",
+                               reason: "OFFICE_ONLY")
+        }
+        var errors = FieldErrors()
+        let text = new.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty && new.attachmentFileIds.isEmpty { errors.add("\(field).text", "is required (or attach a file)") }
+        if text.count > Self.maxText { errors.add("\(field).text", "must have at most 10,000 characters (\(text.count) given)") }
+        if new.minutes < 0 || new.minutes > Self.maxMinutes { errors.add("\(field).minutes", "must be 0 to 1,440") }
+        if new.attachmentFileIds.count > Self.maxAttachments {
+            errors.add("\(field).attachment_file_ids", "at most \(Self.maxAttachments) files")
+        }
+        var attachments: [FileFacts] = []
+        if !new.attachmentFileIds.isEmpty {
+            if let files {
+                let found = try files.files(new.attachmentFileIds, in: db)
+                var seen = Set<String>()
+                for (i, id) in new.attachmentFileIds.prefix(Self.maxAttachments).enumerated() {
+                    let path = "\(field).attachment_file_ids[\(i)]"
+                    guard seen.insert(id).inserted else { errors.add(path, "file \(id) is attached twice"); continue }
+                    guard let file = found[id] else { errors.add(path, "no file \(id)"); continue }
+                    if file.clientID != clientID && !(file.clientID.isEmpty && Self.isStaff(principal)) {
+                        errors.add(path, "file \(id) is in another client's area")
+                        continue
+                    }
+                    attachments.append(file)
+                }
+            } else {
+                errors.add("\(field).attachment_file_ids", "the files plugin does not run on this server")
+            }
+        }
+        try errors.check()
+        return Draft(text: text, isInternal: new.internal, minutes: new.minutes, attachments: attachments)
+    }
+
+    static func isStaff(_ principal: Principal) -> Bool {
+        if case .staff = principal { true } else { false }
+    }
+
+    /// Appends `draft` to thread `thread` (of client `clientID`) as `principal` (nil: the server
+    /// itself) at `now`; returns the message. Files of the office's own area attached to a message
+    /// the client sees move into the client's area. The author has read the thread up to its own
+    /// message.
+    @discardableResult
+    public func append(_ draft: Draft, to thread: Int64, clientID: String, by principal: Principal?, files: (any FileCatalog)?,
+                       at now: Int64, in db: Database) throws -> Message {
+        var m = Message()
+        m.sequence = (try Int64.fetchOne(try db.cachedStatement(sql: "SELECT max(sequence) FROM \(messageTable) WHERE thread_id = ?"),
+                                         arguments: [thread]) ?? 0) + 1
+        m.atMs = now
+        switch principal {
+        case .staff(let s)?: (m.authorKind, m.authorId, m.authorName) = (.staff, s.userID, s.name.isEmpty ? s.email : s.name)
+        case .client(let c)?: (m.authorKind, m.authorId, m.authorName) = (.client, c.userID, c.name.isEmpty ? c.email : c.name)
+        case let other?: (m.authorKind, m.authorId, m.authorName) = (.system, other.id, other.displayName)
+        case nil: (m.authorKind, m.authorId, m.authorName) = (.system, "", "ContOn")
+        }
+        m.text = draft.text
+        m.internal = draft.isInternal
+        m.minutes = draft.minutes
+        m.attachments = draft.attachments.map { f in
+            var a = Conton_Threads_V1_Attachment()
+            (a.fileId, a.fileName, a.size, a.sha256) = (f.id, f.fileName, f.size, f.sha256)
+            return a
+        }
+        if !draft.isInternal, let files {
+            for f in draft.attachments where f.clientID.isEmpty { try files.deliver(f.id, to: clientID, in: db) }
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO \(messageTable) (thread_id, sequence, at_ms, author_kind, author_id, author_name, text, internal, minutes, attachments)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [thread, m.sequence, m.atMs, m.authorKind.rawValue, m.authorId, m.authorName, m.text, m.internal,
+                                     m.minutes, try Self.encode(m.attachments)])
+        if let principal, let reader = Reader(principal) { try markRead(thread, reader: reader, upTo: m.sequence, in: db) }
+        return m
+    }
+
+    /// Up to `limit` messages of `thread` after sequence `after` (0: from the first), oldest
+    /// first; internal notes only when `includeInternal` (never for a client).
+    public func page(_ thread: Int64, after: Int64, limit: Int, includeInternal: Bool, in db: Database) throws -> [Message] {
+        let sql = """
+            SELECT sequence, at_ms, author_kind, author_id, author_name, text, internal, minutes, attachments FROM \(messageTable)
+            WHERE thread_id = ? AND sequence > ?\(includeInternal ? "" : " AND internal = 0") ORDER BY sequence LIMIT ?
+            """
+        return try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: [thread, after, limit]).map { row in
+            var m = Message()
+            m.sequence = row[0]
+            m.atMs = row[1]
+            m.authorKind = .init(rawValue: row[2]) ?? .unspecified
+            m.authorId = row[3]
+            m.authorName = row[4]
+            m.text = row[5]
+            m.internal = row[6]
+            m.minutes = row[7]
+            m.attachments = try Self.decode(row[8])
+            return m
+        }
+    }
+
+    /// Moves `reader`'s mark on `thread` to `sequence` (never back).
+    public func markRead(_ thread: Int64, reader: Reader, upTo sequence: Int64, in db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO \(readTable) (thread_id, reader, last_read_sequence) VALUES (?, ?, ?)
+            ON CONFLICT (thread_id, reader) DO UPDATE SET last_read_sequence = max(last_read_sequence, excluded.last_read_sequence)
+            """).execute(arguments: [thread, reader.key, sequence])
+    }
+
+    /// The messages of each of `threads` that `reader` has not read, by thread (threads with none
+    /// absent): for the client, the others' messages it receives (never internal notes); for a
+    /// staff user, the client's.
+    public func unread(_ threads: [Int64], reader: Reader, in db: Database) throws -> [Int64: Int] {
+        guard !threads.isEmpty else { return [:] }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: threads), as: UTF8.self)
+        let whose = reader == .client ? "m.internal = 0 AND m.author_kind <> 2" : "m.author_kind = 2"
+        var out: [Int64: Int] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT m.thread_id, count(*) FROM \(messageTable) m
+            LEFT JOIN \(readTable) r ON r.thread_id = m.thread_id AND r.reader = ?
+            WHERE m.thread_id IN (SELECT value FROM json_each(?)) AND m.sequence > coalesce(r.last_read_sequence, 0) AND \(whose)
+            GROUP BY m.thread_id
+            """, arguments: [reader.key, json]) {
+            out[row[0]] = row[1]
+        }
+        return out
+    }
+
+    /// The minutes recorded on each of `threads`, by thread.
+    public func minutes(_ threads: [Int64], in db: Database) throws -> [Int64: Int64] {
+        guard !threads.isEmpty else { return [:] }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: threads), as: UTF8.self)
+        var out: [Int64: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT thread_id, sum(minutes) FROM \(messageTable) WHERE thread_id IN (SELECT value FROM json_each(?)) GROUP BY thread_id
+            """, arguments: [json]) {
+            out[row[0]] = row[1]
+        }
+        return out
+    }
+
+    /// Removes thread `thread` (when its owner is deleted).
+    public func delete(_ thread: Int64, in db: Database) throws {
+        try db.execute(sql: "DELETE FROM \(messageTable) WHERE thread_id = ?", arguments: [thread])
+        try db.execute(sql: "DELETE FROM \(readTable) WHERE thread_id = ?", arguments: [thread])
+    }
+
+    private struct StoredAttachment: Codable {
+        var id: String
+        var name: String
+        var size: Int64
+        var sha256: String
+    }
+
+    static func encode(_ attachments: [Conton_Threads_V1_Attachment]) throws -> String {
+        guard !attachments.isEmpty else { return "" }
+        let stored = attachments.map { StoredAttachment(id: $0.fileId, name: $0.fileName, size: $0.size, sha256: $0.sha256) }
+        return String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)
+    }
+
+    static func decode(_ text: String) throws -> [Conton_Threads_V1_Attachment] {
+        guard !text.isEmpty else { return [] }
+        return try JSONDecoder().decode([StoredAttachment].self, from: Data(text.utf8)).map { s in
+            var a = Conton_Threads_V1_Attachment()
+            (a.fileId, a.fileName, a.size, a.sha256) = (s.id, s.name, s.size, s.sha256)
+            return a
+        }
+    }
+}
