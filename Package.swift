@@ -247,7 +247,7 @@ let package = Package(
         .executableTarget(
             name: "conton",
             dependencies: [
-                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", "PaymentsPlugin", "ProtocolsPlugin", // new-plugin: composition
+                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", "PaymentsPlugin", "ProtocolsPlugin", "AttendancesPlugin", // new-plugin: composition
                 "DocumentsCapability",
                 "ContonIdentity", "ContonStore", "ContonServer", "ContonBrazil", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
@@ -490,6 +490,28 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Plugins/Protocols/Tests",
+            swiftSettings: swiftSettings
+        ),
+        /// Atendimentos: the office's record of serving a client, with its thread and service clock.
+        .target(
+            name: "AttendancesPlugin",
+            dependencies: [
+                "ContonKit", "ContonAPI", "ContonBrazil", "ContonThreads", "ClientsCapability", "FilesCapability",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Attendances/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AttendancesPluginTests",
+            dependencies: [
+                "AttendancesPlugin", "FilesPlugin", "ClientsPlugin", "OfficePlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonBrazil",
+                "ContonStore", "ContonIdentity",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Attendances/Tests",
             swiftSettings: swiftSettings
         ),
         // new-plugin: targets above this line

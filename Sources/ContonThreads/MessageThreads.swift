@@ -232,6 +232,21 @@ public struct MessageThreads: Sendable {
         return out
     }
 
+    /// How many messages each of `threads` has (without internal notes unless
+    /// `includeInternal`), by thread (threads with none absent).
+    public func counts(_ threads: [Int64], includeInternal: Bool, in db: Database) throws -> [Int64: Int] {
+        guard !threads.isEmpty else { return [:] }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: threads), as: UTF8.self)
+        var out: [Int64: Int] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT thread_id, count(*) FROM \(messageTable) WHERE thread_id IN (SELECT value FROM json_each(?))\(includeInternal ? "" : " AND internal = 0")
+            GROUP BY thread_id
+            """, arguments: [json]) {
+            out[row[0]] = row[1]
+        }
+        return out
+    }
+
     /// The minutes recorded on each of `threads`, by thread.
     public func minutes(_ threads: [Int64], in db: Database) throws -> [Int64: Int64] {
         guard !threads.isEmpty else { return [:] }

@@ -8,6 +8,7 @@ import FilesPlugin
 import OfficePlugin
 import PaymentsPlugin
 import ProtocolsPlugin
+import AttendancesPlugin
 // new-plugin: imports above this line
 
 /// The composition root: every built-in feature plugin, listed explicitly — the single place a
@@ -22,6 +23,7 @@ enum CompositionRoot {
             DocumentsPlugin(),
             PaymentsPlugin(),
             ProtocolsPlugin(),
+            AttendancesPlugin(),
             // new-plugin: plugins above this line
         ]
     }

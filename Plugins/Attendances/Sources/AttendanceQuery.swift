@@ -1,0 +1,63 @@
+import ContonAPI
+import ContonKit
+import GRDB
+
+/// ListAttendances as SQL: the page (newest first, keyset on id) and the counts per status of the
+/// same filter without its statuses.
+struct AttendanceQuery {
+    var sql: String
+    var arguments: StatementArguments
+    var countsSQL: String
+    var countsArguments: StatementArguments
+
+    init(_ r: Conton_Attendances_V1_ListAttendancesRequest, scope: ClientScope, page: Pagination, today: String) throws {
+        var errors = FieldErrors()
+        var conditions: [String] = []
+        var args: [(any DatabaseValueConvertible)?] = []
+        switch scope {
+        case .all:
+            if !r.clientId.isEmpty { conditions.append("client_id = ?"); args.append(r.clientId) }
+        case .only(let clientID):
+            conditions.append("client_id = ? AND visible = 1"); args.append(clientID)
+        }
+        if !r.responsibleUserId.isEmpty { conditions.append("responsible_user_id = ?"); args.append(r.responsibleUserId) }
+        switch r.department {
+        case .unspecified: break
+        case .unrecognized(let n): errors.add("department", "unknown department \(n)")
+        default: conditions.append("department = ?"); args.append(r.department.rawValue)
+        }
+        switch r.channel {
+        case .unspecified: break
+        case .unrecognized(let n): errors.add("channel", "unknown channel \(n)")
+        default: conditions.append("channel = ?"); args.append(r.channel.rawValue)
+        }
+        let from = r.deadline.from, to = r.deadline.to
+        if !from.isEmpty && CivilDate(from) == nil { errors.add("deadline.from", "must be a date YYYY-MM-DD") }
+        if !to.isEmpty && CivilDate(to) == nil { errors.add("deadline.to", "must be a date YYYY-MM-DD") }
+        if !from.isEmpty || !to.isEmpty {
+            conditions.append("deadline <> '' AND deadline >= ? AND deadline <= ?")
+            args += [from.isEmpty ? "0000-01-01" : from, to.isEmpty ? "9999-12-31" : to]
+        }
+        if r.overdue { conditions.append("status IN (1, 2, 3) AND deadline <> '' AND deadline < ?"); args.append(today) }
+        var statuses: [Int32] = []
+        for (i, s) in r.statuses.enumerated() {
+            switch s {
+            case .unspecified, .unrecognized: errors.add("statuses[\(i)]", "must be an attendance status")
+            default: statuses.append(s.rawValue)
+            }
+        }
+        try errors.check()
+        let common = conditions
+        let commonArgs = args
+        if !statuses.isEmpty { conditions.append("status IN (\(statuses.map(String.init).joined(separator: ",")))") }
+        if let after = page.after {
+            guard let id = Int64(after) else { throw FieldErrors.single("page_token", "is not a token from a previous page") }
+            conditions.append("id < ?"); args.append(id)
+        }
+        func clause(_ c: [String]) -> String { c.isEmpty ? "1" : c.joined(separator: " AND ") }
+        sql = "SELECT \(AttendanceStore.columns()) FROM attendances_attendance WHERE \(clause(conditions)) ORDER BY id DESC LIMIT \(page.size)"
+        arguments = StatementArguments(args)
+        countsSQL = "SELECT status, count(*) FROM attendances_attendance WHERE \(clause(common)) GROUP BY status ORDER BY status"
+        countsArguments = StatementArguments(commonArgs)
+    }
+}

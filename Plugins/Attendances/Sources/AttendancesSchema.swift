@@ -1,0 +1,54 @@
+import ContonKit
+import ContonThreads
+import GRDB
+
+/// The attendances plugin's tables: attendances, their responsible history, and their threads
+/// (``ContonThreads/MessageThreads`` with the prefix `attendances`).
+enum AttendancesSchema {
+    static func register(_ migrations: inout PluginMigrations, threads: MessageThreads) {
+        migrations.register("attendances.1_create") { db in
+            try db.execute(sql: """
+                CREATE TABLE attendances_attendance (
+                  id INTEGER PRIMARY KEY,
+                  number INTEGER NOT NULL UNIQUE,
+                  client_id TEXT NOT NULL,
+                  channel INTEGER NOT NULL,
+                  department INTEGER NOT NULL,
+                  subject TEXT NOT NULL,
+                  priority INTEGER NOT NULL,
+                  status INTEGER NOT NULL,
+                  responsible_user_id TEXT NOT NULL,
+                  responsible_name TEXT NOT NULL,
+                  deadline TEXT NOT NULL,
+                  visible INTEGER NOT NULL,
+                  opened_at_ms INTEGER NOT NULL,
+                  opened_by TEXT NOT NULL,
+                  first_answer_at_ms INTEGER,
+                  -- Set while CLOSED or CANCELLED; closed_total_ms sums the closed periods before a reopen.
+                  closed_at_ms INTEGER,
+                  closed_total_ms INTEGER NOT NULL DEFAULT 0,
+                  -- Set while WAITING_CLIENT; waiting_total_ms sums the finished waiting periods.
+                  waiting_since_ms INTEGER,
+                  waiting_total_ms INTEGER NOT NULL DEFAULT 0,
+                  overdue_notified_at_ms INTEGER,
+                  version INTEGER NOT NULL DEFAULT 1,
+                  idempotency_key TEXT UNIQUE
+                );
+                CREATE INDEX attendances_attendance_client ON attendances_attendance (client_id, id);
+                CREATE INDEX attendances_attendance_status ON attendances_attendance (status, id);
+                CREATE INDEX attendances_attendance_responsible ON attendances_attendance (responsible_user_id, id);
+                CREATE INDEX attendances_attendance_deadline ON attendances_attendance (deadline, status) WHERE deadline <> '';
+                CREATE TABLE attendances_assignment (
+                  id INTEGER PRIMARY KEY,
+                  attendance_id INTEGER NOT NULL REFERENCES attendances_attendance (id) ON DELETE CASCADE,
+                  responsible_user_id TEXT NOT NULL,
+                  responsible_name TEXT NOT NULL,
+                  at_ms INTEGER NOT NULL,
+                  by TEXT NOT NULL
+                );
+                CREATE INDEX attendances_assignment_attendance ON attendances_assignment (attendance_id, id);
+                """)
+            try threads.createTables(in: db)
+        }
+    }
+}

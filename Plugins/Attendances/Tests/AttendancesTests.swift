@@ -1,0 +1,209 @@
+import AttendancesPlugin
+import ContonAPI
+import ContonKit
+import ContonTesting
+import Foundation
+import GRDB
+import GRPCCore
+import Testing
+
+@Suite struct AttendancesTests {
+    @Test func theServiceClockPausesWhileWaitingForTheClientAndNeverCountsClosedTime() async throws {
+        try await AttendancesTest.run { t in
+            let client = try await t.client("Padaria Pão Quente Ltda", n: 1)
+            let maria = try await t.staffUser("Maria Souza")
+            let a = try #require(try await t.open([client.id], responsible: maria.id).first)
+            #expect(a.status == .open && a.responsibleName == "Maria Souza" && a.number == 1)
+            #expect(a.clock.openMs == 0 && a.firstAnswerAtMs == 0)
+            let me = AttendancesTest.client(client.id)
+
+            t.advance(minutes: 20)
+            try await t.post(a.id, "Bom dia! Vamos verificar o DAS.")                       // the first answer, 20 min in
+            t.advance(minutes: 40)
+            _ = try await t.status(a.id, .waitingClient)                                  // 60 min with the office
+            t.advance(minutes: 120)                                                       // paused: the client takes 2 h
+            var now = try await t.get(a.id).attendance
+            #expect(now.clock.paused && now.clock.openMs == 180 * AttendancesTest.minute && now.clock.officeMs == 60 * AttendancesTest.minute)
+            let reply = try await t.post(a.id, "Segue o extrato.", as: me)                 // the client answers: back to the office
+            #expect(reply.attendance.status == .inProgress && !reply.attendance.clock.paused)
+            t.advance(minutes: 30)
+            _ = try await t.status(a.id, .closed)                                         // 90 min with the office, 210 open
+            t.advance(minutes: 600)                                                       // closed time never counts
+            now = try await t.get(a.id).attendance
+            #expect(now.status == .closed)
+            #expect(now.firstAnswerAtMs - now.openedAtMs == 20 * AttendancesTest.minute && now.clock.firstAnswerMs == 20 * AttendancesTest.minute)
+            #expect(now.clock.openMs == 210 * AttendancesTest.minute)
+            #expect(now.clock.officeMs == 90 * AttendancesTest.minute)
+
+            // A closed attendance takes no message until it is reopened; the closed 10 h stay out.
+            #expect(await code { try await t.post(a.id, "Mais uma coisa", as: me) } == .failedPrecondition)
+            #expect(await code { _ = try await t.status(a.id, .inProgress) } == .failedPrecondition)
+            let reopened = try await t.status(a.id, .open)
+            #expect(reopened.status == .open && reopened.clockOpenMinutes == 210)
+            t.advance(minutes: 15)
+            #expect(try await t.get(a.id).attendance.clock.officeMs == 105 * AttendancesTest.minute)
+        }
+    }
+
+    @Test func internalNotesAndInternalAttendancesNeverReachTheClient() async throws {
+        try await AttendancesTest.run { t in
+            let client = try await t.client("Padaria Pão Quente Ltda", n: 1)
+            let other = try await t.client("Oficina Ltda", n: 2)
+            let a = try #require(try await t.open([client.id], first: "Cliente ligou pedindo a guia.").first)
+            let me = AttendancesTest.client(client.id)
+            try await t.post(a.id, "Cliente costuma atrasar; cobrar na sexta.", internal: true, minutes: 15)
+            try await t.post(a.id, "Enviamos a guia por e-mail.", minutes: 5)
+
+            // Staff see three entries and 20 minutes; the client two, no internal note, no minutes.
+            let office = try await t.messages(a.id)
+            #expect(office.messages.map(\.internal) == [false, true, false])
+            let staffView = try await t.get(a.id).attendance
+            #expect(staffView.messages == 3 && staffView.minutes == 20)
+            let portal = try await t.messages(a.id, as: me)
+            #expect(portal.messages.map(\.text) == ["Cliente ligou pedindo a guia.", "Enviamos a guia por e-mail."])
+            let seen = try await t.get(a.id, as: me)
+            #expect(seen.attendance.messages == 2 && seen.attendance.unread == 2 && seen.attendance.minutes == 0)
+            #expect(seen.assignments.isEmpty)
+            let listed = try await t.list(as: me)
+            #expect(listed.attendances.map(\.id) == [a.id])
+            #expect(listed.attendances[0].messages == 2 && listed.attendances[0].unread == 2)
+            // The client reads; its own answer is not unread for it, and is for the office.
+            let read = try await t.attendances.markAttendanceRead(.init(attendanceID: a.id), metadata: me).attendance
+            #expect(read.unread == 0)
+            let answered = try await t.post(a.id, "Obrigado!", as: me)
+            #expect(!answered.message.internal && answered.message.authorKind == .client)
+            #expect(answered.attendance.unread == 0)
+
+            // A client may not write internal notes, record minutes, attach another client's file, or exceed the text limit.
+            #expect(await code { try await t.post(a.id, "nota", internal: true, as: me) } == .permissionDenied)
+            #expect(await code { try await t.post(a.id, "tempo", minutes: 3, as: me) } == .permissionDenied)
+            let othersFile = try await t.upload("extrato.pdf", clientID: other.id)
+            let error = await rpcError { try await t.post(a.id, String(repeating: "x", count: 10_001), files: [othersFile.id], as: me) }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.violations["message.text"] != nil && error?.violations["message.attachment_file_ids[0]"] != nil)
+            #expect(try await t.messages(a.id).messages.count == 4, "nothing of the refused posts was written")
+
+            // An internal-only attendance: not there for the client at all.
+            let hidden = try #require(try await t.open([client.id], subject: "Análise de crédito", visible: false).first)
+            #expect(await code { _ = try await t.get(hidden.id, as: me) } == .notFound)
+            #expect(await code { _ = try await t.messages(hidden.id, as: me) } == .notFound)
+            #expect(try await t.list(as: me).attendances.map(\.id) == [a.id])
+        }
+    }
+
+    @Test func oneAttendanceForFiftyClientsAndTheListsCountsPerStatus() async throws {
+        try await AttendancesTest.run { t in
+            var clients: [String] = []
+            for i in 1...50 { clients.append(try await t.client("Cliente \(i) Ltda", n: i).id) }
+            let maria = try await t.staffUser("Maria Souza")
+            let opened = try await t.open(clients, subject: "Certificado digital vence em dezembro", responsible: maria.id,
+                                          deadline: "2026-12-10", department: .societario, channel: .email)
+            #expect(opened.count == 50)
+            #expect(opened.map(\.clientId) == clients)
+            #expect(Set(opened.map(\.subject)) == ["Certificado digital vence em dezembro"])
+            #expect(try await t.count("SELECT count(*) FROM host_outbox WHERE topic = 'attendance.opened'") == 50)
+            for a in opened.prefix(10) { _ = try await t.status(a.id, .waitingClient) }
+            for a in opened.suffix(5) { _ = try await t.status(a.id, .closed) }
+
+            let page = try await t.list { $0.pageSize = 20; $0.statuses = [.open] }
+            #expect(page.attendances.count == 20 && page.attendances.allSatisfy { $0.status == .open })
+            let counts = Dictionary(page.counts.map { ($0.status, $0.count) }, uniquingKeysWith: +)
+            #expect(counts == [.open: 35, .waitingClient: 10, .closed: 5], "the counts ignore the statuses filter")
+            let next = try await t.list { $0.pageSize = 20; $0.statuses = [.open]; $0.pageToken = page.nextPageToken }
+            #expect(next.attendances.count == 15 && Set(next.attendances.map(\.id)).isDisjoint(with: page.attendances.map(\.id)))
+            #expect(try await t.list { $0.responsibleUserId = maria.id; $0.pageSize = 500 }.attendances.count == 50)
+            #expect(try await t.list { $0.department = .fiscal }.attendances.isEmpty)
+            #expect(try await t.list { $0.channel = .email; $0.pageSize = 500 }.attendances.count == 50)
+            #expect(try await t.list { $0.clientId = clients[3] }.attendances.map(\.id) == [opened[3].id])
+            #expect(try await t.list { $0.deadline.from = "2026-12-10"; $0.deadline.to = "2026-12-10"; $0.pageSize = 500 }.attendances.count == 50)
+
+            // Past the deadline: 45 not closed are overdue, once each.
+            t.advance(minutes: 10 * 24 * 60)
+            let overdue = try await t.list { $0.overdue = true; $0.pageSize = 500 }
+            #expect(overdue.attendances.count == 45 && overdue.attendances.allSatisfy(\.overdue))
+            #expect(try await AttendancesPlugin.sweep(context: t.attendancesContext) == 45)
+            #expect(try await AttendancesPlugin.sweep(context: t.attendancesContext) == 0)
+            #expect(try await t.count("SELECT count(*) FROM host_outbox WHERE topic = 'attendance.overdue'") == 45)
+
+            // Bad input, all at once, nothing written.
+            var bad = Conton_Attendances_V1_OpenAttendancesRequest()
+            bad.clientIds = [clients[0], clients[0], "nope"]
+            bad.attendance.deadline = "2026-02-30"
+            bad.attendance.responsibleUserId = "ghost"
+            let error = await rpcError { _ = try await t.attendances.openAttendances(bad, metadata: t.owner) }
+            #expect(error?.code == .invalidArgument)
+            #expect(Set(error?.violations.keys.map { $0 } ?? []) == ["attendance.subject", "attendance.deadline", "attendance.responsible_user_id"])
+            bad.attendance.subject = "x"
+            bad.attendance.deadline = ""
+            bad.attendance.responsibleUserId = ""
+            let clientErrors = await rpcError { _ = try await t.attendances.openAttendances(bad, metadata: t.owner) }
+            #expect(Set(clientErrors?.violations.keys.map { $0 } ?? []) == ["client_ids[1]", "client_ids[2]"])
+            #expect(try await t.count("SELECT count(*) FROM attendances_attendance") == 50)
+        }
+    }
+
+    @Test func reassigningKeepsTheHistory() async throws {
+        try await AttendancesTest.run { t in
+            let client = try await t.client("Padaria Pão Quente Ltda", n: 1)
+            let maria = try await t.staffUser("Maria Souza"), joao = try await t.staffUser("João Lima")
+            let a = try #require(try await t.open([client.id], responsible: maria.id).first)
+            t.advance(minutes: 5)
+            var u = Conton_Attendances_V1_UpdateAttendanceRequest()
+            u.attendance.id = a.id
+            u.attendance.version = a.version
+            u.attendance.responsibleUserId = joao.id
+            u.attendance.priority = .urgent
+            u.updateMask.paths = ["responsible_user_id", "priority"]
+            let updated = try await t.attendances.updateAttendance(u, metadata: t.owner).attendance
+            #expect(updated.responsibleName == "João Lima" && updated.priority == .urgent)
+            #expect(await code { _ = try await t.attendances.updateAttendance(u, metadata: t.owner) } == .aborted, "the version read is stale")
+            let history = try await t.get(a.id).assignments
+            #expect(history.map(\.responsibleName) == ["Maria Souza", "João Lima"])
+            #expect(history[1].atMs - history[0].atMs == 5 * AttendancesTest.minute)
+        }
+    }
+
+    @Test func aClientReachesOnlyItsOwnVisibleAttendances() async throws {
+        try await AttendancesTest.run { t in
+            let a = try await t.client("Cliente A Ltda", n: 1), b = try await t.client("Cliente B Ltda", n: 2)
+            let mine = try #require(try await t.open([a.id]).first)
+            let hidden = try #require(try await t.open([a.id], visible: false).first)
+            let other = AttendancesTest.client(b.id), me = AttendancesTest.client(a.id)
+            // Every method a client may call that takes an attendance id (the list below must name them all).
+            for id in [mine.id, hidden.id, "999999", "x"] {
+                #expect(await code { _ = try await t.get(id, as: other) } == .notFound)
+                #expect(await code { try await t.post(id, "oi", as: other) } == .notFound)
+                #expect(await code { _ = try await t.messages(id, as: other) } == .notFound)
+                #expect(await code { _ = try await t.attendances.markAttendanceRead(.init(attendanceID: id), metadata: other) } == .notFound)
+            }
+            #expect(await code { _ = try await t.get(hidden.id, as: me) } == .notFound)
+            #expect(try await t.list(as: other) { $0.clientId = a.id }.attendances.isEmpty)
+            #expect(try await t.list(as: me).attendances.map(\.id) == [mine.id])
+            let service = "conton.attendances.v1.Attendances"
+            let client = Principal.client(ClientIdentity(userID: "u", email: "c@example.com", name: "C", clientID: a.id))
+            let callable = Set(t.policies.filter { $0.key.service.fullyQualifiedService == service }.filter { policy in
+                if case .allow = policy.value.decide(client) { return true }
+                return false
+            }.map(\.key.method))
+            #expect(callable == ["GetAttendance", "ListAttendances", "PostAttendanceMessage", "ListAttendanceMessages", "MarkAttendanceRead"],
+                    "each is checked for another client's ids above")
+            #expect(await code { _ = try await t.status(mine.id, .closed) } == nil, "staff may close it")
+            var open = Conton_Attendances_V1_OpenAttendancesRequest()
+            open.clientIds = [a.id]
+            open.attendance.subject = "pelo portal"
+            #expect(await code { _ = try await t.attendances.openAttendances(open, metadata: me) } == .permissionDenied)
+        }
+    }
+}
+
+extension Conton_Attendances_V1_Attendance {
+    var clockOpenMinutes: Int64 { clock.openMs / AttendancesTest.minute }
+}
+
+extension Conton_Attendances_V1_MarkAttendanceReadRequest {
+    init(attendanceID: String, upTo: Int64 = 0) {
+        self.init()
+        self.attendanceId = attendanceID
+        self.upToSequence = upTo
+    }
+}
