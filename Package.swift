@@ -247,7 +247,7 @@ let package = Package(
         .executableTarget(
             name: "conton",
             dependencies: [
-                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", "PaymentsPlugin", "ProtocolsPlugin", "AttendancesPlugin", // new-plugin: composition
+                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", "PaymentsPlugin", "ProtocolsPlugin", "AttendancesPlugin", "RequestsPlugin", // new-plugin: composition
                 "DocumentsCapability",
                 "ContonIdentity", "ContonStore", "ContonServer", "ContonBrazil", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
@@ -512,6 +512,27 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Plugins/Attendances/Tests",
+            swiftSettings: swiftSettings
+        ),
+        /// Solicitações: what a client asks of the office, and the documents the office asks for.
+        .target(
+            name: "RequestsPlugin",
+            dependencies: [
+                "ContonKit", "ContonAPI", "ContonBrazil", "ContonThreads", "ContonMailQueue", "ClientsCapability", "FilesCapability", "DocumentsCapability",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Requests/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RequestsPluginTests",
+            dependencies: [
+                "RequestsPlugin", "FilesPlugin", "ClientsPlugin", "OfficePlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonBrazil", "ContonStore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Requests/Tests",
             swiftSettings: swiftSettings
         ),
         // new-plugin: targets above this line

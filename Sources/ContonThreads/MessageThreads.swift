@@ -166,11 +166,7 @@ public struct MessageThreads: Sendable {
         m.text = draft.text
         m.internal = draft.isInternal
         m.minutes = draft.minutes
-        m.attachments = draft.attachments.map { f in
-            var a = Conton_Threads_V1_Attachment()
-            (a.fileId, a.fileName, a.size, a.sha256) = (f.id, f.fileName, f.size, f.sha256)
-            return a
-        }
+        m.attachments = Self.attachments(draft.attachments)
         if !draft.isInternal, let files {
             for f in draft.attachments where f.clientID.isEmpty { try files.deliver(f.id, to: clientID, in: db) }
         }
@@ -273,13 +269,25 @@ public struct MessageThreads: Sendable {
         var sha256: String
     }
 
-    static func encode(_ attachments: [Conton_Threads_V1_Attachment]) throws -> String {
+    /// `files` as attachments (their id, name, size and SHA-256 now).
+    public static func attachments(_ files: [FileFacts]) -> [Conton_Threads_V1_Attachment] {
+        files.map { f in
+            var a = Conton_Threads_V1_Attachment()
+            (a.fileId, a.fileName, a.size, a.sha256) = (f.id, f.fileName, f.size, f.sha256)
+            return a
+        }
+    }
+
+    /// Attachments as stored (a JSON array; "" for none), for a plugin that keeps files beside a
+    /// thread (a request's checklist items).
+    public static func encode(_ attachments: [Conton_Threads_V1_Attachment]) throws -> String {
         guard !attachments.isEmpty else { return "" }
         let stored = attachments.map { StoredAttachment(id: $0.fileId, name: $0.fileName, size: $0.size, sha256: $0.sha256) }
         return String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)
     }
 
-    static func decode(_ text: String) throws -> [Conton_Threads_V1_Attachment] {
+    /// The attachments ``encode(_:)`` stored.
+    public static func decode(_ text: String) throws -> [Conton_Threads_V1_Attachment] {
         guard !text.isEmpty else { return [] }
         return try JSONDecoder().decode([StoredAttachment].self, from: Data(text.utf8)).map { s in
             var a = Conton_Threads_V1_Attachment()

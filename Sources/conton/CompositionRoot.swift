@@ -9,6 +9,7 @@ import OfficePlugin
 import PaymentsPlugin
 import ProtocolsPlugin
 import AttendancesPlugin
+import RequestsPlugin
 // new-plugin: imports above this line
 
 /// The composition root: every built-in feature plugin, listed explicitly — the single place a
@@ -24,6 +25,7 @@ enum CompositionRoot {
             PaymentsPlugin(),
             ProtocolsPlugin(),
             AttendancesPlugin(),
+            RequestsPlugin(),
             // new-plugin: plugins above this line
         ]
     }

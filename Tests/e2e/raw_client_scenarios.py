@@ -418,7 +418,7 @@ def main():
                                "conton.fees.v1.Receivables", "conton.files.v1.Files", "conton.health.v1.Health",
                                "conton.identity.v1.Identity", "conton.identity.v1.ServiceAccounts", "conton.identity.v1.Users",
                                "conton.office.v1.Office", "conton.payments.v1.Payables", "conton.payments.v1.Suppliers", "conton.protocols.v1.Protocols",
-                               "conton.reflection.v1.Reflection", "conton.testing.v1.TestService"], out
+                               "conton.reflection.v1.Reflection", "conton.requests.v1.Requests", "conton.testing.v1.TestService"], out
         code, out, err = cli("call", "conton.testing.v1.TestService/UnaryCall", '{"responseStatus":{"code":3,"message":"bad"}}')
         assert code == 1 and err.startswith("ERROR INVALID_ARGUMENT (3): bad"), (code, err)
         code, out, err = cli("call", "conton.testing.v1.TestService/StreamingInputCall", "-",

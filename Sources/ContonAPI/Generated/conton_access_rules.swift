@@ -23,6 +23,7 @@ public enum ContonAccessRules {
         for (method, rule) in Conton_Payments_V1_Payables.accessRules { all["conton.payments.v1.Payables/" + method] = rule }
         for (method, rule) in Conton_Protocols_V1_Protocols.accessRules { all["conton.protocols.v1.Protocols/" + method] = rule }
         for (method, rule) in Conton_Reflection_V1_Reflection.accessRules { all["conton.reflection.v1.Reflection/" + method] = rule }
+        for (method, rule) in Conton_Requests_V1_Requests.accessRules { all["conton.requests.v1.Requests/" + method] = rule }
         for (method, rule) in Conton_Testing_V1_TestService.accessRules { all["conton.testing.v1.TestService/" + method] = rule }
         for (method, rule) in Conton_Testing_V1_UnimplementedService.accessRules { all["conton.testing.v1.UnimplementedService/" + method] = rule }
         for (method, rule) in Conton_Testing_V1_ScopedService.accessRules { all["conton.testing.v1.ScopedService/" + method] = rule }

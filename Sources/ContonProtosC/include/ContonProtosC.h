@@ -17,6 +17,7 @@
 #include "conton/payments/v1/payments.pb-c.h"
 #include "conton/protocols/v1/protocols.pb-c.h"
 #include "conton/reflection/v1/reflection.pb-c.h"
+#include "conton/requests/v1/requests.pb-c.h"
 #include "conton/rpc/v1/options.pb-c.h"
 #include "conton/rpc/v1/wire.pb-c.h"
 #include "conton/testing/v1/kinds.pb-c.h"
