@@ -492,11 +492,18 @@ let package = Package(
             path: "Plugins/Protocols/Tests",
             swiftSettings: swiftSettings
         ),
+        /// What the attendances plugin offers others: opening an attendance (a request turned into one).
+        .target(
+            name: "AttendancesCapability",
+            dependencies: ["ContonKit"],
+            path: "Plugins/Attendances/Capability",
+            swiftSettings: swiftSettings
+        ),
         /// Atendimentos: the office's record of serving a client, with its thread and service clock.
         .target(
             name: "AttendancesPlugin",
             dependencies: [
-                "ContonKit", "ContonAPI", "ContonBrazil", "ContonThreads", "ClientsCapability", "FilesCapability",
+                "ContonKit", "ContonAPI", "ContonBrazil", "ContonThreads", "ClientsCapability", "FilesCapability", "AttendancesCapability",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -519,6 +526,7 @@ let package = Package(
             name: "RequestsPlugin",
             dependencies: [
                 "ContonKit", "ContonAPI", "ContonBrazil", "ContonThreads", "ContonMailQueue", "ClientsCapability", "FilesCapability", "DocumentsCapability",
+                "AttendancesCapability",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -528,7 +536,7 @@ let package = Package(
         .testTarget(
             name: "RequestsPluginTests",
             dependencies: [
-                "RequestsPlugin", "FilesPlugin", "ClientsPlugin", "OfficePlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonBrazil", "ContonStore",
+                "RequestsPlugin", "AttendancesPlugin", "FilesPlugin", "ClientsPlugin", "OfficePlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonBrazil", "ContonStore",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

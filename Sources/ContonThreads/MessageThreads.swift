@@ -190,7 +190,7 @@ public struct MessageThreads: Sendable {
             var m = Message()
             m.sequence = row[0]
             m.atMs = row[1]
-            m.authorKind = .init(rawValue: row[2]) ?? .unspecified
+            m.authorKind = .init(rawValue: row[2])
             m.authorId = row[3]
             m.authorName = row[4]
             m.text = row[5]

@@ -84,6 +84,24 @@ def token_for(data, port, email=OWNER, password=PASSWORD):
     return json.loads(out)["token"]
 
 
+def activate(sink, data, port, email, ca):
+    """The portal login of `email`: the code of its access e-mail (from the aiosmtpd `sink`), used
+    once to choose a password; then its session token."""
+    import re
+    from conton_client import Channel
+    from conton_client.gen.conton.identity.v1 import identity_pb2
+    pattern = re.compile(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}")
+
+    def codes():
+        bodies = [m.get_body(preferencelist=("plain",)).get_content() for r, m in sink.messages if r == [email]]
+        return [pattern.search(b).group(0) for b in bodies if pattern.search(b)]
+    assert wait_for(codes), "no access e-mail for " + email
+    with Channel("127.0.0.1", port, ca) as ch:
+        ch.unary("conton.identity.v1.Identity/ActivateAccount",
+                 identity_pb2.ActivateAccountRequest(code=codes()[-1], new_password="senha própria de " + email))
+    return token_for(data, port, email, "senha própria de " + email)
+
+
 def stop(proc):
     proc.terminate()
     try:

@@ -28,9 +28,8 @@ from conton_client import Channel, ContonError, StatusCode
 from conton_client.gen.conton.clients.v1 import clients_pb2
 from conton_client.gen.conton.documents.v1 import documents_pb2
 from conton_client.gen.conton.files.v1 import files_pb2
-from conton_client.gen.conton.identity.v1 import identity_pb2
 from conton_client.gen.conton.protocols.v1 import protocols_pb2
-from conton_e2e import OWNER_ENV, Sink, free_port, run_scenarios, running, token_for, wait_for
+from conton_e2e import OWNER_ENV, Sink, activate, free_port, run_scenarios, running, token_for, wait_for
 
 P = "conton.protocols.v1.Protocols/"
 PORTAL_UA = "conton-e2e-portal/1.0 (pytest)"
@@ -72,21 +71,6 @@ def refused(fn):
     except ContonError as e:
         return e.code
     raise AssertionError("accepted")
-
-
-def activate(sink, data, port, email, ca):
-    """The access e-mail's code, used once: the client's own password, then its session token."""
-    pattern = re.compile(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}")
-
-    def codes():
-        bodies = [m.get_body(preferencelist=("plain",)).get_content() for r, m in sink.messages if r == [email]]
-        return [pattern.search(b).group(0) for b in bodies if pattern.search(b)]
-    assert wait_for(codes), "no access e-mail for " + email
-    code = codes()[-1]
-    with Channel("127.0.0.1", port, ca) as ch:
-        ch.unary("conton.identity.v1.Identity/ActivateAccount",
-                 identity_pb2.ActivateAccountRequest(code=code, new_password="senha própria de " + email))
-    return token_for(data, port, email, "senha própria de " + email)
 
 
 def life_cycle_by_staff_and_client():

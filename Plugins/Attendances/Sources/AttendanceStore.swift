@@ -17,7 +17,7 @@ enum AttendanceStore {
     /// The columns every read that makes a message selects, in this order, read by position.
     enum Column: Int, CaseIterable {
         case id, number, clientID, channel, department, subject, priority, status, responsibleUserID, responsibleName, deadline
-        case visible, openedAtMs, openedBy, firstAnswerAtMs, closedAtMs, closedTotalMs, waitingSinceMs, waitingTotalMs, version
+        case visible, openedAtMs, openedBy, firstAnswerAtMs, closedAtMs, closedTotalMs, waitingSinceMs, waitingTotalMs, version, origin
 
         var name: String {
             switch self {
@@ -41,6 +41,7 @@ enum AttendanceStore {
             case .waitingSinceMs: "waiting_since_ms"
             case .waitingTotalMs: "waiting_total_ms"
             case .version: "version"
+            case .origin: "origin"
             }
         }
     }
@@ -82,11 +83,11 @@ enum AttendanceStore {
         a.clientId = v(.clientID)
         a.clientName = client?.name ?? ""
         a.clientDocumentFormatted = client.map { TaxID.formatted($0.document) } ?? ""
-        a.channel = .init(rawValue: v(.channel)) ?? .unspecified
-        a.department = .init(rawValue: v(.department)) ?? .unspecified
+        a.channel = .init(rawValue: v(.channel))
+        a.department = .init(rawValue: v(.department))
         a.subject = v(.subject)
-        a.priority = .init(rawValue: v(.priority)) ?? .normal
-        a.status = .init(rawValue: v(.status)) ?? .unspecified
+        a.priority = .init(rawValue: v(.priority))
+        a.status = .init(rawValue: v(.status))
         a.responsibleUserId = v(.responsibleUserID)
         a.responsibleName = v(.responsibleName)
         a.deadline = v(.deadline)
@@ -101,6 +102,7 @@ enum AttendanceStore {
         a.unread = Int32(counters.unread[id] ?? 0)
         a.minutes = forClient ? 0 : counters.minutes[id] ?? 0
         a.version = v(.version)
+        a.origin = v(.origin)
         return a
     }
 

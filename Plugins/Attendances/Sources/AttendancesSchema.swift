@@ -31,6 +31,8 @@ enum AttendancesSchema {
                   waiting_since_ms INTEGER,
                   waiting_total_ms INTEGER NOT NULL DEFAULT 0,
                   overdue_notified_at_ms INTEGER,
+                  -- What it came from ("request 12"), or ''.
+                  origin TEXT NOT NULL DEFAULT '',
                   version INTEGER NOT NULL DEFAULT 1,
                   idempotency_key TEXT UNIQUE
                 );

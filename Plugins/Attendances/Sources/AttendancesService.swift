@@ -28,7 +28,7 @@ struct AttendancesService: Conton_Attendances_V1_Attendances.SimpleServiceProtoc
     }
 
     /// Records `user` as responsible for `id` (the history GetAttendance shows).
-    private static func assign(_ id: Int64, to user: StaffSummary?, by principal: Principal?, in m: inout Mutation) throws {
+    static func assign(_ id: Int64, to user: StaffSummary?, by principal: Principal?, in m: inout Mutation) throws {
         try m.db.cachedStatement(sql: """
             INSERT INTO attendances_assignment (attendance_id, responsible_user_id, responsible_name, at_ms, by) VALUES (?, ?, ?, ?, ?)
             """).execute(arguments: [id, user?.id ?? "", user?.displayName ?? "", m.now, principal?.displayName ?? "ContOn"])
@@ -79,29 +79,39 @@ struct AttendancesService: Conton_Attendances_V1_Attendances.SimpleServiceProtoc
                     opened.append(existing)
                     continue
                 }
-                let number = (try Int64.fetchOne(try m.db.cachedStatement(sql: "SELECT max(number) FROM attendances_attendance")) ?? 0) + 1
-                try m.db.cachedStatement(sql: """
-                    INSERT INTO attendances_attendance (number, client_id, channel, department, subject, priority, status, responsible_user_id,
-                      responsible_name, deadline, visible, opened_at_ms, opened_by, idempotency_key)
-                    VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [number, id, draft.channel.rawValue, draft.department.rawValue, draft.subject, draft.priority.rawValue,
-                                             draft.responsible?.id ?? "", draft.responsible?.displayName ?? "", draft.deadline, draft.visible,
-                                             m.now, principal.displayName, clientKey.isEmpty ? nil : clientKey])
-                let attendance = m.db.lastInsertedRowID
-                if draft.responsible != nil { try Self.assign(attendance, to: draft.responsible, by: principal, in: &m) }
-                try m.publish(AttendanceOpened(attendanceID: String(attendance), clientID: id, number: number, subject: draft.subject,
-                                               responsibleUserID: draft.responsible?.id ?? "", visibleToClient: draft.visible))
-                if let first {
-                    try Self.post(first, on: attendance, clientID: id, by: principal, threads: threads, files: files,
-                                  responsible: draft.responsible?.id ?? "", in: &m)
-                }
-                m.audit("attendance", String(attendance), "opened attendance nº \(number) for client \(id): \(draft.subject)")
-                opened.append(attendance)
+                opened.append(try Self.insert(draft, clientID: id, origin: "", key: clientKey, first: first, by: principal, threads: threads,
+                                              files: files, in: &m).id)
             }
             let rows = try opened.map { try AttendanceStore.require(String($0), scope: .all, in: m.db) }
             return try AttendanceStore.messages(rows, for: principal, clients: clients, threads: threads, today: today, now: m.now, in: m.db)
         }
         return response
+    }
+
+    /// Inserts one attendance of `draft` for client `clientID` — its responsible history, its
+    /// `attendance.opened`, its first message, its audit entry; returns its id and number.
+    static func insert(_ draft: AttendanceDraft, clientID: String, origin: String, key: String, first: MessageThreads.Draft?,
+                       by principal: Principal, threads: MessageThreads, files: (any FileCatalog)?,
+                       in m: inout Mutation) throws -> (id: Int64, number: Int64) {
+        let number = (try Int64.fetchOne(try m.db.cachedStatement(sql: "SELECT max(number) FROM attendances_attendance")) ?? 0) + 1
+        try m.db.cachedStatement(sql: """
+            INSERT INTO attendances_attendance (number, client_id, channel, department, subject, priority, status, responsible_user_id,
+              responsible_name, deadline, visible, opened_at_ms, opened_by, idempotency_key, origin)
+            VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [number, clientID, draft.channel.rawValue, draft.department.rawValue, draft.subject, draft.priority.rawValue,
+                                     draft.responsible?.id ?? "", draft.responsible?.displayName ?? "", draft.deadline, draft.visible,
+                                     m.now, principal.displayName, key.isEmpty ? nil : key, origin])
+        let attendance = m.db.lastInsertedRowID
+        if draft.responsible != nil { try assign(attendance, to: draft.responsible, by: principal, in: &m) }
+        try m.publish(AttendanceOpened(attendanceID: String(attendance), clientID: clientID, number: number, subject: draft.subject,
+                                       responsibleUserID: draft.responsible?.id ?? "", visibleToClient: draft.visible))
+        if let first {
+            try post(first, on: attendance, clientID: clientID, by: principal, threads: threads, files: files,
+                     responsible: draft.responsible?.id ?? "", in: &m)
+        }
+        m.audit("attendance", String(attendance), "opened attendance nº \(number) for client \(clientID): \(draft.subject)"
+                + (origin.isEmpty ? "" : " (from \(origin))"))
+        return (attendance, number)
     }
 
     /// Appends `draft` to attendance `id`'s thread and keeps the attendance's clock: the office's
@@ -160,7 +170,7 @@ struct AttendancesService: Conton_Attendances_V1_Attendances.SimpleServiceProtoc
             r.nextPageToken = page.nextToken(lastKey: rows.last.map { String($0[AttendanceStore.Column.id.rawValue] as Int64) }, returned: rows.count)
             r.counts = try Row.fetchAll(db, sql: query.countsSQL, arguments: query.countsArguments).map { row in
                 var c = Conton_Attendances_V1_StatusCount()
-                c.status = .init(rawValue: row[0]) ?? .unspecified
+                c.status = .init(rawValue: row[0])
                 c.count = row[1]
                 return c
             }
@@ -222,7 +232,7 @@ struct AttendancesService: Conton_Attendances_V1_Attendances.SimpleServiceProtoc
         r.attendance = try await self.context.write { m in
             let row = try AttendanceStore.require(request.attendanceId, scope: .all, in: m.db)
             let id: Int64 = row[AttendanceStore.Column.id.rawValue]
-            let from = Status(rawValue: row[AttendanceStore.Column.status.rawValue]) ?? .unspecified
+            let from = Status(rawValue: row[AttendanceStore.Column.status.rawValue])
             if from != to {
                 try AttendanceTransition.apply(from: from, to: to, id: id, in: &m)
                 m.audit("attendance", String(id), "attendance nº \(row[AttendanceStore.Column.number.rawValue] as Int64): \(from) → \(to)")
@@ -241,7 +251,7 @@ struct AttendancesService: Conton_Attendances_V1_Attendances.SimpleServiceProtoc
         return try await self.context.write { m in
             let row = try AttendanceStore.require(request.attendanceId, scope: scope, in: m.db)
             let id: Int64 = row[AttendanceStore.Column.id.rawValue], clientID: String = row[AttendanceStore.Column.clientID.rawValue]
-            let status = Status(rawValue: row[AttendanceStore.Column.status.rawValue]) ?? .unspecified
+            let status = Status(rawValue: row[AttendanceStore.Column.status.rawValue])
             guard AttendanceStore.active.contains(status) else {
                 throw AttendanceStore.failedPrecondition(id, "attendance \(id) is \(status == .closed ? "closed" : "cancelled"); reopen it first",
                                                          reason: "ATTENDANCE_CLOSED")

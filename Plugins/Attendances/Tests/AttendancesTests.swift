@@ -142,6 +142,41 @@ import Testing
         }
     }
 
+    @Test func theClientReportCountsAttendancesAndMinutesPerMonth() async throws {
+        try await AttendancesTest.run { t in
+            let client = try await t.client("Padaria Pão Quente Ltda", n: 1), other = try await t.client("Oficina Ltda", n: 2)
+            let december = try await t.open([client.id, other.id])
+            let second = try #require(try await t.open([client.id], subject: "Folha de dezembro").first)
+            try await t.post(december[0].id, "Ligação de 20 minutos", internal: true, minutes: 20)
+            try await t.post(second.id, "Conferência da folha", minutes: 45)
+            try await t.post(december[1].id, "De outro cliente", minutes: 90)
+            _ = try await t.status(second.id, .closed)
+            t.advance(minutes: 31 * 24 * 60)                                                    // January 2027
+            let january = try #require(try await t.open([client.id], subject: "DIRF").first)
+            try await t.post(january.id, "Preparação", minutes: 30)
+            try await t.post(december[0].id, "Retorno em janeiro", minutes: 10)
+            var r = Conton_Attendances_V1_ClientReportRequest()
+            r.clientId = client.id
+            r.fromMonth = "2026-11"
+            r.toMonth = "2027-01"
+            let report = try await t.attendances.getClientReport(r, metadata: t.owner)
+            #expect(report.months.map(\.month) == ["2026-11", "2026-12", "2027-01"])
+            #expect(report.months.map(\.opened) == [0, 2, 1])
+            #expect(report.months.map(\.closed) == [0, 1, 0])
+            #expect(report.months.map(\.minutes) == [0, 65, 40], "minutes by the month they were recorded; the other client's apart")
+            #expect(report.opened == 3 && report.minutes == 105)
+            // The default period: the twelve months up to now.
+            r.fromMonth = ""
+            r.toMonth = ""
+            let year = try await t.attendances.getClientReport(r, metadata: t.owner)
+            #expect(year.months.count == 12 && year.months.last?.month == "2027-01" && year.months.first?.month == "2026-02")
+            r.fromMonth = "2027-02"
+            r.toMonth = "2026-01"
+            #expect(await code { _ = try await t.attendances.getClientReport(r, metadata: t.owner) } == .invalidArgument)
+            #expect(await code { _ = try await t.attendances.getClientReport(r, metadata: AttendancesTest.client(client.id)) } == .permissionDenied)
+        }
+    }
+
     @Test func reassigningKeepsTheHistory() async throws {
         try await AttendancesTest.run { t in
             let client = try await t.client("Padaria Pão Quente Ltda", n: 1)

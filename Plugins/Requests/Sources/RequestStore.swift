@@ -16,9 +16,10 @@ enum RequestStore {
 
     /// The columns every read that makes a message selects, in this order, read by position.
     static let columns = "id, number, client_id, kind, type_id, type_name, subject, status, opened_at_ms, opened_by, closed_at_ms, "
-        + "reminders_sent, last_reminded_at_ms, version"
+        + "reminders_sent, last_reminded_at_ms, version, attendance_id, attendance_number"
     enum Column: Int {
         case id, number, clientID, kind, typeID, typeName, subject, status, openedAtMs, openedBy, closedAtMs, remindersSent, lastRemindedAtMs, version
+        case attendanceID, attendanceNumber
     }
 
     static func row(_ id: String, in db: Database) throws -> Row? {
@@ -48,7 +49,7 @@ enum RequestStore {
             item.id = String(row[0] as Int64)
             item.description = row[1]
             item.dueDate = row[2]
-            item.status = .init(rawValue: row[3]) ?? .unspecified
+            item.status = .init(rawValue: row[3])
             item.files = try MessageThreads.decode(row[4])
             item.note = row[5]
             item.answeredAtMs = (row[6] as Int64?) ?? 0
@@ -76,11 +77,11 @@ enum RequestStore {
                 r.clientName = c.name
                 r.clientDocumentFormatted = TaxID.formatted(c.document)
             }
-            r.kind = .init(rawValue: v(.kind)) ?? .unspecified
+            r.kind = .init(rawValue: v(.kind))
             r.typeId = (row[Column.typeID.rawValue] as Int64?).map(String.init) ?? ""
             r.typeName = v(.typeName)
             r.subject = v(.subject)
-            r.status = .init(rawValue: v(.status)) ?? .unspecified
+            r.status = .init(rawValue: v(.status))
             r.items = items[id] ?? []
             r.nextDueDate = r.items.filter { $0.status == .pending && !$0.dueDate.isEmpty }.map(\.dueDate).min() ?? ""
             r.overdue = r.status != .closed && !r.nextDueDate.isEmpty && r.nextDueDate < today
@@ -92,6 +93,8 @@ enum RequestStore {
             r.messages = Int32(counts[id] ?? 0)
             r.unread = Int32(unread[id] ?? 0)
             r.version = v(.version)
+            r.attendanceId = (row[Column.attendanceID.rawValue] as String?) ?? ""
+            r.attendanceNumber = (row[Column.attendanceNumber.rawValue] as Int64?) ?? 0
             return r
         }
     }

@@ -1,3 +1,4 @@
+import AttendancesCapability
 import ClientsCapability
 import ContonAPI
 import ContonKit
@@ -38,7 +39,7 @@ public struct RequestsPlugin: Plugin {
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
         let clients = (try? context.capabilities.clients)!
         services.register(RequestsService(context: context, clients: clients, files: context.capabilities.optional((any FileCatalog).self),
-                                          threads: Self.threads))
+                                          threads: Self.threads, attendances: context.capabilities.optional((any AttendanceOpener).self)))
         services.run(PeriodicService(name: "requests.reminders", interval: sweepInterval, runAtStart: sweepAtStart, onError: { error in
             context.logger.error("requests reminder sweep failed; will retry", metadata: ["error": "\(error)"])
         }) {

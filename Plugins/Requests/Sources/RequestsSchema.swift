@@ -14,7 +14,8 @@ enum RequestsSchema {
             try db.execute(sql: """
                 CREATE TABLE requests_type (
                   id INTEGER PRIMARY KEY,
-                  name TEXT NOT NULL UNIQUE,
+                  name TEXT NOT NULL,
+                  name_key TEXT NOT NULL UNIQUE,
                   archived INTEGER NOT NULL DEFAULT 0
                 );
                 CREATE TABLE requests_request (
@@ -31,7 +32,10 @@ enum RequestsSchema {
                   closed_at_ms INTEGER,
                   reminders_sent INTEGER NOT NULL DEFAULT 0,
                   last_reminded_at_ms INTEGER,
-                  version INTEGER NOT NULL DEFAULT 1
+                  version INTEGER NOT NULL DEFAULT 1,
+                  -- The attendance it was turned into (the attendances plugin's id and number), or NULL.
+                  attendance_id TEXT,
+                  attendance_number INTEGER
                 );
                 CREATE INDEX requests_request_client ON requests_request (client_id, id);
                 CREATE INDEX requests_request_status ON requests_request (status, id);
@@ -56,7 +60,7 @@ enum RequestsSchema {
                 INSERT INTO requests_settings (id, reminder_every_days) VALUES (1, 3);
                 """)
             for name in defaultTypes {
-                try db.execute(sql: "INSERT INTO requests_type (name) VALUES (?)", arguments: [name])
+                try db.execute(sql: "INSERT INTO requests_type (name, name_key) VALUES (?, ?)", arguments: [name, SearchKey.fold(name)])
             }
             try threads.createTables(in: db)
         }

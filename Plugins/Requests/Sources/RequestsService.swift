@@ -1,4 +1,6 @@
+import AttendancesCapability
 import ClientsCapability
+import ContonBrazil
 import ContonAPI
 import ContonKit
 import ContonThreads
@@ -15,6 +17,8 @@ struct RequestsService: Conton_Requests_V1_Requests.SimpleServiceProtocol {
     let clients: any ClientRegistry
     let files: (any FileCatalog)?
     let threads: MessageThreads
+    /// The attendances plugin's opener, when that plugin runs.
+    let attendances: (any AttendanceOpener)?
 
     static let maxItems = 50
 
@@ -39,16 +43,59 @@ struct RequestsService: Conton_Requests_V1_Requests.SimpleServiceProtocol {
 
     // MARK: Catalogue
 
+    static func requestType(_ row: Row) -> Conton_Requests_V1_RequestType {
+        var t = Conton_Requests_V1_RequestType()
+        (t.id, t.name, t.archived) = (String(row[0] as Int64), row[1], row[2])
+        return t
+    }
+
     func listRequestTypes(request: Conton_Requests_V1_ListRequestTypesRequest, context: ServerContext) async throws -> Conton_Requests_V1_ListRequestTypesResponse {
-        try await self.context.read { db in
+        let all = try request.includeArchived && ClientScope.scope(of: context.principal) == .all
+        return try await self.context.read { db in
             var r = Conton_Requests_V1_ListRequestTypesResponse()
-            r.requestTypes = try Row.fetchAll(db, sql: "SELECT id, name, archived FROM requests_type ORDER BY id").map { row in
-                var t = Conton_Requests_V1_RequestType()
-                (t.id, t.name, t.archived) = (String(row[0] as Int64), row[1], row[2])
-                return t
-            }
+            r.requestTypes = try Row.fetchAll(db, sql: "SELECT id, name, archived FROM requests_type\(all ? "" : " WHERE archived = 0") ORDER BY id")
+                .map(Self.requestType)
             return r
         }
+    }
+
+    /// A type's name, checked and unique (ignoring case and accents) but for `except`.
+    private static func typeName(_ raw: String, except: Int64?, in db: Database) throws -> String {
+        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if name.isEmpty { throw FieldErrors.single("request_type.name", "is required") }
+        if name.count > 80 || name.contains(where: \.isNewline) { throw FieldErrors.single("request_type.name", "must be one line of at most 80 characters") }
+        if let taken = try Int64.fetchOne(db, sql: "SELECT id FROM requests_type WHERE name_key = ? AND id IS NOT ?", arguments: [SearchKey.fold(name), except]) {
+            throw ServiceError(.alreadyExists, "a request type named '\(name)' exists", reason: "REQUEST_TYPE_NAME_TAKEN",
+                               resource: ErrorDetails.Resource(type: "conton.requests.v1.RequestType", name: String(taken)))
+        }
+        return name
+    }
+
+    func createRequestType(request: Conton_Requests_V1_CreateRequestTypeRequest, context: ServerContext) async throws -> Conton_Requests_V1_CreateRequestTypeResponse {
+        var r = Conton_Requests_V1_CreateRequestTypeResponse()
+        r.requestType = try await self.context.write { m in
+            let name = try Self.typeName(request.name, except: nil, in: m.db)
+            try m.db.execute(sql: "INSERT INTO requests_type (name, name_key) VALUES (?, ?)", arguments: [name, SearchKey.fold(name)])
+            let id = m.db.lastInsertedRowID
+            m.audit("request_type", String(id), "created request type '\(name)'")
+            return Self.requestType(try Row.fetchOne(m.db, sql: "SELECT id, name, archived FROM requests_type WHERE id = ?", arguments: [id])!)
+        }
+        return r
+    }
+
+    func updateRequestType(request: Conton_Requests_V1_UpdateRequestTypeRequest, context: ServerContext) async throws -> Conton_Requests_V1_UpdateRequestTypeResponse {
+        let t = request.requestType
+        var r = Conton_Requests_V1_UpdateRequestTypeResponse()
+        r.requestType = try await self.context.write { m in
+            guard let id = Int64(t.id), try Int.fetchOne(m.db, sql: "SELECT 1 FROM requests_type WHERE id = ?", arguments: [id]) != nil else {
+                throw ServiceError.notFound("request type", t.id, type: "conton.requests.v1.RequestType")
+            }
+            let name = try Self.typeName(t.name, except: id, in: m.db)
+            try m.db.execute(sql: "UPDATE requests_type SET name = ?, name_key = ?, archived = ? WHERE id = ?", arguments: [name, SearchKey.fold(name), t.archived, id])
+            m.audit("request_type", String(id), "updated request type '\(name)'\(t.archived ? " (archived)" : "")")
+            return Self.requestType(try Row.fetchOne(m.db, sql: "SELECT id, name, archived FROM requests_type WHERE id = ?", arguments: [id])!)
+        }
+        return r
     }
 
     // MARK: Open
@@ -196,7 +243,7 @@ struct RequestsService: Conton_Requests_V1_Requests.SimpleServiceProtocol {
         r.request = try await self.context.write { m in
             let row = try RequestStore.require(request.requestId, scope: .all, in: m.db)
             let id: Int64 = row[RequestStore.Column.id.rawValue]
-            let from = Status(rawValue: row[RequestStore.Column.status.rawValue]) ?? .unspecified
+            let from = Status(rawValue: row[RequestStore.Column.status.rawValue])
             let documents = (row[RequestStore.Column.kind.rawValue] as Int32) == Conton_Requests_V1_RequestKind.fromOffice.rawValue
             if from != to {
                 if from == .closed && to != .open {
@@ -293,7 +340,7 @@ struct RequestsService: Conton_Requests_V1_Requests.SimpleServiceProtocol {
         return try await self.context.write { m in
             let row = try RequestStore.require(request.requestId, scope: scope, in: m.db)
             let id: Int64 = row[RequestStore.Column.id.rawValue], clientID: String = row[RequestStore.Column.clientID.rawValue]
-            let status = Status(rawValue: row[RequestStore.Column.status.rawValue]) ?? .unspecified
+            let status = Status(rawValue: row[RequestStore.Column.status.rawValue])
             guard status != .closed else {
                 throw RequestStore.failedPrecondition(id, "request \(id) is closed; reopen it first", reason: "REQUEST_CLOSED")
             }
@@ -338,6 +385,33 @@ struct RequestsService: Conton_Requests_V1_Requests.SimpleServiceProtocol {
             try threads.markRead(id, reader: reader, upTo: request.upToSequence == 0 ? last : min(request.upToSequence, last), in: m.db)
             m.audit("request", String(id), "read marks of request nº \(row[RequestStore.Column.number.rawValue] as Int64)")
             return try answer(String(id), scope: scope, principal: principal, today: today, in: m.db)
+        }
+        return r
+    }
+
+    func convertToAttendance(request: Conton_Requests_V1_ConvertToAttendanceRequest, context: ServerContext) async throws -> Conton_Requests_V1_ConvertToAttendanceResponse {
+        guard let opener = attendances else {
+            throw ServiceError(.unimplemented, "turning a request into an attendance needs the attendances plugin, which this server does not run",
+                               reason: "ATTENDANCES_PLUGIN_MISSING")
+        }
+        let principal = context.principal, threads = self.threads, today = self.today
+        var r = Conton_Requests_V1_ConvertToAttendanceResponse()
+        r.request = try await self.context.write { m in
+            let row = try RequestStore.require(request.requestId, scope: .all, in: m.db)
+            let id: Int64 = row[RequestStore.Column.id.rawValue], number: Int64 = row[RequestStore.Column.number.rawValue]
+            if let existing = row[RequestStore.Column.attendanceNumber.rawValue] as Int64? {
+                throw RequestStore.failedPrecondition(id, "request \(id) is attendance nº \(existing) already", reason: "REQUEST_CONVERTED")
+            }
+            // The attendance starts with what the client wrote (the request's first message).
+            let first = try threads.page(id, after: 0, limit: 1, includeInternal: false, in: m.db).first?.text ?? ""
+            let subject: String = row[RequestStore.Column.subject.rawValue]
+            let opened = try opener.open(AttendanceOpening(clientID: row[RequestStore.Column.clientID.rawValue], subject: "Solicitação nº \(number): \(subject)",
+                                                           origin: "request \(number)", department: request.department,
+                                                           responsibleUserID: request.responsibleUserId, firstMessage: first), in: &m)
+            try m.db.execute(sql: "UPDATE requests_request SET attendance_id = ?, attendance_number = ?, version = version + 1 WHERE id = ?",
+                             arguments: [opened.id, opened.number, id])
+            m.audit("request", String(id), "request nº \(number) turned into attendance nº \(opened.number)")
+            return try answer(String(id), scope: .all, principal: principal, today: today, in: m.db)
         }
         return r
     }

@@ -1,3 +1,4 @@
+import AttendancesPlugin
 import ClientsPlugin
 import ContonAPI
 import ContonBrazil
@@ -23,7 +24,8 @@ struct RequestsTest: Sendable {
 
     static func run<R: Sendable>(_ body: (RequestsTest) async throws -> R) async throws -> R {
         let clock = TestClock(1_796_137_200_000)
-        return try await withInProcessTestServer(plugins: [ClientsPlugin(), OfficePlugin(), FilesPlugin(), RequestsPlugin(sweepAtStart: false)],
+        return try await withInProcessTestServer(plugins: [ClientsPlugin(), OfficePlugin(), FilesPlugin(), AttendancesPlugin(sweepAtStart: false),
+                                                           RequestsPlugin(sweepAtStart: false)],
                                                  clock: clock) { test in
             try await body(RequestsTest(grpc: test.client, host: test.host, policies: test.policies, clock: clock,
                                         requests: .init(wrapping: test.client), owner: InProcessTestServer.as(.owner)))
@@ -207,6 +209,66 @@ struct RequestsTest: Sendable {
             #expect(await code { _ = try await t.status(request.id, .answered) } == .failedPrecondition)
             ask.items = []
             #expect(await rpcError { _ = try await t.requests.requestDocuments(ask, metadata: t.owner) }?.violations["items"] != nil)
+        }
+    }
+
+    @Test func theOfficeKeepsItsCatalogueOfRequestTypes() async throws {
+        try await RequestsTest.run { t in
+            let client = try await t.client("Padaria Pão Quente Ltda", n: 1)
+            let me = RequestsTest.client(client.id)
+            var create = Conton_Requests_V1_CreateRequestTypeRequest()
+            create.name = "Parcelamento de débitos"
+            let made = try await t.requests.createRequestType(create, metadata: t.owner).requestType
+            create.name = "PARCELAMENTO DE DÉBITOS"
+            #expect(await code { _ = try await t.requests.createRequestType(create, metadata: t.owner) } == .alreadyExists)
+            #expect(await code { _ = try await t.requests.createRequestType(create, metadata: InProcessTestServer.as(.staff())) } == .permissionDenied)
+            var archive = Conton_Requests_V1_UpdateRequestTypeRequest()
+            archive.requestType = made
+            archive.requestType.archived = true
+            _ = try await t.requests.updateRequestType(archive, metadata: t.owner)
+            #expect(try await !t.requests.listRequestTypes(.init(), metadata: me).requestTypes.contains { $0.id == made.id })
+            var all = Conton_Requests_V1_ListRequestTypesRequest()
+            all.includeArchived = true
+            #expect(try await t.requests.listRequestTypes(all, metadata: t.owner).requestTypes.contains { $0.id == made.id && $0.archived })
+            #expect(try await !t.requests.listRequestTypes(all, metadata: me).requestTypes.contains { $0.id == made.id }, "a client never sees archived ones")
+            var ask = Conton_Requests_V1_CreateRequestRequest()
+            ask.typeId = made.id
+            ask.message.text = "Quero parcelar"
+            #expect(await rpcError { _ = try await t.requests.createRequest(ask, metadata: me) }?.violations["type_id"] != nil)
+        }
+    }
+
+    @Test func aRequestTurnsIntoALinkedAttendance() async throws {
+        try await RequestsTest.run { t in
+            let client = try await t.client("Padaria Pão Quente Ltda", n: 1)
+            let me = RequestsTest.client(client.id)
+            var create = Conton_Requests_V1_CreateRequestRequest()
+            create.typeId = try #require(try await t.requests.listRequestTypes(.init(), metadata: me).requestTypes.first { $0.name == "Alteração contratual" }).id
+            create.subject = "Incluir novo sócio"
+            create.message.text = "Queremos incluir a Ana como sócia."
+            let request = try await t.requests.createRequest(create, metadata: me).request
+            var convert = Conton_Requests_V1_ConvertToAttendanceRequest()
+            convert.requestId = request.id
+            convert.department = "societario"
+            let converted = try await t.requests.convertToAttendance(convert, metadata: t.owner).request
+            #expect(converted.attendanceNumber == 1 && !converted.attendanceId.isEmpty)
+            #expect(await code { _ = try await t.requests.convertToAttendance(convert, metadata: t.owner) } == .failedPrecondition)
+            // The attendance, as the client sees it: visible, from the portal, with what it wrote.
+            let attendances = Conton_Attendances_V1_Attendances.Client(wrapping: t.grpc)
+            var get = Conton_Attendances_V1_GetAttendanceRequest()
+            get.attendanceId = converted.attendanceId
+            let attendance = try await attendances.getAttendance(get, metadata: me).attendance
+            #expect(attendance.subject == "Solicitação nº \(request.number): Incluir novo sócio")
+            #expect(attendance.origin == "request \(request.number)" && attendance.channel == .portal && attendance.department == .societario)
+            var thread = Conton_Attendances_V1_ListAttendanceMessagesRequest()
+            thread.attendanceId = attendance.id
+            #expect(try await attendances.listAttendanceMessages(thread, metadata: me).messages.map(\.text) == ["Queremos incluir a Ana como sócia."])
+            convert.department = "nope"
+            var another = create
+            another.subject = "Outra"
+            convert.requestId = try await t.requests.createRequest(another, metadata: me).request.id
+            #expect(await code { _ = try await t.requests.convertToAttendance(convert, metadata: t.owner) } == .invalidArgument)
+            #expect(await code { _ = try await t.requests.convertToAttendance(convert, metadata: me) } == .permissionDenied)
         }
     }
 

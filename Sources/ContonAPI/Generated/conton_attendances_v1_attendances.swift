@@ -126,6 +126,19 @@ public enum Conton_Attendances_V1_Attendances: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetClientReport" metadata.
+        public enum GetClientReport: Sendable {
+            /// Request type for "GetClientReport".
+            public typealias Input = Conton_Attendances_V1_ClientReportRequest
+            /// Response type for "GetClientReport".
+            public typealias Output = Conton_Attendances_V1_ClientReportResponse
+            /// Descriptor for "GetClientReport".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.attendances.v1.Attendances"),
+                method: "GetClientReport",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "conton.attendances.v1.Attendances" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             OpenAttendances.descriptor,
@@ -135,7 +148,8 @@ public enum Conton_Attendances_V1_Attendances: Sendable {
             ChangeAttendanceStatus.descriptor,
             PostAttendanceMessage.descriptor,
             ListAttendanceMessages.descriptor,
-            MarkAttendanceRead.descriptor
+            MarkAttendanceRead.descriptor,
+            GetClientReport.descriptor
         ]
     }
 }
@@ -309,6 +323,24 @@ extension Conton_Attendances_V1_Attendances {
             request: GRPCCore.StreamingServerRequest<Conton_Attendances_V1_MarkAttendanceReadRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Conton_Attendances_V1_MarkAttendanceReadResponse>
+
+        /// Handle the "GetClientReport" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc GetClientReport(conton.attendances.v1.ClientReportRequest) returns (conton.attendances.v1.ClientReportResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Attendances_V1_ClientReportRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Attendances_V1_ClientReportResponse` messages.
+        func getClientReport(
+            request: GRPCCore.StreamingServerRequest<Conton_Attendances_V1_ClientReportRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Attendances_V1_ClientReportResponse>
     }
 
     /// Service protocol for the "conton.attendances.v1.Attendances" service.
@@ -466,6 +498,24 @@ extension Conton_Attendances_V1_Attendances {
             request: GRPCCore.ServerRequest<Conton_Attendances_V1_MarkAttendanceReadRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Conton_Attendances_V1_MarkAttendanceReadResponse>
+
+        /// Handle the "GetClientReport" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc GetClientReport(conton.attendances.v1.ClientReportRequest) returns (conton.attendances.v1.ClientReportResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Attendances_V1_ClientReportRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Conton_Attendances_V1_ClientReportResponse` message.
+        func getClientReport(
+            request: GRPCCore.ServerRequest<Conton_Attendances_V1_ClientReportRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Conton_Attendances_V1_ClientReportResponse>
     }
 
     /// Simple service protocol for the "conton.attendances.v1.Attendances" service.
@@ -621,6 +671,24 @@ extension Conton_Attendances_V1_Attendances {
             request: Conton_Attendances_V1_MarkAttendanceReadRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Conton_Attendances_V1_MarkAttendanceReadResponse
+
+        /// Handle the "GetClientReport" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc GetClientReport(conton.attendances.v1.ClientReportRequest) returns (conton.attendances.v1.ClientReportResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Attendances_V1_ClientReportRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Conton_Attendances_V1_ClientReportResponse` to respond with.
+        func getClientReport(
+            request: Conton_Attendances_V1_ClientReportRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Conton_Attendances_V1_ClientReportResponse
     }
 }
 
@@ -716,6 +784,17 @@ extension Conton_Attendances_V1_Attendances.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Conton_Attendances_V1_Attendances.Method.GetClientReport.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Attendances_V1_ClientReportRequest>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Attendances_V1_ClientReportResponse>(),
+            handler: { request, context in
+                try await self.getClientReport(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -804,6 +883,17 @@ extension Conton_Attendances_V1_Attendances.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Conton_Attendances_V1_MarkAttendanceReadResponse> {
         let response = try await self.markAttendanceRead(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getClientReport(
+        request: GRPCCore.StreamingServerRequest<Conton_Attendances_V1_ClientReportRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Attendances_V1_ClientReportResponse> {
+        let response = try await self.getClientReport(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -911,6 +1001,19 @@ extension Conton_Attendances_V1_Attendances.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Conton_Attendances_V1_MarkAttendanceReadResponse> {
         return GRPCCore.ServerResponse<Conton_Attendances_V1_MarkAttendanceReadResponse>(
             message: try await self.markAttendanceRead(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getClientReport(
+        request: GRPCCore.ServerRequest<Conton_Attendances_V1_ClientReportRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Conton_Attendances_V1_ClientReportResponse> {
+        return GRPCCore.ServerResponse<Conton_Attendances_V1_ClientReportResponse>(
+            message: try await self.getClientReport(
                 request: request.message,
                 context: context
             ),
@@ -1114,6 +1217,29 @@ extension Conton_Attendances_V1_Attendances {
             deserializer: some GRPCCore.MessageDeserializer<Conton_Attendances_V1_MarkAttendanceReadResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Attendances_V1_MarkAttendanceReadResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetClientReport" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc GetClientReport(conton.attendances.v1.ClientReportRequest) returns (conton.attendances.v1.ClientReportResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Attendances_V1_ClientReportRequest` message.
+        ///   - serializer: A serializer for `Conton_Attendances_V1_ClientReportRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Attendances_V1_ClientReportResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getClientReport<Result>(
+            request: GRPCCore.ClientRequest<Conton_Attendances_V1_ClientReportRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Attendances_V1_ClientReportRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Attendances_V1_ClientReportResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Attendances_V1_ClientReportResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1408,6 +1534,40 @@ extension Conton_Attendances_V1_Attendances {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "GetClientReport" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc GetClientReport(conton.attendances.v1.ClientReportRequest) returns (conton.attendances.v1.ClientReportResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Attendances_V1_ClientReportRequest` message.
+        ///   - serializer: A serializer for `Conton_Attendances_V1_ClientReportRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Attendances_V1_ClientReportResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getClientReport<Result>(
+            request: GRPCCore.ClientRequest<Conton_Attendances_V1_ClientReportRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Attendances_V1_ClientReportRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Attendances_V1_ClientReportResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Attendances_V1_ClientReportResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Conton_Attendances_V1_Attendances.Method.GetClientReport.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1641,6 +1801,35 @@ extension Conton_Attendances_V1_Attendances.ClientProtocol {
             request: request,
             serializer: ContonProto.ProtoSerializer<Conton_Attendances_V1_MarkAttendanceReadRequest>(),
             deserializer: ContonProto.ProtoDeserializer<Conton_Attendances_V1_MarkAttendanceReadResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetClientReport" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc GetClientReport(conton.attendances.v1.ClientReportRequest) returns (conton.attendances.v1.ClientReportResponse)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Attendances_V1_ClientReportRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getClientReport<Result>(
+        request: GRPCCore.ClientRequest<Conton_Attendances_V1_ClientReportRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Attendances_V1_ClientReportResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getClientReport(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Attendances_V1_ClientReportRequest>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Attendances_V1_ClientReportResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1908,6 +2097,39 @@ extension Conton_Attendances_V1_Attendances.ClientProtocol {
             metadata: metadata
         )
         return try await self.markAttendanceRead(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetClientReport" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc GetClientReport(conton.attendances.v1.ClientReportRequest) returns (conton.attendances.v1.ClientReportResponse)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getClientReport<Result>(
+        _ message: Conton_Attendances_V1_ClientReportRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Attendances_V1_ClientReportResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Attendances_V1_ClientReportRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getClientReport(
             request: request,
             options: options,
             onResponse: handleResponse
@@ -2250,6 +2472,9 @@ public struct Conton_Attendances_V1_Attendance: ProtoMessage {
 
     /// `int64 version = 24`
     public var version: Int64 = 0
+
+    /// `string origin = 25`
+    public var origin: String = ""
 
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
@@ -2769,6 +2994,78 @@ public struct Conton_Attendances_V1_MarkAttendanceReadResponse: ProtoMessage {
     private var _attendance: ProtoBox<Conton_Attendances_V1_Attendance>? = nil
 }
 
+/// Message `conton.attendances.v1.ClientReportRequest` from `conton/attendances/v1/attendances.proto`.
+public struct Conton_Attendances_V1_ClientReportRequest: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.attendances.v1.ClientReportRequest"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `string client_id = 1`
+    public var clientId: String = ""
+
+    /// `string from_month = 2`
+    public var fromMonth: String = ""
+
+    /// `string to_month = 3`
+    public var toMonth: String = ""
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.attendances.v1.MonthReport` from `conton/attendances/v1/attendances.proto`.
+public struct Conton_Attendances_V1_MonthReport: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.attendances.v1.MonthReport"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `string month = 1`
+    public var month: String = ""
+
+    /// `int32 opened = 2`
+    public var opened: Int32 = 0
+
+    /// `int32 closed = 3`
+    public var closed: Int32 = 0
+
+    /// `int64 minutes = 4`
+    public var minutes: Int64 = 0
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.attendances.v1.ClientReportResponse` from `conton/attendances/v1/attendances.proto`.
+public struct Conton_Attendances_V1_ClientReportResponse: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.attendances.v1.ClientReportResponse"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `repeated conton.attendances.v1.MonthReport months = 1`
+    public var months: [Conton_Attendances_V1_MonthReport] = []
+
+    /// `int32 opened = 2`
+    public var opened: Int32 = 0
+
+    /// `int64 minutes = 3`
+    public var minutes: Int64 = 0
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
 extension Conton_Attendances_V1_ServiceClock {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -2820,6 +3117,7 @@ extension Conton_Attendances_V1_Attendance {
         self.unread = source.singular(22)
         self.minutes = source.singular(23)
         self.version = source.singular(24)
+        self.origin = source.singular(25)
         self.unknownFields = source.unknownFields
     }
 
@@ -2850,6 +3148,7 @@ extension Conton_Attendances_V1_Attendance {
         result.setSingular(22, self.unread)
         result.setSingular(23, self.minutes)
         result.setSingular(24, self.version)
+        result.setSingular(25, self.origin)
         result.unknownFields = self.unknownFields
         return result
     }
@@ -3232,6 +3531,71 @@ extension Conton_Attendances_V1_MarkAttendanceReadResponse {
     }
 }
 
+extension Conton_Attendances_V1_ClientReportRequest {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.clientId = source.singular(1)
+        self.fromMonth = source.singular(2)
+        self.toMonth = source.singular(3)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.clientId)
+        result.setSingular(2, self.fromMonth)
+        result.setSingular(3, self.toMonth)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Attendances_V1_MonthReport {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.month = source.singular(1)
+        self.opened = source.singular(2)
+        self.closed = source.singular(3)
+        self.minutes = source.singular(4)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.month)
+        result.setSingular(2, self.opened)
+        result.setSingular(3, self.closed)
+        result.setSingular(4, self.minutes)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Attendances_V1_ClientReportResponse {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.months = source.repeated(1)
+        self.opened = source.singular(2)
+        self.minutes = source.singular(3)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setRepeated(1, self.months)
+        result.setSingular(2, self.opened)
+        result.setSingular(3, self.minutes)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
 extension Conton_Attendances_V1_Attendances {
     /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
     /// Methods without one are absent (the plugin host then refuses to start).
@@ -3244,5 +3608,6 @@ extension Conton_Attendances_V1_Attendances {
         "PostAttendanceMessage": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"attendances:write"}]}"#),
         "ListAttendanceMessages": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"attendances:read"}]}"#),
         "MarkAttendanceRead": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staffOrClient":"STAFF"}"#),
+        "GetClientReport": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"attendances:read"}]}"#),
     ]
 }

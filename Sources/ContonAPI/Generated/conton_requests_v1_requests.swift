@@ -35,6 +35,32 @@ public enum Conton_Requests_V1_Requests: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "CreateRequestType" metadata.
+        public enum CreateRequestType: Sendable {
+            /// Request type for "CreateRequestType".
+            public typealias Input = Conton_Requests_V1_CreateRequestTypeRequest
+            /// Response type for "CreateRequestType".
+            public typealias Output = Conton_Requests_V1_CreateRequestTypeResponse
+            /// Descriptor for "CreateRequestType".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.requests.v1.Requests"),
+                method: "CreateRequestType",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpdateRequestType" metadata.
+        public enum UpdateRequestType: Sendable {
+            /// Request type for "UpdateRequestType".
+            public typealias Input = Conton_Requests_V1_UpdateRequestTypeRequest
+            /// Response type for "UpdateRequestType".
+            public typealias Output = Conton_Requests_V1_UpdateRequestTypeResponse
+            /// Descriptor for "UpdateRequestType".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.requests.v1.Requests"),
+                method: "UpdateRequestType",
+                type: .unary
+            )
+        }
         /// Namespace for "CreateRequest" metadata.
         public enum CreateRequest: Sendable {
             /// Request type for "CreateRequest".
@@ -152,6 +178,19 @@ public enum Conton_Requests_V1_Requests: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ConvertToAttendance" metadata.
+        public enum ConvertToAttendance: Sendable {
+            /// Request type for "ConvertToAttendance".
+            public typealias Input = Conton_Requests_V1_ConvertToAttendanceRequest
+            /// Response type for "ConvertToAttendance".
+            public typealias Output = Conton_Requests_V1_ConvertToAttendanceResponse
+            /// Descriptor for "ConvertToAttendance".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.requests.v1.Requests"),
+                method: "ConvertToAttendance",
+                type: .unary
+            )
+        }
         /// Namespace for "GetRequestSettings" metadata.
         public enum GetRequestSettings: Sendable {
             /// Request type for "GetRequestSettings".
@@ -181,6 +220,8 @@ public enum Conton_Requests_V1_Requests: Sendable {
         /// Descriptors for all methods in the "conton.requests.v1.Requests" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             ListRequestTypes.descriptor,
+            CreateRequestType.descriptor,
+            UpdateRequestType.descriptor,
             CreateRequest.descriptor,
             RequestDocuments.descriptor,
             GetRequest.descriptor,
@@ -190,6 +231,7 @@ public enum Conton_Requests_V1_Requests: Sendable {
             PostRequestMessage.descriptor,
             ListRequestMessages.descriptor,
             MarkRequestRead.descriptor,
+            ConvertToAttendance.descriptor,
             GetRequestSettings.descriptor,
             UpdateRequestSettings.descriptor
         ]
@@ -239,6 +281,42 @@ extension Conton_Requests_V1_Requests {
             request: GRPCCore.StreamingServerRequest<Conton_Requests_V1_ListRequestTypesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Conton_Requests_V1_ListRequestTypesResponse>
+
+        /// Handle the "CreateRequestType" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc CreateRequestType(conton.requests.v1.CreateRequestTypeRequest) returns (conton.requests.v1.CreateRequestTypeResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Requests_V1_CreateRequestTypeRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Requests_V1_CreateRequestTypeResponse` messages.
+        func createRequestType(
+            request: GRPCCore.StreamingServerRequest<Conton_Requests_V1_CreateRequestTypeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Requests_V1_CreateRequestTypeResponse>
+
+        /// Handle the "UpdateRequestType" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc UpdateRequestType(conton.requests.v1.UpdateRequestTypeRequest) returns (conton.requests.v1.UpdateRequestTypeResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Requests_V1_UpdateRequestTypeRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Requests_V1_UpdateRequestTypeResponse` messages.
+        func updateRequestType(
+            request: GRPCCore.StreamingServerRequest<Conton_Requests_V1_UpdateRequestTypeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Requests_V1_UpdateRequestTypeResponse>
 
         /// Handle the "CreateRequest" method.
         ///
@@ -402,6 +480,24 @@ extension Conton_Requests_V1_Requests {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Conton_Requests_V1_MarkRequestReadResponse>
 
+        /// Handle the "ConvertToAttendance" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ConvertToAttendance(conton.requests.v1.ConvertToAttendanceRequest) returns (conton.requests.v1.ConvertToAttendanceResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Requests_V1_ConvertToAttendanceRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Requests_V1_ConvertToAttendanceResponse` messages.
+        func convertToAttendance(
+            request: GRPCCore.StreamingServerRequest<Conton_Requests_V1_ConvertToAttendanceRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Requests_V1_ConvertToAttendanceResponse>
+
         /// Handle the "GetRequestSettings" method.
         ///
         /// > Source IDL Documentation:
@@ -468,6 +564,42 @@ extension Conton_Requests_V1_Requests {
             request: GRPCCore.ServerRequest<Conton_Requests_V1_ListRequestTypesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Conton_Requests_V1_ListRequestTypesResponse>
+
+        /// Handle the "CreateRequestType" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc CreateRequestType(conton.requests.v1.CreateRequestTypeRequest) returns (conton.requests.v1.CreateRequestTypeResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Requests_V1_CreateRequestTypeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Conton_Requests_V1_CreateRequestTypeResponse` message.
+        func createRequestType(
+            request: GRPCCore.ServerRequest<Conton_Requests_V1_CreateRequestTypeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Conton_Requests_V1_CreateRequestTypeResponse>
+
+        /// Handle the "UpdateRequestType" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc UpdateRequestType(conton.requests.v1.UpdateRequestTypeRequest) returns (conton.requests.v1.UpdateRequestTypeResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Requests_V1_UpdateRequestTypeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Conton_Requests_V1_UpdateRequestTypeResponse` message.
+        func updateRequestType(
+            request: GRPCCore.ServerRequest<Conton_Requests_V1_UpdateRequestTypeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Conton_Requests_V1_UpdateRequestTypeResponse>
 
         /// Handle the "CreateRequest" method.
         ///
@@ -631,6 +763,24 @@ extension Conton_Requests_V1_Requests {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Conton_Requests_V1_MarkRequestReadResponse>
 
+        /// Handle the "ConvertToAttendance" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ConvertToAttendance(conton.requests.v1.ConvertToAttendanceRequest) returns (conton.requests.v1.ConvertToAttendanceResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Requests_V1_ConvertToAttendanceRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Conton_Requests_V1_ConvertToAttendanceResponse` message.
+        func convertToAttendance(
+            request: GRPCCore.ServerRequest<Conton_Requests_V1_ConvertToAttendanceRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Conton_Requests_V1_ConvertToAttendanceResponse>
+
         /// Handle the "GetRequestSettings" method.
         ///
         /// > Source IDL Documentation:
@@ -695,6 +845,42 @@ extension Conton_Requests_V1_Requests {
             request: Conton_Requests_V1_ListRequestTypesRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Conton_Requests_V1_ListRequestTypesResponse
+
+        /// Handle the "CreateRequestType" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc CreateRequestType(conton.requests.v1.CreateRequestTypeRequest) returns (conton.requests.v1.CreateRequestTypeResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Requests_V1_CreateRequestTypeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Conton_Requests_V1_CreateRequestTypeResponse` to respond with.
+        func createRequestType(
+            request: Conton_Requests_V1_CreateRequestTypeRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Conton_Requests_V1_CreateRequestTypeResponse
+
+        /// Handle the "UpdateRequestType" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc UpdateRequestType(conton.requests.v1.UpdateRequestTypeRequest) returns (conton.requests.v1.UpdateRequestTypeResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Requests_V1_UpdateRequestTypeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Conton_Requests_V1_UpdateRequestTypeResponse` to respond with.
+        func updateRequestType(
+            request: Conton_Requests_V1_UpdateRequestTypeRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Conton_Requests_V1_UpdateRequestTypeResponse
 
         /// Handle the "CreateRequest" method.
         ///
@@ -858,6 +1044,24 @@ extension Conton_Requests_V1_Requests {
             context: GRPCCore.ServerContext
         ) async throws -> Conton_Requests_V1_MarkRequestReadResponse
 
+        /// Handle the "ConvertToAttendance" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ConvertToAttendance(conton.requests.v1.ConvertToAttendanceRequest) returns (conton.requests.v1.ConvertToAttendanceResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Requests_V1_ConvertToAttendanceRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Conton_Requests_V1_ConvertToAttendanceResponse` to respond with.
+        func convertToAttendance(
+            request: Conton_Requests_V1_ConvertToAttendanceRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Conton_Requests_V1_ConvertToAttendanceResponse
+
         /// Handle the "GetRequestSettings" method.
         ///
         /// > Source IDL Documentation:
@@ -906,6 +1110,28 @@ extension Conton_Requests_V1_Requests.StreamingServiceProtocol {
             serializer: ContonProto.ProtoSerializer<Conton_Requests_V1_ListRequestTypesResponse>(),
             handler: { request, context in
                 try await self.listRequestTypes(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Conton_Requests_V1_Requests.Method.CreateRequestType.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Requests_V1_CreateRequestTypeRequest>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Requests_V1_CreateRequestTypeResponse>(),
+            handler: { request, context in
+                try await self.createRequestType(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Conton_Requests_V1_Requests.Method.UpdateRequestType.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Requests_V1_UpdateRequestTypeRequest>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Requests_V1_UpdateRequestTypeResponse>(),
+            handler: { request, context in
+                try await self.updateRequestType(
                     request: request,
                     context: context
                 )
@@ -1011,6 +1237,17 @@ extension Conton_Requests_V1_Requests.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Conton_Requests_V1_Requests.Method.ConvertToAttendance.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Requests_V1_ConvertToAttendanceRequest>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Requests_V1_ConvertToAttendanceResponse>(),
+            handler: { request, context in
+                try await self.convertToAttendance(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Conton_Requests_V1_Requests.Method.GetRequestSettings.descriptor,
             deserializer: ContonProto.ProtoDeserializer<Conton_Requests_V1_GetRequestSettingsRequest>(),
             serializer: ContonProto.ProtoSerializer<Conton_Requests_V1_GetRequestSettingsResponse>(),
@@ -1043,6 +1280,28 @@ extension Conton_Requests_V1_Requests.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Conton_Requests_V1_ListRequestTypesResponse> {
         let response = try await self.listRequestTypes(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createRequestType(
+        request: GRPCCore.StreamingServerRequest<Conton_Requests_V1_CreateRequestTypeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Requests_V1_CreateRequestTypeResponse> {
+        let response = try await self.createRequestType(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func updateRequestType(
+        request: GRPCCore.StreamingServerRequest<Conton_Requests_V1_UpdateRequestTypeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Requests_V1_UpdateRequestTypeResponse> {
+        let response = try await self.updateRequestType(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1148,6 +1407,17 @@ extension Conton_Requests_V1_Requests.ServiceProtocol {
         return GRPCCore.StreamingServerResponse(single: response)
     }
 
+    public func convertToAttendance(
+        request: GRPCCore.StreamingServerRequest<Conton_Requests_V1_ConvertToAttendanceRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Requests_V1_ConvertToAttendanceResponse> {
+        let response = try await self.convertToAttendance(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
     public func getRequestSettings(
         request: GRPCCore.StreamingServerRequest<Conton_Requests_V1_GetRequestSettingsRequest>,
         context: GRPCCore.ServerContext
@@ -1180,6 +1450,32 @@ extension Conton_Requests_V1_Requests.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Conton_Requests_V1_ListRequestTypesResponse> {
         return GRPCCore.ServerResponse<Conton_Requests_V1_ListRequestTypesResponse>(
             message: try await self.listRequestTypes(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createRequestType(
+        request: GRPCCore.ServerRequest<Conton_Requests_V1_CreateRequestTypeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Conton_Requests_V1_CreateRequestTypeResponse> {
+        return GRPCCore.ServerResponse<Conton_Requests_V1_CreateRequestTypeResponse>(
+            message: try await self.createRequestType(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func updateRequestType(
+        request: GRPCCore.ServerRequest<Conton_Requests_V1_UpdateRequestTypeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Conton_Requests_V1_UpdateRequestTypeResponse> {
+        return GRPCCore.ServerResponse<Conton_Requests_V1_UpdateRequestTypeResponse>(
+            message: try await self.updateRequestType(
                 request: request.message,
                 context: context
             ),
@@ -1304,6 +1600,19 @@ extension Conton_Requests_V1_Requests.SimpleServiceProtocol {
         )
     }
 
+    public func convertToAttendance(
+        request: GRPCCore.ServerRequest<Conton_Requests_V1_ConvertToAttendanceRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Conton_Requests_V1_ConvertToAttendanceResponse> {
+        return GRPCCore.ServerResponse<Conton_Requests_V1_ConvertToAttendanceResponse>(
+            message: try await self.convertToAttendance(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
     public func getRequestSettings(
         request: GRPCCore.ServerRequest<Conton_Requests_V1_GetRequestSettingsRequest>,
         context: GRPCCore.ServerContext
@@ -1365,6 +1674,52 @@ extension Conton_Requests_V1_Requests {
             deserializer: some GRPCCore.MessageDeserializer<Conton_Requests_V1_ListRequestTypesResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Requests_V1_ListRequestTypesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateRequestType" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc CreateRequestType(conton.requests.v1.CreateRequestTypeRequest) returns (conton.requests.v1.CreateRequestTypeResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Requests_V1_CreateRequestTypeRequest` message.
+        ///   - serializer: A serializer for `Conton_Requests_V1_CreateRequestTypeRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Requests_V1_CreateRequestTypeResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createRequestType<Result>(
+            request: GRPCCore.ClientRequest<Conton_Requests_V1_CreateRequestTypeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Requests_V1_CreateRequestTypeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Requests_V1_CreateRequestTypeResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Requests_V1_CreateRequestTypeResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateRequestType" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc UpdateRequestType(conton.requests.v1.UpdateRequestTypeRequest) returns (conton.requests.v1.UpdateRequestTypeResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Requests_V1_UpdateRequestTypeRequest` message.
+        ///   - serializer: A serializer for `Conton_Requests_V1_UpdateRequestTypeRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Requests_V1_UpdateRequestTypeResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateRequestType<Result>(
+            request: GRPCCore.ClientRequest<Conton_Requests_V1_UpdateRequestTypeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Requests_V1_UpdateRequestTypeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Requests_V1_UpdateRequestTypeResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Requests_V1_UpdateRequestTypeResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "CreateRequest" method.
@@ -1574,6 +1929,29 @@ extension Conton_Requests_V1_Requests {
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Requests_V1_MarkRequestReadResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
+        /// Call the "ConvertToAttendance" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ConvertToAttendance(conton.requests.v1.ConvertToAttendanceRequest) returns (conton.requests.v1.ConvertToAttendanceResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Requests_V1_ConvertToAttendanceRequest` message.
+        ///   - serializer: A serializer for `Conton_Requests_V1_ConvertToAttendanceRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Requests_V1_ConvertToAttendanceResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func convertToAttendance<Result>(
+            request: GRPCCore.ClientRequest<Conton_Requests_V1_ConvertToAttendanceRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Requests_V1_ConvertToAttendanceRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Requests_V1_ConvertToAttendanceResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Requests_V1_ConvertToAttendanceResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
         /// Call the "GetRequestSettings" method.
         ///
         /// > Source IDL Documentation:
@@ -1668,6 +2046,74 @@ extension Conton_Requests_V1_Requests {
             try await self.client.unary(
                 request: request,
                 descriptor: Conton_Requests_V1_Requests.Method.ListRequestTypes.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CreateRequestType" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc CreateRequestType(conton.requests.v1.CreateRequestTypeRequest) returns (conton.requests.v1.CreateRequestTypeResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Requests_V1_CreateRequestTypeRequest` message.
+        ///   - serializer: A serializer for `Conton_Requests_V1_CreateRequestTypeRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Requests_V1_CreateRequestTypeResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createRequestType<Result>(
+            request: GRPCCore.ClientRequest<Conton_Requests_V1_CreateRequestTypeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Requests_V1_CreateRequestTypeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Requests_V1_CreateRequestTypeResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Requests_V1_CreateRequestTypeResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Conton_Requests_V1_Requests.Method.CreateRequestType.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpdateRequestType" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc UpdateRequestType(conton.requests.v1.UpdateRequestTypeRequest) returns (conton.requests.v1.UpdateRequestTypeResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Requests_V1_UpdateRequestTypeRequest` message.
+        ///   - serializer: A serializer for `Conton_Requests_V1_UpdateRequestTypeRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Requests_V1_UpdateRequestTypeResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateRequestType<Result>(
+            request: GRPCCore.ClientRequest<Conton_Requests_V1_UpdateRequestTypeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Requests_V1_UpdateRequestTypeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Requests_V1_UpdateRequestTypeResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Requests_V1_UpdateRequestTypeResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Conton_Requests_V1_Requests.Method.UpdateRequestType.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -1981,6 +2427,40 @@ extension Conton_Requests_V1_Requests {
             )
         }
 
+        /// Call the "ConvertToAttendance" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ConvertToAttendance(conton.requests.v1.ConvertToAttendanceRequest) returns (conton.requests.v1.ConvertToAttendanceResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Requests_V1_ConvertToAttendanceRequest` message.
+        ///   - serializer: A serializer for `Conton_Requests_V1_ConvertToAttendanceRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Requests_V1_ConvertToAttendanceResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func convertToAttendance<Result>(
+            request: GRPCCore.ClientRequest<Conton_Requests_V1_ConvertToAttendanceRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Requests_V1_ConvertToAttendanceRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Requests_V1_ConvertToAttendanceResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Requests_V1_ConvertToAttendanceResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Conton_Requests_V1_Requests.Method.ConvertToAttendance.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "GetRequestSettings" method.
         ///
         /// > Source IDL Documentation:
@@ -2078,6 +2558,64 @@ extension Conton_Requests_V1_Requests.ClientProtocol {
             request: request,
             serializer: ContonProto.ProtoSerializer<Conton_Requests_V1_ListRequestTypesRequest>(),
             deserializer: ContonProto.ProtoDeserializer<Conton_Requests_V1_ListRequestTypesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateRequestType" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc CreateRequestType(conton.requests.v1.CreateRequestTypeRequest) returns (conton.requests.v1.CreateRequestTypeResponse)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Requests_V1_CreateRequestTypeRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createRequestType<Result>(
+        request: GRPCCore.ClientRequest<Conton_Requests_V1_CreateRequestTypeRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Requests_V1_CreateRequestTypeResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createRequestType(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Requests_V1_CreateRequestTypeRequest>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Requests_V1_CreateRequestTypeResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateRequestType" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc UpdateRequestType(conton.requests.v1.UpdateRequestTypeRequest) returns (conton.requests.v1.UpdateRequestTypeResponse)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Requests_V1_UpdateRequestTypeRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateRequestType<Result>(
+        request: GRPCCore.ClientRequest<Conton_Requests_V1_UpdateRequestTypeRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Requests_V1_UpdateRequestTypeResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateRequestType(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Requests_V1_UpdateRequestTypeRequest>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Requests_V1_UpdateRequestTypeResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2344,6 +2882,35 @@ extension Conton_Requests_V1_Requests.ClientProtocol {
         )
     }
 
+    /// Call the "ConvertToAttendance" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc ConvertToAttendance(conton.requests.v1.ConvertToAttendanceRequest) returns (conton.requests.v1.ConvertToAttendanceResponse)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Requests_V1_ConvertToAttendanceRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func convertToAttendance<Result>(
+        request: GRPCCore.ClientRequest<Conton_Requests_V1_ConvertToAttendanceRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Requests_V1_ConvertToAttendanceResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.convertToAttendance(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Requests_V1_ConvertToAttendanceRequest>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Requests_V1_ConvertToAttendanceResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "GetRequestSettings" method.
     ///
     /// > Source IDL Documentation:
@@ -2433,6 +3000,72 @@ extension Conton_Requests_V1_Requests.ClientProtocol {
             metadata: metadata
         )
         return try await self.listRequestTypes(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateRequestType" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc CreateRequestType(conton.requests.v1.CreateRequestTypeRequest) returns (conton.requests.v1.CreateRequestTypeResponse)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createRequestType<Result>(
+        _ message: Conton_Requests_V1_CreateRequestTypeRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Requests_V1_CreateRequestTypeResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Requests_V1_CreateRequestTypeRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createRequestType(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateRequestType" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc UpdateRequestType(conton.requests.v1.UpdateRequestTypeRequest) returns (conton.requests.v1.UpdateRequestTypeResponse)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateRequestType<Result>(
+        _ message: Conton_Requests_V1_UpdateRequestTypeRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Requests_V1_UpdateRequestTypeResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Requests_V1_UpdateRequestTypeRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateRequestType(
             request: request,
             options: options,
             onResponse: handleResponse
@@ -2730,6 +3363,39 @@ extension Conton_Requests_V1_Requests.ClientProtocol {
             metadata: metadata
         )
         return try await self.markRequestRead(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ConvertToAttendance" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc ConvertToAttendance(conton.requests.v1.ConvertToAttendanceRequest) returns (conton.requests.v1.ConvertToAttendanceResponse)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func convertToAttendance<Result>(
+        _ message: Conton_Requests_V1_ConvertToAttendanceRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Requests_V1_ConvertToAttendanceResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Requests_V1_ConvertToAttendanceRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.convertToAttendance(
             request: request,
             options: options,
             onResponse: handleResponse
@@ -3072,6 +3738,12 @@ public struct Conton_Requests_V1_Request: ProtoMessage {
     /// `int64 version = 21`
     public var version: Int64 = 0
 
+    /// `string attendance_id = 22`
+    public var attendanceId: String = ""
+
+    /// `int64 attendance_number = 23`
+    public var attendanceNumber: Int64 = 0
+
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
 
@@ -3085,6 +3757,9 @@ public struct Conton_Requests_V1_ListRequestTypesRequest: ProtoMessage {
     public static let protoMessageName = "conton.requests.v1.ListRequestTypesRequest"
     /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
     public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `bool include_archived = 1`
+    public var includeArchived: Bool = false
 
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
@@ -3108,6 +3783,101 @@ public struct Conton_Requests_V1_ListRequestTypesResponse: ProtoMessage {
 
     /// A message with every field at its default.
     public init() {}
+}
+
+/// Message `conton.requests.v1.CreateRequestTypeRequest` from `conton/requests/v1/requests.proto`.
+public struct Conton_Requests_V1_CreateRequestTypeRequest: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.requests.v1.CreateRequestTypeRequest"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `string name = 1`
+    public var name: String = ""
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.requests.v1.CreateRequestTypeResponse` from `conton/requests/v1/requests.proto`.
+public struct Conton_Requests_V1_CreateRequestTypeResponse: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.requests.v1.CreateRequestTypeResponse"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `conton.requests.v1.RequestType request_type = 1`
+    public var requestType: Conton_Requests_V1_RequestType {
+        get { _requestType?.value ?? Conton_Requests_V1_RequestType() }
+        set { _requestType = ProtoBox(newValue) }
+    }
+    /// Whether `requestType` is set.
+    public var hasRequestType: Bool { _requestType != nil }
+    /// Unsets `requestType`.
+    public mutating func clearRequestType() { _requestType = nil }
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+
+    private var _requestType: ProtoBox<Conton_Requests_V1_RequestType>? = nil
+}
+
+/// Message `conton.requests.v1.UpdateRequestTypeRequest` from `conton/requests/v1/requests.proto`.
+public struct Conton_Requests_V1_UpdateRequestTypeRequest: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.requests.v1.UpdateRequestTypeRequest"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `conton.requests.v1.RequestType request_type = 1`
+    public var requestType: Conton_Requests_V1_RequestType {
+        get { _requestType?.value ?? Conton_Requests_V1_RequestType() }
+        set { _requestType = ProtoBox(newValue) }
+    }
+    /// Whether `requestType` is set.
+    public var hasRequestType: Bool { _requestType != nil }
+    /// Unsets `requestType`.
+    public mutating func clearRequestType() { _requestType = nil }
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+
+    private var _requestType: ProtoBox<Conton_Requests_V1_RequestType>? = nil
+}
+
+/// Message `conton.requests.v1.UpdateRequestTypeResponse` from `conton/requests/v1/requests.proto`.
+public struct Conton_Requests_V1_UpdateRequestTypeResponse: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.requests.v1.UpdateRequestTypeResponse"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `conton.requests.v1.RequestType request_type = 1`
+    public var requestType: Conton_Requests_V1_RequestType {
+        get { _requestType?.value ?? Conton_Requests_V1_RequestType() }
+        set { _requestType = ProtoBox(newValue) }
+    }
+    /// Whether `requestType` is set.
+    public var hasRequestType: Bool { _requestType != nil }
+    /// Unsets `requestType`.
+    public mutating func clearRequestType() { _requestType = nil }
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+
+    private var _requestType: ProtoBox<Conton_Requests_V1_RequestType>? = nil
 }
 
 /// Message `conton.requests.v1.CreateRequestRequest` from `conton/requests/v1/requests.proto`.
@@ -3586,6 +4356,55 @@ public struct Conton_Requests_V1_MarkRequestReadResponse: ProtoMessage {
     private var _request: ProtoBox<Conton_Requests_V1_Request>? = nil
 }
 
+/// Message `conton.requests.v1.ConvertToAttendanceRequest` from `conton/requests/v1/requests.proto`.
+public struct Conton_Requests_V1_ConvertToAttendanceRequest: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.requests.v1.ConvertToAttendanceRequest"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `string request_id = 1`
+    public var requestId: String = ""
+
+    /// `string department = 2`
+    public var department: String = ""
+
+    /// `string responsible_user_id = 3`
+    public var responsibleUserId: String = ""
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.requests.v1.ConvertToAttendanceResponse` from `conton/requests/v1/requests.proto`.
+public struct Conton_Requests_V1_ConvertToAttendanceResponse: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.requests.v1.ConvertToAttendanceResponse"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `conton.requests.v1.Request request = 1`
+    public var request: Conton_Requests_V1_Request {
+        get { _request?.value ?? Conton_Requests_V1_Request() }
+        set { _request = ProtoBox(newValue) }
+    }
+    /// Whether `request` is set.
+    public var hasRequest: Bool { _request != nil }
+    /// Unsets `request`.
+    public mutating func clearRequest() { _request = nil }
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+
+    private var _request: ProtoBox<Conton_Requests_V1_Request>? = nil
+}
+
 /// Message `conton.requests.v1.RequestSettings` from `conton/requests/v1/requests.proto`.
 public struct Conton_Requests_V1_RequestSettings: ProtoMessage {
     /// The full protobuf name of this message.
@@ -3770,6 +4589,8 @@ extension Conton_Requests_V1_Request {
         self.messages = source.singular(19)
         self.unread = source.singular(20)
         self.version = source.singular(21)
+        self.attendanceId = source.singular(22)
+        self.attendanceNumber = source.singular(23)
         self.unknownFields = source.unknownFields
     }
 
@@ -3797,6 +4618,8 @@ extension Conton_Requests_V1_Request {
         result.setSingular(19, self.messages)
         result.setSingular(20, self.unread)
         result.setSingular(21, self.version)
+        result.setSingular(22, self.attendanceId)
+        result.setSingular(23, self.attendanceNumber)
         result.unknownFields = self.unknownFields
         return result
     }
@@ -3806,12 +4629,14 @@ extension Conton_Requests_V1_ListRequestTypesRequest {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
         self.init()
+        self.includeArchived = source.singular(1)
         self.unknownFields = source.unknownFields
     }
 
     /// This message in dynamic form.
     public func dynamicMessage() -> DynamicMessage {
         var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.includeArchived)
         result.unknownFields = self.unknownFields
         return result
     }
@@ -3829,6 +4654,74 @@ extension Conton_Requests_V1_ListRequestTypesResponse {
     public func dynamicMessage() -> DynamicMessage {
         var result = DynamicMessage(Self.protoDescriptor)
         result.setRepeated(1, self.requestTypes)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Requests_V1_CreateRequestTypeRequest {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.name = source.singular(1)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.name)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Requests_V1_CreateRequestTypeResponse {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self._requestType = (source.optional(1) as Conton_Requests_V1_RequestType?).map(ProtoBox.init)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        if let value = self._requestType { result.set(1, value.value) }
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Requests_V1_UpdateRequestTypeRequest {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self._requestType = (source.optional(1) as Conton_Requests_V1_RequestType?).map(ProtoBox.init)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        if let value = self._requestType { result.set(1, value.value) }
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Requests_V1_UpdateRequestTypeResponse {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self._requestType = (source.optional(1) as Conton_Requests_V1_RequestType?).map(ProtoBox.init)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        if let value = self._requestType { result.set(1, value.value) }
         result.unknownFields = self.unknownFields
         return result
     }
@@ -4188,6 +5081,44 @@ extension Conton_Requests_V1_MarkRequestReadResponse {
     }
 }
 
+extension Conton_Requests_V1_ConvertToAttendanceRequest {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.requestId = source.singular(1)
+        self.department = source.singular(2)
+        self.responsibleUserId = source.singular(3)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.requestId)
+        result.setSingular(2, self.department)
+        result.setSingular(3, self.responsibleUserId)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Requests_V1_ConvertToAttendanceResponse {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self._request = (source.optional(1) as Conton_Requests_V1_Request?).map(ProtoBox.init)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        if let value = self._request { result.set(1, value.value) }
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
 extension Conton_Requests_V1_RequestSettings {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -4276,6 +5207,8 @@ extension Conton_Requests_V1_Requests {
     /// Methods without one are absent (the plugin host then refuses to start).
     public static let accessRules: [String: Conton_Rpc_V1_AccessRule] = [
         "ListRequestTypes": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staffOrClient":"STAFF"}"#),
+        "CreateRequestType": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
+        "UpdateRequestType": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
         "CreateRequest": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staffOrClient":"STAFF"}"#),
         "RequestDocuments": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"requests:write"}]}"#),
         "GetRequest": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"requests:read"}]}"#),
@@ -4285,6 +5218,7 @@ extension Conton_Requests_V1_Requests {
         "PostRequestMessage": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staffOrClient":"STAFF"}"#),
         "ListRequestMessages": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"requests:read"}]}"#),
         "MarkRequestRead": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staffOrClient":"STAFF"}"#),
+        "ConvertToAttendance": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
         "GetRequestSettings": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
         "UpdateRequestSettings": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
     ]

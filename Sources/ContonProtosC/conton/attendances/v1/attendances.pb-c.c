@@ -952,6 +952,141 @@ void   conton__attendances__v1__mark_attendance_read_response__free_unpacked
   assert(message->base.descriptor == &conton__attendances__v1__mark_attendance_read_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   conton__attendances__v1__client_report_request__init
+                     (Conton__Attendances__V1__ClientReportRequest         *message)
+{
+  static const Conton__Attendances__V1__ClientReportRequest init_value = CONTON__ATTENDANCES__V1__CLIENT_REPORT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t conton__attendances__v1__client_report_request__get_packed_size
+                     (const Conton__Attendances__V1__ClientReportRequest *message)
+{
+  assert(message->base.descriptor == &conton__attendances__v1__client_report_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__attendances__v1__client_report_request__pack
+                     (const Conton__Attendances__V1__ClientReportRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__attendances__v1__client_report_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__attendances__v1__client_report_request__pack_to_buffer
+                     (const Conton__Attendances__V1__ClientReportRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__attendances__v1__client_report_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Attendances__V1__ClientReportRequest *
+       conton__attendances__v1__client_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Attendances__V1__ClientReportRequest *)
+     protobuf_c_message_unpack (&conton__attendances__v1__client_report_request__descriptor,
+                                allocator, len, data);
+}
+void   conton__attendances__v1__client_report_request__free_unpacked
+                     (Conton__Attendances__V1__ClientReportRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__attendances__v1__client_report_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__attendances__v1__month_report__init
+                     (Conton__Attendances__V1__MonthReport         *message)
+{
+  static const Conton__Attendances__V1__MonthReport init_value = CONTON__ATTENDANCES__V1__MONTH_REPORT__INIT;
+  *message = init_value;
+}
+size_t conton__attendances__v1__month_report__get_packed_size
+                     (const Conton__Attendances__V1__MonthReport *message)
+{
+  assert(message->base.descriptor == &conton__attendances__v1__month_report__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__attendances__v1__month_report__pack
+                     (const Conton__Attendances__V1__MonthReport *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__attendances__v1__month_report__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__attendances__v1__month_report__pack_to_buffer
+                     (const Conton__Attendances__V1__MonthReport *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__attendances__v1__month_report__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Attendances__V1__MonthReport *
+       conton__attendances__v1__month_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Attendances__V1__MonthReport *)
+     protobuf_c_message_unpack (&conton__attendances__v1__month_report__descriptor,
+                                allocator, len, data);
+}
+void   conton__attendances__v1__month_report__free_unpacked
+                     (Conton__Attendances__V1__MonthReport *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__attendances__v1__month_report__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__attendances__v1__client_report_response__init
+                     (Conton__Attendances__V1__ClientReportResponse         *message)
+{
+  static const Conton__Attendances__V1__ClientReportResponse init_value = CONTON__ATTENDANCES__V1__CLIENT_REPORT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t conton__attendances__v1__client_report_response__get_packed_size
+                     (const Conton__Attendances__V1__ClientReportResponse *message)
+{
+  assert(message->base.descriptor == &conton__attendances__v1__client_report_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__attendances__v1__client_report_response__pack
+                     (const Conton__Attendances__V1__ClientReportResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__attendances__v1__client_report_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__attendances__v1__client_report_response__pack_to_buffer
+                     (const Conton__Attendances__V1__ClientReportResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__attendances__v1__client_report_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Attendances__V1__ClientReportResponse *
+       conton__attendances__v1__client_report_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Attendances__V1__ClientReportResponse *)
+     protobuf_c_message_unpack (&conton__attendances__v1__client_report_response__descriptor,
+                                allocator, len, data);
+}
+void   conton__attendances__v1__client_report_response__free_unpacked
+                     (Conton__Attendances__V1__ClientReportResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__attendances__v1__client_report_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor conton__attendances__v1__service_clock__field_descriptors[4] =
 {
   {
@@ -1029,7 +1164,7 @@ const ProtobufCMessageDescriptor conton__attendances__v1__service_clock__descrip
   (ProtobufCMessageInit) conton__attendances__v1__service_clock__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor conton__attendances__v1__attendance__field_descriptors[24] =
+static const ProtobufCFieldDescriptor conton__attendances__v1__attendance__field_descriptors[25] =
 {
   {
     "id",
@@ -1319,6 +1454,18 @@ static const ProtobufCFieldDescriptor conton__attendances__v1__attendance__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "origin",
+    25,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Attendances__V1__Attendance, origin),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned conton__attendances__v1__attendance__field_indices_by_name[] = {
   5,   /* field[5] = channel */
@@ -1336,6 +1483,7 @@ static const unsigned conton__attendances__v1__attendance__field_indices_by_name
   1,   /* field[1] = number */
   15,   /* field[15] = opened_at_ms */
   16,   /* field[16] = opened_by */
+  24,   /* field[24] = origin */
   14,   /* field[14] = overdue */
   8,   /* field[8] = priority */
   11,   /* field[11] = responsible_name */
@@ -1349,7 +1497,7 @@ static const unsigned conton__attendances__v1__attendance__field_indices_by_name
 static const ProtobufCIntRange conton__attendances__v1__attendance__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 24 }
+  { 0, 25 }
 };
 const ProtobufCMessageDescriptor conton__attendances__v1__attendance__descriptor =
 {
@@ -1359,7 +1507,7 @@ const ProtobufCMessageDescriptor conton__attendances__v1__attendance__descriptor
   "Conton__Attendances__V1__Attendance",
   "conton.attendances.v1",
   sizeof(Conton__Attendances__V1__Attendance),
-  24,
+  25,
   conton__attendances__v1__attendance__field_descriptors,
   conton__attendances__v1__attendance__field_indices_by_name,
   1,  conton__attendances__v1__attendance__number_ranges,
@@ -2439,6 +2587,211 @@ const ProtobufCMessageDescriptor conton__attendances__v1__mark_attendance_read_r
   (ProtobufCMessageInit) conton__attendances__v1__mark_attendance_read_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor conton__attendances__v1__client_report_request__field_descriptors[3] =
+{
+  {
+    "client_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Attendances__V1__ClientReportRequest, client_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_month",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Attendances__V1__ClientReportRequest, from_month),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_month",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Attendances__V1__ClientReportRequest, to_month),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__attendances__v1__client_report_request__field_indices_by_name[] = {
+  0,   /* field[0] = client_id */
+  1,   /* field[1] = from_month */
+  2,   /* field[2] = to_month */
+};
+static const ProtobufCIntRange conton__attendances__v1__client_report_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor conton__attendances__v1__client_report_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.attendances.v1.ClientReportRequest",
+  "ClientReportRequest",
+  "Conton__Attendances__V1__ClientReportRequest",
+  "conton.attendances.v1",
+  sizeof(Conton__Attendances__V1__ClientReportRequest),
+  3,
+  conton__attendances__v1__client_report_request__field_descriptors,
+  conton__attendances__v1__client_report_request__field_indices_by_name,
+  1,  conton__attendances__v1__client_report_request__number_ranges,
+  (ProtobufCMessageInit) conton__attendances__v1__client_report_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__attendances__v1__month_report__field_descriptors[4] =
+{
+  {
+    "month",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Attendances__V1__MonthReport, month),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "opened",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Attendances__V1__MonthReport, opened),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "closed",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Attendances__V1__MonthReport, closed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "minutes",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Attendances__V1__MonthReport, minutes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__attendances__v1__month_report__field_indices_by_name[] = {
+  2,   /* field[2] = closed */
+  3,   /* field[3] = minutes */
+  0,   /* field[0] = month */
+  1,   /* field[1] = opened */
+};
+static const ProtobufCIntRange conton__attendances__v1__month_report__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor conton__attendances__v1__month_report__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.attendances.v1.MonthReport",
+  "MonthReport",
+  "Conton__Attendances__V1__MonthReport",
+  "conton.attendances.v1",
+  sizeof(Conton__Attendances__V1__MonthReport),
+  4,
+  conton__attendances__v1__month_report__field_descriptors,
+  conton__attendances__v1__month_report__field_indices_by_name,
+  1,  conton__attendances__v1__month_report__number_ranges,
+  (ProtobufCMessageInit) conton__attendances__v1__month_report__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__attendances__v1__client_report_response__field_descriptors[3] =
+{
+  {
+    "months",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Conton__Attendances__V1__ClientReportResponse, n_months),
+    offsetof(Conton__Attendances__V1__ClientReportResponse, months),
+    &conton__attendances__v1__month_report__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "opened",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Attendances__V1__ClientReportResponse, opened),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "minutes",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Attendances__V1__ClientReportResponse, minutes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__attendances__v1__client_report_response__field_indices_by_name[] = {
+  2,   /* field[2] = minutes */
+  0,   /* field[0] = months */
+  1,   /* field[1] = opened */
+};
+static const ProtobufCIntRange conton__attendances__v1__client_report_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor conton__attendances__v1__client_report_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.attendances.v1.ClientReportResponse",
+  "ClientReportResponse",
+  "Conton__Attendances__V1__ClientReportResponse",
+  "conton.attendances.v1",
+  sizeof(Conton__Attendances__V1__ClientReportResponse),
+  3,
+  conton__attendances__v1__client_report_response__field_descriptors,
+  conton__attendances__v1__client_report_response__field_indices_by_name,
+  1,  conton__attendances__v1__client_report_response__number_ranges,
+  (ProtobufCMessageInit) conton__attendances__v1__client_report_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue conton__attendances__v1__channel__enum_values_by_number[7] =
 {
   { "CHANNEL_UNSPECIFIED", "CONTON__ATTENDANCES__V1__CHANNEL__CHANNEL_UNSPECIFIED", 0 },
@@ -2585,7 +2938,7 @@ const ProtobufCEnumDescriptor conton__attendances__v1__attendance_status__descri
   conton__attendances__v1__attendance_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor conton__attendances__v1__attendances__method_descriptors[8] =
+static const ProtobufCMethodDescriptor conton__attendances__v1__attendances__method_descriptors[9] =
 {
   { "OpenAttendances", &conton__attendances__v1__open_attendances_request__descriptor, &conton__attendances__v1__open_attendances_response__descriptor },
   { "GetAttendance", &conton__attendances__v1__get_attendance_request__descriptor, &conton__attendances__v1__get_attendance_response__descriptor },
@@ -2595,10 +2948,12 @@ static const ProtobufCMethodDescriptor conton__attendances__v1__attendances__met
   { "PostAttendanceMessage", &conton__attendances__v1__post_attendance_message_request__descriptor, &conton__attendances__v1__post_attendance_message_response__descriptor },
   { "ListAttendanceMessages", &conton__attendances__v1__list_attendance_messages_request__descriptor, &conton__attendances__v1__list_attendance_messages_response__descriptor },
   { "MarkAttendanceRead", &conton__attendances__v1__mark_attendance_read_request__descriptor, &conton__attendances__v1__mark_attendance_read_response__descriptor },
+  { "GetClientReport", &conton__attendances__v1__client_report_request__descriptor, &conton__attendances__v1__client_report_response__descriptor },
 };
 const unsigned conton__attendances__v1__attendances__method_indices_by_name[] = {
   4,        /* ChangeAttendanceStatus */
   1,        /* GetAttendance */
+  8,        /* GetClientReport */
   6,        /* ListAttendanceMessages */
   2,        /* ListAttendances */
   7,        /* MarkAttendanceRead */
@@ -2613,7 +2968,7 @@ const ProtobufCServiceDescriptor conton__attendances__v1__attendances__descripto
   "Attendances",
   "Conton__Attendances__V1__Attendances",
   "conton.attendances.v1",
-  8,
+  9,
   conton__attendances__v1__attendances__method_descriptors,
   conton__attendances__v1__attendances__method_indices_by_name
 };
@@ -2680,6 +3035,14 @@ void conton__attendances__v1__attendances__mark_attendance_read(ProtobufCService
 {
   assert(service->descriptor == &conton__attendances__v1__attendances__descriptor);
   service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void conton__attendances__v1__attendances__get_client_report(ProtobufCService *service,
+                                                             const Conton__Attendances__V1__ClientReportRequest *input,
+                                                             Conton__Attendances__V1__ClientReportResponse_Closure closure,
+                                                             void *closure_data)
+{
+  assert(service->descriptor == &conton__attendances__v1__attendances__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__attendances__v1__attendances__init (Conton__Attendances__V1__Attendances_Service *service,
                                                  Conton__Attendances__V1__Attendances_ServiceDestroy destroy)

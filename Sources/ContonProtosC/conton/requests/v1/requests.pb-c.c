@@ -232,6 +232,186 @@ void   conton__requests__v1__list_request_types_response__free_unpacked
   assert(message->base.descriptor == &conton__requests__v1__list_request_types_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   conton__requests__v1__create_request_type_request__init
+                     (Conton__Requests__V1__CreateRequestTypeRequest         *message)
+{
+  static const Conton__Requests__V1__CreateRequestTypeRequest init_value = CONTON__REQUESTS__V1__CREATE_REQUEST_TYPE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t conton__requests__v1__create_request_type_request__get_packed_size
+                     (const Conton__Requests__V1__CreateRequestTypeRequest *message)
+{
+  assert(message->base.descriptor == &conton__requests__v1__create_request_type_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__requests__v1__create_request_type_request__pack
+                     (const Conton__Requests__V1__CreateRequestTypeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__requests__v1__create_request_type_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__requests__v1__create_request_type_request__pack_to_buffer
+                     (const Conton__Requests__V1__CreateRequestTypeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__requests__v1__create_request_type_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Requests__V1__CreateRequestTypeRequest *
+       conton__requests__v1__create_request_type_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Requests__V1__CreateRequestTypeRequest *)
+     protobuf_c_message_unpack (&conton__requests__v1__create_request_type_request__descriptor,
+                                allocator, len, data);
+}
+void   conton__requests__v1__create_request_type_request__free_unpacked
+                     (Conton__Requests__V1__CreateRequestTypeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__requests__v1__create_request_type_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__requests__v1__create_request_type_response__init
+                     (Conton__Requests__V1__CreateRequestTypeResponse         *message)
+{
+  static const Conton__Requests__V1__CreateRequestTypeResponse init_value = CONTON__REQUESTS__V1__CREATE_REQUEST_TYPE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t conton__requests__v1__create_request_type_response__get_packed_size
+                     (const Conton__Requests__V1__CreateRequestTypeResponse *message)
+{
+  assert(message->base.descriptor == &conton__requests__v1__create_request_type_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__requests__v1__create_request_type_response__pack
+                     (const Conton__Requests__V1__CreateRequestTypeResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__requests__v1__create_request_type_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__requests__v1__create_request_type_response__pack_to_buffer
+                     (const Conton__Requests__V1__CreateRequestTypeResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__requests__v1__create_request_type_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Requests__V1__CreateRequestTypeResponse *
+       conton__requests__v1__create_request_type_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Requests__V1__CreateRequestTypeResponse *)
+     protobuf_c_message_unpack (&conton__requests__v1__create_request_type_response__descriptor,
+                                allocator, len, data);
+}
+void   conton__requests__v1__create_request_type_response__free_unpacked
+                     (Conton__Requests__V1__CreateRequestTypeResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__requests__v1__create_request_type_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__requests__v1__update_request_type_request__init
+                     (Conton__Requests__V1__UpdateRequestTypeRequest         *message)
+{
+  static const Conton__Requests__V1__UpdateRequestTypeRequest init_value = CONTON__REQUESTS__V1__UPDATE_REQUEST_TYPE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t conton__requests__v1__update_request_type_request__get_packed_size
+                     (const Conton__Requests__V1__UpdateRequestTypeRequest *message)
+{
+  assert(message->base.descriptor == &conton__requests__v1__update_request_type_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__requests__v1__update_request_type_request__pack
+                     (const Conton__Requests__V1__UpdateRequestTypeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__requests__v1__update_request_type_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__requests__v1__update_request_type_request__pack_to_buffer
+                     (const Conton__Requests__V1__UpdateRequestTypeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__requests__v1__update_request_type_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Requests__V1__UpdateRequestTypeRequest *
+       conton__requests__v1__update_request_type_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Requests__V1__UpdateRequestTypeRequest *)
+     protobuf_c_message_unpack (&conton__requests__v1__update_request_type_request__descriptor,
+                                allocator, len, data);
+}
+void   conton__requests__v1__update_request_type_request__free_unpacked
+                     (Conton__Requests__V1__UpdateRequestTypeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__requests__v1__update_request_type_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__requests__v1__update_request_type_response__init
+                     (Conton__Requests__V1__UpdateRequestTypeResponse         *message)
+{
+  static const Conton__Requests__V1__UpdateRequestTypeResponse init_value = CONTON__REQUESTS__V1__UPDATE_REQUEST_TYPE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t conton__requests__v1__update_request_type_response__get_packed_size
+                     (const Conton__Requests__V1__UpdateRequestTypeResponse *message)
+{
+  assert(message->base.descriptor == &conton__requests__v1__update_request_type_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__requests__v1__update_request_type_response__pack
+                     (const Conton__Requests__V1__UpdateRequestTypeResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__requests__v1__update_request_type_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__requests__v1__update_request_type_response__pack_to_buffer
+                     (const Conton__Requests__V1__UpdateRequestTypeResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__requests__v1__update_request_type_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Requests__V1__UpdateRequestTypeResponse *
+       conton__requests__v1__update_request_type_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Requests__V1__UpdateRequestTypeResponse *)
+     protobuf_c_message_unpack (&conton__requests__v1__update_request_type_response__descriptor,
+                                allocator, len, data);
+}
+void   conton__requests__v1__update_request_type_response__free_unpacked
+                     (Conton__Requests__V1__UpdateRequestTypeResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__requests__v1__update_request_type_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   conton__requests__v1__create_request_request__init
                      (Conton__Requests__V1__CreateRequestRequest         *message)
 {
@@ -1042,6 +1222,96 @@ void   conton__requests__v1__mark_request_read_response__free_unpacked
   assert(message->base.descriptor == &conton__requests__v1__mark_request_read_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   conton__requests__v1__convert_to_attendance_request__init
+                     (Conton__Requests__V1__ConvertToAttendanceRequest         *message)
+{
+  static const Conton__Requests__V1__ConvertToAttendanceRequest init_value = CONTON__REQUESTS__V1__CONVERT_TO_ATTENDANCE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t conton__requests__v1__convert_to_attendance_request__get_packed_size
+                     (const Conton__Requests__V1__ConvertToAttendanceRequest *message)
+{
+  assert(message->base.descriptor == &conton__requests__v1__convert_to_attendance_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__requests__v1__convert_to_attendance_request__pack
+                     (const Conton__Requests__V1__ConvertToAttendanceRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__requests__v1__convert_to_attendance_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__requests__v1__convert_to_attendance_request__pack_to_buffer
+                     (const Conton__Requests__V1__ConvertToAttendanceRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__requests__v1__convert_to_attendance_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Requests__V1__ConvertToAttendanceRequest *
+       conton__requests__v1__convert_to_attendance_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Requests__V1__ConvertToAttendanceRequest *)
+     protobuf_c_message_unpack (&conton__requests__v1__convert_to_attendance_request__descriptor,
+                                allocator, len, data);
+}
+void   conton__requests__v1__convert_to_attendance_request__free_unpacked
+                     (Conton__Requests__V1__ConvertToAttendanceRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__requests__v1__convert_to_attendance_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__requests__v1__convert_to_attendance_response__init
+                     (Conton__Requests__V1__ConvertToAttendanceResponse         *message)
+{
+  static const Conton__Requests__V1__ConvertToAttendanceResponse init_value = CONTON__REQUESTS__V1__CONVERT_TO_ATTENDANCE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t conton__requests__v1__convert_to_attendance_response__get_packed_size
+                     (const Conton__Requests__V1__ConvertToAttendanceResponse *message)
+{
+  assert(message->base.descriptor == &conton__requests__v1__convert_to_attendance_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__requests__v1__convert_to_attendance_response__pack
+                     (const Conton__Requests__V1__ConvertToAttendanceResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__requests__v1__convert_to_attendance_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__requests__v1__convert_to_attendance_response__pack_to_buffer
+                     (const Conton__Requests__V1__ConvertToAttendanceResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__requests__v1__convert_to_attendance_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Requests__V1__ConvertToAttendanceResponse *
+       conton__requests__v1__convert_to_attendance_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Requests__V1__ConvertToAttendanceResponse *)
+     protobuf_c_message_unpack (&conton__requests__v1__convert_to_attendance_response__descriptor,
+                                allocator, len, data);
+}
+void   conton__requests__v1__convert_to_attendance_response__free_unpacked
+                     (Conton__Requests__V1__ConvertToAttendanceResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__requests__v1__convert_to_attendance_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   conton__requests__v1__request_settings__init
                      (Conton__Requests__V1__RequestSettings         *message)
 {
@@ -1447,7 +1717,7 @@ const ProtobufCMessageDescriptor conton__requests__v1__checklist_item__descripto
   (ProtobufCMessageInit) conton__requests__v1__checklist_item__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor conton__requests__v1__request__field_descriptors[21] =
+static const ProtobufCFieldDescriptor conton__requests__v1__request__field_descriptors[23] =
 {
   {
     "id",
@@ -1701,8 +1971,34 @@ static const ProtobufCFieldDescriptor conton__requests__v1__request__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "attendance_id",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Requests__V1__Request, attendance_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attendance_number",
+    23,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Requests__V1__Request, attendance_number),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned conton__requests__v1__request__field_indices_by_name[] = {
+  21,   /* field[21] = attendance_id */
+  22,   /* field[22] = attendance_number */
   4,   /* field[4] = client_document_formatted */
   2,   /* field[2] = client_id */
   3,   /* field[3] = client_name */
@@ -1728,7 +2024,7 @@ static const unsigned conton__requests__v1__request__field_indices_by_name[] = {
 static const ProtobufCIntRange conton__requests__v1__request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 21 }
+  { 0, 23 }
 };
 const ProtobufCMessageDescriptor conton__requests__v1__request__descriptor =
 {
@@ -1738,16 +2034,36 @@ const ProtobufCMessageDescriptor conton__requests__v1__request__descriptor =
   "Conton__Requests__V1__Request",
   "conton.requests.v1",
   sizeof(Conton__Requests__V1__Request),
-  21,
+  23,
   conton__requests__v1__request__field_descriptors,
   conton__requests__v1__request__field_indices_by_name,
   1,  conton__requests__v1__request__number_ranges,
   (ProtobufCMessageInit) conton__requests__v1__request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-#define conton__requests__v1__list_request_types_request__field_descriptors NULL
-#define conton__requests__v1__list_request_types_request__field_indices_by_name NULL
-#define conton__requests__v1__list_request_types_request__number_ranges NULL
+static const ProtobufCFieldDescriptor conton__requests__v1__list_request_types_request__field_descriptors[1] =
+{
+  {
+    "include_archived",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Requests__V1__ListRequestTypesRequest, include_archived),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__requests__v1__list_request_types_request__field_indices_by_name[] = {
+  0,   /* field[0] = include_archived */
+};
+static const ProtobufCIntRange conton__requests__v1__list_request_types_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
 const ProtobufCMessageDescriptor conton__requests__v1__list_request_types_request__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
@@ -1756,10 +2072,10 @@ const ProtobufCMessageDescriptor conton__requests__v1__list_request_types_reques
   "Conton__Requests__V1__ListRequestTypesRequest",
   "conton.requests.v1",
   sizeof(Conton__Requests__V1__ListRequestTypesRequest),
-  0,
+  1,
   conton__requests__v1__list_request_types_request__field_descriptors,
   conton__requests__v1__list_request_types_request__field_indices_by_name,
-  0,  conton__requests__v1__list_request_types_request__number_ranges,
+  1,  conton__requests__v1__list_request_types_request__number_ranges,
   (ProtobufCMessageInit) conton__requests__v1__list_request_types_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -1799,6 +2115,158 @@ const ProtobufCMessageDescriptor conton__requests__v1__list_request_types_respon
   conton__requests__v1__list_request_types_response__field_indices_by_name,
   1,  conton__requests__v1__list_request_types_response__number_ranges,
   (ProtobufCMessageInit) conton__requests__v1__list_request_types_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__requests__v1__create_request_type_request__field_descriptors[1] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Requests__V1__CreateRequestTypeRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__requests__v1__create_request_type_request__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange conton__requests__v1__create_request_type_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor conton__requests__v1__create_request_type_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.requests.v1.CreateRequestTypeRequest",
+  "CreateRequestTypeRequest",
+  "Conton__Requests__V1__CreateRequestTypeRequest",
+  "conton.requests.v1",
+  sizeof(Conton__Requests__V1__CreateRequestTypeRequest),
+  1,
+  conton__requests__v1__create_request_type_request__field_descriptors,
+  conton__requests__v1__create_request_type_request__field_indices_by_name,
+  1,  conton__requests__v1__create_request_type_request__number_ranges,
+  (ProtobufCMessageInit) conton__requests__v1__create_request_type_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__requests__v1__create_request_type_response__field_descriptors[1] =
+{
+  {
+    "request_type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Requests__V1__CreateRequestTypeResponse, request_type),
+    &conton__requests__v1__request_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__requests__v1__create_request_type_response__field_indices_by_name[] = {
+  0,   /* field[0] = request_type */
+};
+static const ProtobufCIntRange conton__requests__v1__create_request_type_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor conton__requests__v1__create_request_type_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.requests.v1.CreateRequestTypeResponse",
+  "CreateRequestTypeResponse",
+  "Conton__Requests__V1__CreateRequestTypeResponse",
+  "conton.requests.v1",
+  sizeof(Conton__Requests__V1__CreateRequestTypeResponse),
+  1,
+  conton__requests__v1__create_request_type_response__field_descriptors,
+  conton__requests__v1__create_request_type_response__field_indices_by_name,
+  1,  conton__requests__v1__create_request_type_response__number_ranges,
+  (ProtobufCMessageInit) conton__requests__v1__create_request_type_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__requests__v1__update_request_type_request__field_descriptors[1] =
+{
+  {
+    "request_type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Requests__V1__UpdateRequestTypeRequest, request_type),
+    &conton__requests__v1__request_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__requests__v1__update_request_type_request__field_indices_by_name[] = {
+  0,   /* field[0] = request_type */
+};
+static const ProtobufCIntRange conton__requests__v1__update_request_type_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor conton__requests__v1__update_request_type_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.requests.v1.UpdateRequestTypeRequest",
+  "UpdateRequestTypeRequest",
+  "Conton__Requests__V1__UpdateRequestTypeRequest",
+  "conton.requests.v1",
+  sizeof(Conton__Requests__V1__UpdateRequestTypeRequest),
+  1,
+  conton__requests__v1__update_request_type_request__field_descriptors,
+  conton__requests__v1__update_request_type_request__field_indices_by_name,
+  1,  conton__requests__v1__update_request_type_request__number_ranges,
+  (ProtobufCMessageInit) conton__requests__v1__update_request_type_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__requests__v1__update_request_type_response__field_descriptors[1] =
+{
+  {
+    "request_type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Requests__V1__UpdateRequestTypeResponse, request_type),
+    &conton__requests__v1__request_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__requests__v1__update_request_type_response__field_indices_by_name[] = {
+  0,   /* field[0] = request_type */
+};
+static const ProtobufCIntRange conton__requests__v1__update_request_type_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor conton__requests__v1__update_request_type_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.requests.v1.UpdateRequestTypeResponse",
+  "UpdateRequestTypeResponse",
+  "Conton__Requests__V1__UpdateRequestTypeResponse",
+  "conton.requests.v1",
+  sizeof(Conton__Requests__V1__UpdateRequestTypeResponse),
+  1,
+  conton__requests__v1__update_request_type_response__field_descriptors,
+  conton__requests__v1__update_request_type_response__field_indices_by_name,
+  1,  conton__requests__v1__update_request_type_response__number_ranges,
+  (ProtobufCMessageInit) conton__requests__v1__update_request_type_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor conton__requests__v1__create_request_request__field_descriptors[4] =
@@ -2797,6 +3265,108 @@ const ProtobufCMessageDescriptor conton__requests__v1__mark_request_read_respons
   (ProtobufCMessageInit) conton__requests__v1__mark_request_read_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor conton__requests__v1__convert_to_attendance_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Requests__V1__ConvertToAttendanceRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "department",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Requests__V1__ConvertToAttendanceRequest, department),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "responsible_user_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Requests__V1__ConvertToAttendanceRequest, responsible_user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__requests__v1__convert_to_attendance_request__field_indices_by_name[] = {
+  1,   /* field[1] = department */
+  0,   /* field[0] = request_id */
+  2,   /* field[2] = responsible_user_id */
+};
+static const ProtobufCIntRange conton__requests__v1__convert_to_attendance_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor conton__requests__v1__convert_to_attendance_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.requests.v1.ConvertToAttendanceRequest",
+  "ConvertToAttendanceRequest",
+  "Conton__Requests__V1__ConvertToAttendanceRequest",
+  "conton.requests.v1",
+  sizeof(Conton__Requests__V1__ConvertToAttendanceRequest),
+  3,
+  conton__requests__v1__convert_to_attendance_request__field_descriptors,
+  conton__requests__v1__convert_to_attendance_request__field_indices_by_name,
+  1,  conton__requests__v1__convert_to_attendance_request__number_ranges,
+  (ProtobufCMessageInit) conton__requests__v1__convert_to_attendance_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__requests__v1__convert_to_attendance_response__field_descriptors[1] =
+{
+  {
+    "request",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Requests__V1__ConvertToAttendanceResponse, request),
+    &conton__requests__v1__request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__requests__v1__convert_to_attendance_response__field_indices_by_name[] = {
+  0,   /* field[0] = request */
+};
+static const ProtobufCIntRange conton__requests__v1__convert_to_attendance_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor conton__requests__v1__convert_to_attendance_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.requests.v1.ConvertToAttendanceResponse",
+  "ConvertToAttendanceResponse",
+  "Conton__Requests__V1__ConvertToAttendanceResponse",
+  "conton.requests.v1",
+  sizeof(Conton__Requests__V1__ConvertToAttendanceResponse),
+  1,
+  conton__requests__v1__convert_to_attendance_response__field_descriptors,
+  conton__requests__v1__convert_to_attendance_response__field_indices_by_name,
+  1,  conton__requests__v1__convert_to_attendance_response__number_ranges,
+  (ProtobufCMessageInit) conton__requests__v1__convert_to_attendance_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor conton__requests__v1__request_settings__field_descriptors[1] =
 {
   {
@@ -3063,9 +3633,11 @@ const ProtobufCEnumDescriptor conton__requests__v1__item_status__descriptor =
   conton__requests__v1__item_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor conton__requests__v1__requests__method_descriptors[12] =
+static const ProtobufCMethodDescriptor conton__requests__v1__requests__method_descriptors[15] =
 {
   { "ListRequestTypes", &conton__requests__v1__list_request_types_request__descriptor, &conton__requests__v1__list_request_types_response__descriptor },
+  { "CreateRequestType", &conton__requests__v1__create_request_type_request__descriptor, &conton__requests__v1__create_request_type_response__descriptor },
+  { "UpdateRequestType", &conton__requests__v1__update_request_type_request__descriptor, &conton__requests__v1__update_request_type_response__descriptor },
   { "CreateRequest", &conton__requests__v1__create_request_request__descriptor, &conton__requests__v1__create_request_response__descriptor },
   { "RequestDocuments", &conton__requests__v1__request_documents_request__descriptor, &conton__requests__v1__request_documents_response__descriptor },
   { "GetRequest", &conton__requests__v1__get_request_request__descriptor, &conton__requests__v1__get_request_response__descriptor },
@@ -3075,22 +3647,26 @@ static const ProtobufCMethodDescriptor conton__requests__v1__requests__method_de
   { "PostRequestMessage", &conton__requests__v1__post_request_message_request__descriptor, &conton__requests__v1__post_request_message_response__descriptor },
   { "ListRequestMessages", &conton__requests__v1__list_request_messages_request__descriptor, &conton__requests__v1__list_request_messages_response__descriptor },
   { "MarkRequestRead", &conton__requests__v1__mark_request_read_request__descriptor, &conton__requests__v1__mark_request_read_response__descriptor },
+  { "ConvertToAttendance", &conton__requests__v1__convert_to_attendance_request__descriptor, &conton__requests__v1__convert_to_attendance_response__descriptor },
   { "GetRequestSettings", &conton__requests__v1__get_request_settings_request__descriptor, &conton__requests__v1__get_request_settings_response__descriptor },
   { "UpdateRequestSettings", &conton__requests__v1__update_request_settings_request__descriptor, &conton__requests__v1__update_request_settings_response__descriptor },
 };
 const unsigned conton__requests__v1__requests__method_indices_by_name[] = {
-  6,        /* AnswerItems */
-  5,        /* ChangeRequestStatus */
-  1,        /* CreateRequest */
-  3,        /* GetRequest */
-  10,        /* GetRequestSettings */
-  8,        /* ListRequestMessages */
+  8,        /* AnswerItems */
+  7,        /* ChangeRequestStatus */
+  12,        /* ConvertToAttendance */
+  3,        /* CreateRequest */
+  1,        /* CreateRequestType */
+  5,        /* GetRequest */
+  13,        /* GetRequestSettings */
+  10,        /* ListRequestMessages */
   0,        /* ListRequestTypes */
-  4,        /* ListRequests */
-  9,        /* MarkRequestRead */
-  7,        /* PostRequestMessage */
-  2,        /* RequestDocuments */
-  11         /* UpdateRequestSettings */
+  6,        /* ListRequests */
+  11,        /* MarkRequestRead */
+  9,        /* PostRequestMessage */
+  4,        /* RequestDocuments */
+  14,        /* UpdateRequestSettings */
+  2         /* UpdateRequestType */
 };
 const ProtobufCServiceDescriptor conton__requests__v1__requests__descriptor =
 {
@@ -3099,7 +3675,7 @@ const ProtobufCServiceDescriptor conton__requests__v1__requests__descriptor =
   "Requests",
   "Conton__Requests__V1__Requests",
   "conton.requests.v1",
-  12,
+  15,
   conton__requests__v1__requests__method_descriptors,
   conton__requests__v1__requests__method_indices_by_name
 };
@@ -3111,13 +3687,29 @@ void conton__requests__v1__requests__list_request_types(ProtobufCService *servic
   assert(service->descriptor == &conton__requests__v1__requests__descriptor);
   service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void conton__requests__v1__requests__create_request_type(ProtobufCService *service,
+                                                         const Conton__Requests__V1__CreateRequestTypeRequest *input,
+                                                         Conton__Requests__V1__CreateRequestTypeResponse_Closure closure,
+                                                         void *closure_data)
+{
+  assert(service->descriptor == &conton__requests__v1__requests__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void conton__requests__v1__requests__update_request_type(ProtobufCService *service,
+                                                         const Conton__Requests__V1__UpdateRequestTypeRequest *input,
+                                                         Conton__Requests__V1__UpdateRequestTypeResponse_Closure closure,
+                                                         void *closure_data)
+{
+  assert(service->descriptor == &conton__requests__v1__requests__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void conton__requests__v1__requests__create_request(ProtobufCService *service,
                                                     const Conton__Requests__V1__CreateRequestRequest *input,
                                                     Conton__Requests__V1__CreateRequestResponse_Closure closure,
                                                     void *closure_data)
 {
   assert(service->descriptor == &conton__requests__v1__requests__descriptor);
-  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__requests__v1__requests__request_documents(ProtobufCService *service,
                                                        const Conton__Requests__V1__RequestDocumentsRequest *input,
@@ -3125,7 +3717,7 @@ void conton__requests__v1__requests__request_documents(ProtobufCService *service
                                                        void *closure_data)
 {
   assert(service->descriptor == &conton__requests__v1__requests__descriptor);
-  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__requests__v1__requests__get_request(ProtobufCService *service,
                                                  const Conton__Requests__V1__GetRequestRequest *input,
@@ -3133,7 +3725,7 @@ void conton__requests__v1__requests__get_request(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &conton__requests__v1__requests__descriptor);
-  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__requests__v1__requests__list_requests(ProtobufCService *service,
                                                    const Conton__Requests__V1__ListRequestsRequest *input,
@@ -3141,7 +3733,7 @@ void conton__requests__v1__requests__list_requests(ProtobufCService *service,
                                                    void *closure_data)
 {
   assert(service->descriptor == &conton__requests__v1__requests__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__requests__v1__requests__change_request_status(ProtobufCService *service,
                                                            const Conton__Requests__V1__ChangeRequestStatusRequest *input,
@@ -3149,7 +3741,7 @@ void conton__requests__v1__requests__change_request_status(ProtobufCService *ser
                                                            void *closure_data)
 {
   assert(service->descriptor == &conton__requests__v1__requests__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__requests__v1__requests__answer_items(ProtobufCService *service,
                                                   const Conton__Requests__V1__AnswerItemsRequest *input,
@@ -3157,7 +3749,7 @@ void conton__requests__v1__requests__answer_items(ProtobufCService *service,
                                                   void *closure_data)
 {
   assert(service->descriptor == &conton__requests__v1__requests__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__requests__v1__requests__post_request_message(ProtobufCService *service,
                                                           const Conton__Requests__V1__PostRequestMessageRequest *input,
@@ -3165,7 +3757,7 @@ void conton__requests__v1__requests__post_request_message(ProtobufCService *serv
                                                           void *closure_data)
 {
   assert(service->descriptor == &conton__requests__v1__requests__descriptor);
-  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__requests__v1__requests__list_request_messages(ProtobufCService *service,
                                                            const Conton__Requests__V1__ListRequestMessagesRequest *input,
@@ -3173,7 +3765,7 @@ void conton__requests__v1__requests__list_request_messages(ProtobufCService *ser
                                                            void *closure_data)
 {
   assert(service->descriptor == &conton__requests__v1__requests__descriptor);
-  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__requests__v1__requests__mark_request_read(ProtobufCService *service,
                                                        const Conton__Requests__V1__MarkRequestReadRequest *input,
@@ -3181,7 +3773,15 @@ void conton__requests__v1__requests__mark_request_read(ProtobufCService *service
                                                        void *closure_data)
 {
   assert(service->descriptor == &conton__requests__v1__requests__descriptor);
-  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void conton__requests__v1__requests__convert_to_attendance(ProtobufCService *service,
+                                                           const Conton__Requests__V1__ConvertToAttendanceRequest *input,
+                                                           Conton__Requests__V1__ConvertToAttendanceResponse_Closure closure,
+                                                           void *closure_data)
+{
+  assert(service->descriptor == &conton__requests__v1__requests__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__requests__v1__requests__get_request_settings(ProtobufCService *service,
                                                           const Conton__Requests__V1__GetRequestSettingsRequest *input,
@@ -3189,7 +3789,7 @@ void conton__requests__v1__requests__get_request_settings(ProtobufCService *serv
                                                           void *closure_data)
 {
   assert(service->descriptor == &conton__requests__v1__requests__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__requests__v1__requests__update_request_settings(ProtobufCService *service,
                                                              const Conton__Requests__V1__UpdateRequestSettingsRequest *input,
@@ -3197,7 +3797,7 @@ void conton__requests__v1__requests__update_request_settings(ProtobufCService *s
                                                              void *closure_data)
 {
   assert(service->descriptor == &conton__requests__v1__requests__descriptor);
-  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__requests__v1__requests__init (Conton__Requests__V1__Requests_Service *service,
                                            Conton__Requests__V1__Requests_ServiceDestroy destroy)

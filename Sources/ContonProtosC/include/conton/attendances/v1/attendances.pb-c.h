@@ -39,6 +39,9 @@ typedef struct Conton__Attendances__V1__ListAttendanceMessagesRequest Conton__At
 typedef struct Conton__Attendances__V1__ListAttendanceMessagesResponse Conton__Attendances__V1__ListAttendanceMessagesResponse;
 typedef struct Conton__Attendances__V1__MarkAttendanceReadRequest Conton__Attendances__V1__MarkAttendanceReadRequest;
 typedef struct Conton__Attendances__V1__MarkAttendanceReadResponse Conton__Attendances__V1__MarkAttendanceReadResponse;
+typedef struct Conton__Attendances__V1__ClientReportRequest Conton__Attendances__V1__ClientReportRequest;
+typedef struct Conton__Attendances__V1__MonthReport Conton__Attendances__V1__MonthReport;
+typedef struct Conton__Attendances__V1__ClientReportResponse Conton__Attendances__V1__ClientReportResponse;
 
 
 /* --- enums --- */
@@ -188,10 +191,14 @@ struct  Conton__Attendances__V1__Attendance
    * Output only: increases with every change (UpdateAttendance takes the one read).
    */
   int64_t version;
+  /*
+   * Output only: what it came from ("request 12": a request turned into this attendance), or "".
+   */
+  char *origin;
 };
 #define CONTON__ATTENDANCES__V1__ATTENDANCE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__attendances__v1__attendance__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, CONTON__ATTENDANCES__V1__CHANNEL__CHANNEL_UNSPECIFIED, CONTON__ATTENDANCES__V1__DEPARTMENT__DEPARTMENT_UNSPECIFIED, (char *)protobuf_c_empty_string, CONTON__ATTENDANCES__V1__PRIORITY__PRIORITY_UNSPECIFIED, CONTON__ATTENDANCES__V1__ATTENDANCE_STATUS__ATTENDANCE_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0, NULL, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, CONTON__ATTENDANCES__V1__CHANNEL__CHANNEL_UNSPECIFIED, CONTON__ATTENDANCES__V1__DEPARTMENT__DEPARTMENT_UNSPECIFIED, (char *)protobuf_c_empty_string, CONTON__ATTENDANCES__V1__PRIORITY__PRIORITY_UNSPECIFIED, CONTON__ATTENDANCES__V1__ATTENDANCE_STATUS__ATTENDANCE_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0, NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -478,6 +485,65 @@ struct  Conton__Attendances__V1__MarkAttendanceReadResponse
 #define CONTON__ATTENDANCES__V1__MARK_ATTENDANCE_READ_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__attendances__v1__mark_attendance_read_response__descriptor) \
     , NULL }
+
+
+struct  Conton__Attendances__V1__ClientReportRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Required.
+   */
+  char *client_id;
+  /*
+   * YYYY-MM, inclusive; default: the twelve months up to the current one.
+   */
+  char *from_month;
+  char *to_month;
+};
+#define CONTON__ATTENDANCES__V1__CLIENT_REPORT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__attendances__v1__client_report_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * One month of a client's attendances (office time zone).
+ */
+struct  Conton__Attendances__V1__MonthReport
+{
+  ProtobufCMessage base;
+  /*
+   * YYYY-MM.
+   */
+  char *month;
+  /*
+   * Attendances opened in the month, and of those how many are closed or cancelled now.
+   */
+  int32_t opened;
+  int32_t closed;
+  /*
+   * Minutes staff recorded in the month (on any of the client's attendances).
+   */
+  int64_t minutes;
+};
+#define CONTON__ATTENDANCES__V1__MONTH_REPORT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__attendances__v1__month_report__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0 }
+
+
+struct  Conton__Attendances__V1__ClientReportResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Every month of the period, oldest first, empty months included.
+   */
+  size_t n_months;
+  Conton__Attendances__V1__MonthReport **months;
+  int32_t opened;
+  int64_t minutes;
+};
+#define CONTON__ATTENDANCES__V1__CLIENT_REPORT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__attendances__v1__client_report_response__descriptor) \
+    , 0,NULL, 0, 0 }
 
 
 /* Conton__Attendances__V1__ServiceClock methods */
@@ -879,6 +945,63 @@ Conton__Attendances__V1__MarkAttendanceReadResponse *
 void   conton__attendances__v1__mark_attendance_read_response__free_unpacked
                      (Conton__Attendances__V1__MarkAttendanceReadResponse *message,
                       ProtobufCAllocator *allocator);
+/* Conton__Attendances__V1__ClientReportRequest methods */
+void   conton__attendances__v1__client_report_request__init
+                     (Conton__Attendances__V1__ClientReportRequest         *message);
+size_t conton__attendances__v1__client_report_request__get_packed_size
+                     (const Conton__Attendances__V1__ClientReportRequest   *message);
+size_t conton__attendances__v1__client_report_request__pack
+                     (const Conton__Attendances__V1__ClientReportRequest   *message,
+                      uint8_t             *out);
+size_t conton__attendances__v1__client_report_request__pack_to_buffer
+                     (const Conton__Attendances__V1__ClientReportRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Attendances__V1__ClientReportRequest *
+       conton__attendances__v1__client_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__attendances__v1__client_report_request__free_unpacked
+                     (Conton__Attendances__V1__ClientReportRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Attendances__V1__MonthReport methods */
+void   conton__attendances__v1__month_report__init
+                     (Conton__Attendances__V1__MonthReport         *message);
+size_t conton__attendances__v1__month_report__get_packed_size
+                     (const Conton__Attendances__V1__MonthReport   *message);
+size_t conton__attendances__v1__month_report__pack
+                     (const Conton__Attendances__V1__MonthReport   *message,
+                      uint8_t             *out);
+size_t conton__attendances__v1__month_report__pack_to_buffer
+                     (const Conton__Attendances__V1__MonthReport   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Attendances__V1__MonthReport *
+       conton__attendances__v1__month_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__attendances__v1__month_report__free_unpacked
+                     (Conton__Attendances__V1__MonthReport *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Attendances__V1__ClientReportResponse methods */
+void   conton__attendances__v1__client_report_response__init
+                     (Conton__Attendances__V1__ClientReportResponse         *message);
+size_t conton__attendances__v1__client_report_response__get_packed_size
+                     (const Conton__Attendances__V1__ClientReportResponse   *message);
+size_t conton__attendances__v1__client_report_response__pack
+                     (const Conton__Attendances__V1__ClientReportResponse   *message,
+                      uint8_t             *out);
+size_t conton__attendances__v1__client_report_response__pack_to_buffer
+                     (const Conton__Attendances__V1__ClientReportResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Attendances__V1__ClientReportResponse *
+       conton__attendances__v1__client_report_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__attendances__v1__client_report_response__free_unpacked
+                     (Conton__Attendances__V1__ClientReportResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Conton__Attendances__V1__ServiceClock_Closure)
@@ -944,6 +1067,15 @@ typedef void (*Conton__Attendances__V1__MarkAttendanceReadRequest_Closure)
 typedef void (*Conton__Attendances__V1__MarkAttendanceReadResponse_Closure)
                  (const Conton__Attendances__V1__MarkAttendanceReadResponse *message,
                   void *closure_data);
+typedef void (*Conton__Attendances__V1__ClientReportRequest_Closure)
+                 (const Conton__Attendances__V1__ClientReportRequest *message,
+                  void *closure_data);
+typedef void (*Conton__Attendances__V1__MonthReport_Closure)
+                 (const Conton__Attendances__V1__MonthReport *message,
+                  void *closure_data);
+typedef void (*Conton__Attendances__V1__ClientReportResponse_Closure)
+                 (const Conton__Attendances__V1__ClientReportResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -983,6 +1115,10 @@ struct Conton__Attendances__V1__Attendances_Service
                                const Conton__Attendances__V1__MarkAttendanceReadRequest *input,
                                Conton__Attendances__V1__MarkAttendanceReadResponse_Closure closure,
                                void *closure_data);
+  void (*get_client_report)(Conton__Attendances__V1__Attendances_Service *service,
+                            const Conton__Attendances__V1__ClientReportRequest *input,
+                            Conton__Attendances__V1__ClientReportResponse_Closure closure,
+                            void *closure_data);
 };
 typedef void (*Conton__Attendances__V1__Attendances_ServiceDestroy)(Conton__Attendances__V1__Attendances_Service *);
 void conton__attendances__v1__attendances__init (Conton__Attendances__V1__Attendances_Service *service,
@@ -998,7 +1134,8 @@ void conton__attendances__v1__attendances__init (Conton__Attendances__V1__Attend
       function_prefix__ ## change_attendance_status,\
       function_prefix__ ## post_attendance_message,\
       function_prefix__ ## list_attendance_messages,\
-      function_prefix__ ## mark_attendance_read  }
+      function_prefix__ ## mark_attendance_read,\
+      function_prefix__ ## get_client_report  }
 void conton__attendances__v1__attendances__open_attendances(ProtobufCService *service,
                                                             const Conton__Attendances__V1__OpenAttendancesRequest *input,
                                                             Conton__Attendances__V1__OpenAttendancesResponse_Closure closure,
@@ -1031,6 +1168,10 @@ void conton__attendances__v1__attendances__mark_attendance_read(ProtobufCService
                                                                 const Conton__Attendances__V1__MarkAttendanceReadRequest *input,
                                                                 Conton__Attendances__V1__MarkAttendanceReadResponse_Closure closure,
                                                                 void *closure_data);
+void conton__attendances__v1__attendances__get_client_report(ProtobufCService *service,
+                                                             const Conton__Attendances__V1__ClientReportRequest *input,
+                                                             Conton__Attendances__V1__ClientReportResponse_Closure closure,
+                                                             void *closure_data);
 
 /* --- descriptors --- */
 
@@ -1059,6 +1200,9 @@ extern const ProtobufCMessageDescriptor conton__attendances__v1__list_attendance
 extern const ProtobufCMessageDescriptor conton__attendances__v1__list_attendance_messages_response__descriptor;
 extern const ProtobufCMessageDescriptor conton__attendances__v1__mark_attendance_read_request__descriptor;
 extern const ProtobufCMessageDescriptor conton__attendances__v1__mark_attendance_read_response__descriptor;
+extern const ProtobufCMessageDescriptor conton__attendances__v1__client_report_request__descriptor;
+extern const ProtobufCMessageDescriptor conton__attendances__v1__month_report__descriptor;
+extern const ProtobufCMessageDescriptor conton__attendances__v1__client_report_response__descriptor;
 extern const ProtobufCServiceDescriptor conton__attendances__v1__attendances__descriptor;
 
 PROTOBUF_C__END_DECLS

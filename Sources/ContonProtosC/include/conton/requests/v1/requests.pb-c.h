@@ -22,6 +22,10 @@ typedef struct Conton__Requests__V1__ChecklistItem Conton__Requests__V1__Checkli
 typedef struct Conton__Requests__V1__Request Conton__Requests__V1__Request;
 typedef struct Conton__Requests__V1__ListRequestTypesRequest Conton__Requests__V1__ListRequestTypesRequest;
 typedef struct Conton__Requests__V1__ListRequestTypesResponse Conton__Requests__V1__ListRequestTypesResponse;
+typedef struct Conton__Requests__V1__CreateRequestTypeRequest Conton__Requests__V1__CreateRequestTypeRequest;
+typedef struct Conton__Requests__V1__CreateRequestTypeResponse Conton__Requests__V1__CreateRequestTypeResponse;
+typedef struct Conton__Requests__V1__UpdateRequestTypeRequest Conton__Requests__V1__UpdateRequestTypeRequest;
+typedef struct Conton__Requests__V1__UpdateRequestTypeResponse Conton__Requests__V1__UpdateRequestTypeResponse;
 typedef struct Conton__Requests__V1__CreateRequestRequest Conton__Requests__V1__CreateRequestRequest;
 typedef struct Conton__Requests__V1__CreateRequestResponse Conton__Requests__V1__CreateRequestResponse;
 typedef struct Conton__Requests__V1__RequestDocumentsRequest Conton__Requests__V1__RequestDocumentsRequest;
@@ -40,6 +44,8 @@ typedef struct Conton__Requests__V1__ListRequestMessagesRequest Conton__Requests
 typedef struct Conton__Requests__V1__ListRequestMessagesResponse Conton__Requests__V1__ListRequestMessagesResponse;
 typedef struct Conton__Requests__V1__MarkRequestReadRequest Conton__Requests__V1__MarkRequestReadRequest;
 typedef struct Conton__Requests__V1__MarkRequestReadResponse Conton__Requests__V1__MarkRequestReadResponse;
+typedef struct Conton__Requests__V1__ConvertToAttendanceRequest Conton__Requests__V1__ConvertToAttendanceRequest;
+typedef struct Conton__Requests__V1__ConvertToAttendanceResponse Conton__Requests__V1__ConvertToAttendanceResponse;
 typedef struct Conton__Requests__V1__RequestSettings Conton__Requests__V1__RequestSettings;
 typedef struct Conton__Requests__V1__GetRequestSettingsRequest Conton__Requests__V1__GetRequestSettingsRequest;
 typedef struct Conton__Requests__V1__GetRequestSettingsResponse Conton__Requests__V1__GetRequestSettingsResponse;
@@ -196,19 +202,28 @@ struct  Conton__Requests__V1__Request
   int32_t messages;
   int32_t unread;
   int64_t version;
+  /*
+   * Output only: the attendance this request was turned into (ConvertToAttendance), or "".
+   */
+  char *attendance_id;
+  int64_t attendance_number;
 };
 #define CONTON__REQUESTS__V1__REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__requests__v1__request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, CONTON__REQUESTS__V1__REQUEST_KIND__REQUEST_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, CONTON__REQUESTS__V1__REQUEST_STATUS__REQUEST_STATUS_UNSPECIFIED, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, CONTON__REQUESTS__V1__REQUEST_KIND__REQUEST_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, CONTON__REQUESTS__V1__REQUEST_STATUS__REQUEST_STATUS_UNSPECIFIED, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Conton__Requests__V1__ListRequestTypesRequest
 {
   ProtobufCMessage base;
+  /*
+   * Archived types too (staff).
+   */
+  protobuf_c_boolean include_archived;
 };
 #define CONTON__REQUESTS__V1__LIST_REQUEST_TYPES_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__requests__v1__list_request_types_request__descriptor) \
-     }
+    , 0 }
 
 
 struct  Conton__Requests__V1__ListRequestTypesResponse
@@ -220,6 +235,52 @@ struct  Conton__Requests__V1__ListRequestTypesResponse
 #define CONTON__REQUESTS__V1__LIST_REQUEST_TYPES_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__requests__v1__list_request_types_response__descriptor) \
     , 0,NULL }
+
+
+struct  Conton__Requests__V1__CreateRequestTypeRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Required, at most 80 characters, unique ignoring case and accents.
+   */
+  char *name;
+};
+#define CONTON__REQUESTS__V1__CREATE_REQUEST_TYPE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__requests__v1__create_request_type_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Conton__Requests__V1__CreateRequestTypeResponse
+{
+  ProtobufCMessage base;
+  Conton__Requests__V1__RequestType *request_type;
+};
+#define CONTON__REQUESTS__V1__CREATE_REQUEST_TYPE_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__requests__v1__create_request_type_response__descriptor) \
+    , NULL }
+
+
+struct  Conton__Requests__V1__UpdateRequestTypeRequest
+{
+  ProtobufCMessage base;
+  /*
+   * id, name, archived (an archived type stays on old requests and is refused for new ones).
+   */
+  Conton__Requests__V1__RequestType *request_type;
+};
+#define CONTON__REQUESTS__V1__UPDATE_REQUEST_TYPE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__requests__v1__update_request_type_request__descriptor) \
+    , NULL }
+
+
+struct  Conton__Requests__V1__UpdateRequestTypeResponse
+{
+  ProtobufCMessage base;
+  Conton__Requests__V1__RequestType *request_type;
+};
+#define CONTON__REQUESTS__V1__UPDATE_REQUEST_TYPE_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__requests__v1__update_request_type_response__descriptor) \
+    , NULL }
 
 
 struct  Conton__Requests__V1__CreateRequestRequest
@@ -467,6 +528,31 @@ struct  Conton__Requests__V1__MarkRequestReadResponse
     , NULL }
 
 
+struct  Conton__Requests__V1__ConvertToAttendanceRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  /*
+   * Optional: the attendance's department and responsible staff user.
+   */
+  char *department;
+  char *responsible_user_id;
+};
+#define CONTON__REQUESTS__V1__CONVERT_TO_ATTENDANCE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__requests__v1__convert_to_attendance_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Conton__Requests__V1__ConvertToAttendanceResponse
+{
+  ProtobufCMessage base;
+  Conton__Requests__V1__Request *request;
+};
+#define CONTON__REQUESTS__V1__CONVERT_TO_ATTENDANCE_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__requests__v1__convert_to_attendance_response__descriptor) \
+    , NULL }
+
+
 struct  Conton__Requests__V1__RequestSettings
 {
   ProtobufCMessage base;
@@ -614,6 +700,82 @@ Conton__Requests__V1__ListRequestTypesResponse *
                       const uint8_t       *data);
 void   conton__requests__v1__list_request_types_response__free_unpacked
                      (Conton__Requests__V1__ListRequestTypesResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Requests__V1__CreateRequestTypeRequest methods */
+void   conton__requests__v1__create_request_type_request__init
+                     (Conton__Requests__V1__CreateRequestTypeRequest         *message);
+size_t conton__requests__v1__create_request_type_request__get_packed_size
+                     (const Conton__Requests__V1__CreateRequestTypeRequest   *message);
+size_t conton__requests__v1__create_request_type_request__pack
+                     (const Conton__Requests__V1__CreateRequestTypeRequest   *message,
+                      uint8_t             *out);
+size_t conton__requests__v1__create_request_type_request__pack_to_buffer
+                     (const Conton__Requests__V1__CreateRequestTypeRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Requests__V1__CreateRequestTypeRequest *
+       conton__requests__v1__create_request_type_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__requests__v1__create_request_type_request__free_unpacked
+                     (Conton__Requests__V1__CreateRequestTypeRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Requests__V1__CreateRequestTypeResponse methods */
+void   conton__requests__v1__create_request_type_response__init
+                     (Conton__Requests__V1__CreateRequestTypeResponse         *message);
+size_t conton__requests__v1__create_request_type_response__get_packed_size
+                     (const Conton__Requests__V1__CreateRequestTypeResponse   *message);
+size_t conton__requests__v1__create_request_type_response__pack
+                     (const Conton__Requests__V1__CreateRequestTypeResponse   *message,
+                      uint8_t             *out);
+size_t conton__requests__v1__create_request_type_response__pack_to_buffer
+                     (const Conton__Requests__V1__CreateRequestTypeResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Requests__V1__CreateRequestTypeResponse *
+       conton__requests__v1__create_request_type_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__requests__v1__create_request_type_response__free_unpacked
+                     (Conton__Requests__V1__CreateRequestTypeResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Requests__V1__UpdateRequestTypeRequest methods */
+void   conton__requests__v1__update_request_type_request__init
+                     (Conton__Requests__V1__UpdateRequestTypeRequest         *message);
+size_t conton__requests__v1__update_request_type_request__get_packed_size
+                     (const Conton__Requests__V1__UpdateRequestTypeRequest   *message);
+size_t conton__requests__v1__update_request_type_request__pack
+                     (const Conton__Requests__V1__UpdateRequestTypeRequest   *message,
+                      uint8_t             *out);
+size_t conton__requests__v1__update_request_type_request__pack_to_buffer
+                     (const Conton__Requests__V1__UpdateRequestTypeRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Requests__V1__UpdateRequestTypeRequest *
+       conton__requests__v1__update_request_type_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__requests__v1__update_request_type_request__free_unpacked
+                     (Conton__Requests__V1__UpdateRequestTypeRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Requests__V1__UpdateRequestTypeResponse methods */
+void   conton__requests__v1__update_request_type_response__init
+                     (Conton__Requests__V1__UpdateRequestTypeResponse         *message);
+size_t conton__requests__v1__update_request_type_response__get_packed_size
+                     (const Conton__Requests__V1__UpdateRequestTypeResponse   *message);
+size_t conton__requests__v1__update_request_type_response__pack
+                     (const Conton__Requests__V1__UpdateRequestTypeResponse   *message,
+                      uint8_t             *out);
+size_t conton__requests__v1__update_request_type_response__pack_to_buffer
+                     (const Conton__Requests__V1__UpdateRequestTypeResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Requests__V1__UpdateRequestTypeResponse *
+       conton__requests__v1__update_request_type_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__requests__v1__update_request_type_response__free_unpacked
+                     (Conton__Requests__V1__UpdateRequestTypeResponse *message,
                       ProtobufCAllocator *allocator);
 /* Conton__Requests__V1__CreateRequestRequest methods */
 void   conton__requests__v1__create_request_request__init
@@ -957,6 +1119,44 @@ Conton__Requests__V1__MarkRequestReadResponse *
 void   conton__requests__v1__mark_request_read_response__free_unpacked
                      (Conton__Requests__V1__MarkRequestReadResponse *message,
                       ProtobufCAllocator *allocator);
+/* Conton__Requests__V1__ConvertToAttendanceRequest methods */
+void   conton__requests__v1__convert_to_attendance_request__init
+                     (Conton__Requests__V1__ConvertToAttendanceRequest         *message);
+size_t conton__requests__v1__convert_to_attendance_request__get_packed_size
+                     (const Conton__Requests__V1__ConvertToAttendanceRequest   *message);
+size_t conton__requests__v1__convert_to_attendance_request__pack
+                     (const Conton__Requests__V1__ConvertToAttendanceRequest   *message,
+                      uint8_t             *out);
+size_t conton__requests__v1__convert_to_attendance_request__pack_to_buffer
+                     (const Conton__Requests__V1__ConvertToAttendanceRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Requests__V1__ConvertToAttendanceRequest *
+       conton__requests__v1__convert_to_attendance_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__requests__v1__convert_to_attendance_request__free_unpacked
+                     (Conton__Requests__V1__ConvertToAttendanceRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Requests__V1__ConvertToAttendanceResponse methods */
+void   conton__requests__v1__convert_to_attendance_response__init
+                     (Conton__Requests__V1__ConvertToAttendanceResponse         *message);
+size_t conton__requests__v1__convert_to_attendance_response__get_packed_size
+                     (const Conton__Requests__V1__ConvertToAttendanceResponse   *message);
+size_t conton__requests__v1__convert_to_attendance_response__pack
+                     (const Conton__Requests__V1__ConvertToAttendanceResponse   *message,
+                      uint8_t             *out);
+size_t conton__requests__v1__convert_to_attendance_response__pack_to_buffer
+                     (const Conton__Requests__V1__ConvertToAttendanceResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Requests__V1__ConvertToAttendanceResponse *
+       conton__requests__v1__convert_to_attendance_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__requests__v1__convert_to_attendance_response__free_unpacked
+                     (Conton__Requests__V1__ConvertToAttendanceResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Conton__Requests__V1__RequestSettings methods */
 void   conton__requests__v1__request_settings__init
                      (Conton__Requests__V1__RequestSettings         *message);
@@ -1069,6 +1269,18 @@ typedef void (*Conton__Requests__V1__ListRequestTypesRequest_Closure)
 typedef void (*Conton__Requests__V1__ListRequestTypesResponse_Closure)
                  (const Conton__Requests__V1__ListRequestTypesResponse *message,
                   void *closure_data);
+typedef void (*Conton__Requests__V1__CreateRequestTypeRequest_Closure)
+                 (const Conton__Requests__V1__CreateRequestTypeRequest *message,
+                  void *closure_data);
+typedef void (*Conton__Requests__V1__CreateRequestTypeResponse_Closure)
+                 (const Conton__Requests__V1__CreateRequestTypeResponse *message,
+                  void *closure_data);
+typedef void (*Conton__Requests__V1__UpdateRequestTypeRequest_Closure)
+                 (const Conton__Requests__V1__UpdateRequestTypeRequest *message,
+                  void *closure_data);
+typedef void (*Conton__Requests__V1__UpdateRequestTypeResponse_Closure)
+                 (const Conton__Requests__V1__UpdateRequestTypeResponse *message,
+                  void *closure_data);
 typedef void (*Conton__Requests__V1__CreateRequestRequest_Closure)
                  (const Conton__Requests__V1__CreateRequestRequest *message,
                   void *closure_data);
@@ -1123,6 +1335,12 @@ typedef void (*Conton__Requests__V1__MarkRequestReadRequest_Closure)
 typedef void (*Conton__Requests__V1__MarkRequestReadResponse_Closure)
                  (const Conton__Requests__V1__MarkRequestReadResponse *message,
                   void *closure_data);
+typedef void (*Conton__Requests__V1__ConvertToAttendanceRequest_Closure)
+                 (const Conton__Requests__V1__ConvertToAttendanceRequest *message,
+                  void *closure_data);
+typedef void (*Conton__Requests__V1__ConvertToAttendanceResponse_Closure)
+                 (const Conton__Requests__V1__ConvertToAttendanceResponse *message,
+                  void *closure_data);
 typedef void (*Conton__Requests__V1__RequestSettings_Closure)
                  (const Conton__Requests__V1__RequestSettings *message,
                   void *closure_data);
@@ -1149,6 +1367,14 @@ struct Conton__Requests__V1__Requests_Service
                              const Conton__Requests__V1__ListRequestTypesRequest *input,
                              Conton__Requests__V1__ListRequestTypesResponse_Closure closure,
                              void *closure_data);
+  void (*create_request_type)(Conton__Requests__V1__Requests_Service *service,
+                              const Conton__Requests__V1__CreateRequestTypeRequest *input,
+                              Conton__Requests__V1__CreateRequestTypeResponse_Closure closure,
+                              void *closure_data);
+  void (*update_request_type)(Conton__Requests__V1__Requests_Service *service,
+                              const Conton__Requests__V1__UpdateRequestTypeRequest *input,
+                              Conton__Requests__V1__UpdateRequestTypeResponse_Closure closure,
+                              void *closure_data);
   void (*create_request)(Conton__Requests__V1__Requests_Service *service,
                          const Conton__Requests__V1__CreateRequestRequest *input,
                          Conton__Requests__V1__CreateRequestResponse_Closure closure,
@@ -1185,6 +1411,10 @@ struct Conton__Requests__V1__Requests_Service
                             const Conton__Requests__V1__MarkRequestReadRequest *input,
                             Conton__Requests__V1__MarkRequestReadResponse_Closure closure,
                             void *closure_data);
+  void (*convert_to_attendance)(Conton__Requests__V1__Requests_Service *service,
+                                const Conton__Requests__V1__ConvertToAttendanceRequest *input,
+                                Conton__Requests__V1__ConvertToAttendanceResponse_Closure closure,
+                                void *closure_data);
   void (*get_request_settings)(Conton__Requests__V1__Requests_Service *service,
                                const Conton__Requests__V1__GetRequestSettingsRequest *input,
                                Conton__Requests__V1__GetRequestSettingsResponse_Closure closure,
@@ -1202,6 +1432,8 @@ void conton__requests__v1__requests__init (Conton__Requests__V1__Requests_Servic
 #define CONTON__REQUESTS__V1__REQUESTS__INIT(function_prefix__) \
     { CONTON__REQUESTS__V1__REQUESTS__BASE_INIT,\
       function_prefix__ ## list_request_types,\
+      function_prefix__ ## create_request_type,\
+      function_prefix__ ## update_request_type,\
       function_prefix__ ## create_request,\
       function_prefix__ ## request_documents,\
       function_prefix__ ## get_request,\
@@ -1211,12 +1443,21 @@ void conton__requests__v1__requests__init (Conton__Requests__V1__Requests_Servic
       function_prefix__ ## post_request_message,\
       function_prefix__ ## list_request_messages,\
       function_prefix__ ## mark_request_read,\
+      function_prefix__ ## convert_to_attendance,\
       function_prefix__ ## get_request_settings,\
       function_prefix__ ## update_request_settings  }
 void conton__requests__v1__requests__list_request_types(ProtobufCService *service,
                                                         const Conton__Requests__V1__ListRequestTypesRequest *input,
                                                         Conton__Requests__V1__ListRequestTypesResponse_Closure closure,
                                                         void *closure_data);
+void conton__requests__v1__requests__create_request_type(ProtobufCService *service,
+                                                         const Conton__Requests__V1__CreateRequestTypeRequest *input,
+                                                         Conton__Requests__V1__CreateRequestTypeResponse_Closure closure,
+                                                         void *closure_data);
+void conton__requests__v1__requests__update_request_type(ProtobufCService *service,
+                                                         const Conton__Requests__V1__UpdateRequestTypeRequest *input,
+                                                         Conton__Requests__V1__UpdateRequestTypeResponse_Closure closure,
+                                                         void *closure_data);
 void conton__requests__v1__requests__create_request(ProtobufCService *service,
                                                     const Conton__Requests__V1__CreateRequestRequest *input,
                                                     Conton__Requests__V1__CreateRequestResponse_Closure closure,
@@ -1253,6 +1494,10 @@ void conton__requests__v1__requests__mark_request_read(ProtobufCService *service
                                                        const Conton__Requests__V1__MarkRequestReadRequest *input,
                                                        Conton__Requests__V1__MarkRequestReadResponse_Closure closure,
                                                        void *closure_data);
+void conton__requests__v1__requests__convert_to_attendance(ProtobufCService *service,
+                                                           const Conton__Requests__V1__ConvertToAttendanceRequest *input,
+                                                           Conton__Requests__V1__ConvertToAttendanceResponse_Closure closure,
+                                                           void *closure_data);
 void conton__requests__v1__requests__get_request_settings(ProtobufCService *service,
                                                           const Conton__Requests__V1__GetRequestSettingsRequest *input,
                                                           Conton__Requests__V1__GetRequestSettingsResponse_Closure closure,
@@ -1272,6 +1517,10 @@ extern const ProtobufCMessageDescriptor conton__requests__v1__checklist_item__de
 extern const ProtobufCMessageDescriptor conton__requests__v1__request__descriptor;
 extern const ProtobufCMessageDescriptor conton__requests__v1__list_request_types_request__descriptor;
 extern const ProtobufCMessageDescriptor conton__requests__v1__list_request_types_response__descriptor;
+extern const ProtobufCMessageDescriptor conton__requests__v1__create_request_type_request__descriptor;
+extern const ProtobufCMessageDescriptor conton__requests__v1__create_request_type_response__descriptor;
+extern const ProtobufCMessageDescriptor conton__requests__v1__update_request_type_request__descriptor;
+extern const ProtobufCMessageDescriptor conton__requests__v1__update_request_type_response__descriptor;
 extern const ProtobufCMessageDescriptor conton__requests__v1__create_request_request__descriptor;
 extern const ProtobufCMessageDescriptor conton__requests__v1__create_request_response__descriptor;
 extern const ProtobufCMessageDescriptor conton__requests__v1__request_documents_request__descriptor;
@@ -1290,6 +1539,8 @@ extern const ProtobufCMessageDescriptor conton__requests__v1__list_request_messa
 extern const ProtobufCMessageDescriptor conton__requests__v1__list_request_messages_response__descriptor;
 extern const ProtobufCMessageDescriptor conton__requests__v1__mark_request_read_request__descriptor;
 extern const ProtobufCMessageDescriptor conton__requests__v1__mark_request_read_response__descriptor;
+extern const ProtobufCMessageDescriptor conton__requests__v1__convert_to_attendance_request__descriptor;
+extern const ProtobufCMessageDescriptor conton__requests__v1__convert_to_attendance_response__descriptor;
 extern const ProtobufCMessageDescriptor conton__requests__v1__request_settings__descriptor;
 extern const ProtobufCMessageDescriptor conton__requests__v1__get_request_settings_request__descriptor;
 extern const ProtobufCMessageDescriptor conton__requests__v1__get_request_settings_response__descriptor;
