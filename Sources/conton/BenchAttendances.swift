@@ -64,6 +64,7 @@ struct BenchAttendances: AsyncParsableCommand {
             var made = 0, call = 0
             var millis: [Double] = []
             var opened: [String] = []
+            var newest = ""
             while made < target {
                 var r = Conton_Attendances_V1_OpenAttendancesRequest()
                 r.clientIds = ids
@@ -77,6 +78,7 @@ struct BenchAttendances: AsyncParsableCommand {
                 millis.append(BenchProtocols.ms(since: started))
                 made += response.attendances.count
                 if opened.count < changed { opened += response.attendances.map(\.id) }
+                newest = response.attendances.last?.id ?? newest
                 call += 1
             }
             let sorted = millis.sorted()
@@ -91,7 +93,7 @@ struct BenchAttendances: AsyncParsableCommand {
             }
             print("moved \(min(changed, opened.count)) of them to other statuses", to: &out)
 
-            let long = opened[opened.count - 1]
+            let long = newest      // still OPEN: none of the newest call's attendances were moved
             var postMillis: [Double] = []
             for i in 0..<messageCount {
                 var r = Conton_Attendances_V1_PostAttendanceMessageRequest()

@@ -39,6 +39,11 @@ enum AttendancesSchema {
                 CREATE INDEX attendances_attendance_client ON attendances_attendance (client_id, id);
                 CREATE INDEX attendances_attendance_status ON attendances_attendance (status, id);
                 CREATE INDEX attendances_attendance_responsible ON attendances_attendance (responsible_user_id, id);
+                -- A department's or a channel's page in id order, and its counts per status from the index alone.
+                CREATE INDEX attendances_attendance_department ON attendances_attendance (department, id);
+                CREATE INDEX attendances_attendance_department_status ON attendances_attendance (department, status);
+                CREATE INDEX attendances_attendance_channel ON attendances_attendance (channel, id);
+                CREATE INDEX attendances_attendance_channel_status ON attendances_attendance (channel, status);
                 CREATE INDEX attendances_attendance_deadline ON attendances_attendance (deadline, status) WHERE deadline <> '';
                 CREATE TABLE attendances_assignment (
                   id INTEGER PRIMARY KEY,
