@@ -201,6 +201,46 @@ public struct MessageThreads: Sendable {
         }
     }
 
+    /// A request's page (`page_size` 1–500, default 100; `page_token` from the previous page):
+    /// the messages and the next page's token ("" after the last).
+    public struct Page: Sendable {
+        let pagination: Pagination
+        let after: Int64
+
+        public init(size: Int32, token: String) throws {
+            pagination = try Pagination(size: size, token: token, defaultSize: 100)
+            guard let after = Int64(pagination.after ?? "0"), after >= 0 else {
+                throw FieldErrors.single("page_token", "is not a token from a previous page")
+            }
+            self.after = after
+        }
+    }
+
+    /// The messages of `page` of `thread` (see ``page(_:after:limit:includeInternal:in:)``) and
+    /// the next page's token.
+    public func page(_ thread: Int64, _ page: Page, includeInternal: Bool, in db: Database) throws -> (messages: [Message], nextPageToken: String) {
+        let messages = try self.page(thread, after: page.after, limit: page.pagination.size, includeInternal: includeInternal, in: db)
+        return (messages, page.pagination.nextToken(lastKey: messages.last.map { String($0.sequence) }, returned: messages.count))
+    }
+
+    /// The caller's "read up to": `sequence` (0, or beyond the last message: every message so far).
+    /// Throws INVALID_ARGUMENT under `up_to_sequence` for a negative one.
+    public func markRead(_ thread: Int64, reader: Reader, upToSequence sequence: Int64, in db: Database) throws {
+        if sequence < 0 { throw FieldErrors.single("up_to_sequence", "must not be negative") }
+        let last = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT max(sequence) FROM \(messageTable) WHERE thread_id = ?"),
+                                      arguments: [thread]) ?? 0
+        try markRead(thread, reader: reader, upTo: sequence == 0 ? last : min(sequence, last), in: db)
+    }
+
+    /// The reader `principal` is, or FAILED_PRECONDITION `NO_READER` (a service account keeps no
+    /// read marks).
+    public static func reader(_ principal: Principal) throws -> Reader {
+        guard let reader = Reader(principal) else {
+            throw ServiceError(.failedPrecondition, "only a staff user or a client keeps read marks", reason: "NO_READER")
+        }
+        return reader
+    }
+
     /// Moves `reader`'s mark on `thread` to `sequence` (never back).
     public func markRead(_ thread: Int64, reader: Reader, upTo sequence: Int64, in db: Database) throws {
         try db.cachedStatement(sql: """

@@ -18,23 +18,15 @@ import tempfile
 
 from aiosmtpd.controller import Controller
 
-from conton_client import Channel, ContonError, StatusCode
+from conton_client import Channel, StatusCode
 from conton_client.gen.conton.attendances.v1 import attendances_pb2 as A
 from conton_client.gen.conton.clients.v1 import clients_pb2
 from conton_client.gen.conton.files.v1 import files_pb2
 from conton_client.gen.conton.requests.v1 import requests_pb2 as R
-from conton_e2e import OWNER_ENV, Sink, activate, free_port, run_scenarios, running, token_for, wait_for
+from conton_e2e import OWNER_ENV, Sink, activate, free_port, refused, run_scenarios, running, token_for, wait_for
 
 AS = "conton.attendances.v1.Attendances/"
 RS = "conton.requests.v1.Requests/"
-
-
-def refused(fn):
-    try:
-        fn()
-    except ContonError as e:
-        return e.code
-    raise AssertionError("accepted")
 
 
 def attendances_and_requests_by_staff_and_client():

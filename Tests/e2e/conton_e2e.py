@@ -102,6 +102,16 @@ def activate(sink, data, port, email, ca):
     return token_for(data, port, email, "senha própria de " + email)
 
 
+def refused(fn):
+    """The status code of the ContonError `fn()` raises (AssertionError when it succeeds)."""
+    from conton_client import ContonError
+    try:
+        fn()
+    except ContonError as e:
+        return e.code
+    raise AssertionError("accepted")
+
+
 def stop(proc):
     proc.terminate()
     try:

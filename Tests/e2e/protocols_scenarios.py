@@ -24,12 +24,12 @@ import tempfile
 
 from aiosmtpd.controller import Controller
 
-from conton_client import Channel, ContonError, StatusCode
+from conton_client import Channel, StatusCode
 from conton_client.gen.conton.clients.v1 import clients_pb2
 from conton_client.gen.conton.documents.v1 import documents_pb2
 from conton_client.gen.conton.files.v1 import files_pb2
 from conton_client.gen.conton.protocols.v1 import protocols_pb2
-from conton_e2e import OWNER_ENV, Sink, activate, free_port, run_scenarios, running, token_for, wait_for
+from conton_e2e import OWNER_ENV, Sink, activate, free_port, refused, run_scenarios, running, token_for, wait_for
 
 P = "conton.protocols.v1.Protocols/"
 PORTAL_UA = "conton-e2e-portal/1.0 (pytest)"
@@ -63,14 +63,6 @@ def upload(ch, name, content):
         for i in range(0, len(content), 1 << 20):
             yield files_pb2.UploadRequest(chunk=content[i:i + (1 << 20)])
     return ch.client_stream("conton.files.v1.Files/Upload", requests(), response_class=files_pb2.UploadResponse, timeout=60).file
-
-
-def refused(fn):
-    try:
-        fn()
-    except ContonError as e:
-        return e.code
-    raise AssertionError("accepted")
 
 
 def life_cycle_by_staff_and_client():

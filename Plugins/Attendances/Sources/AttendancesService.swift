@@ -268,33 +268,23 @@ struct AttendancesService: Conton_Attendances_V1_Attendances.SimpleServiceProtoc
 
     func listAttendanceMessages(request: Conton_Attendances_V1_ListAttendanceMessagesRequest, context: ServerContext) async throws -> Conton_Attendances_V1_ListAttendanceMessagesResponse {
         let scope = try ClientScope.current(), threads = self.threads
-        let page = try Pagination(size: request.pageSize, token: request.pageToken, defaultSize: 100)
-        let after: Int64
-        if let token = page.after {
-            guard let n = Int64(token) else { throw FieldErrors.single("page_token", "is not a token from a previous page") }
-            after = n
-        } else { after = 0 }
+        let page = try MessageThreads.Page(size: request.pageSize, token: request.pageToken)
         return try await self.context.read { db in
             let row = try AttendanceStore.require(request.attendanceId, scope: scope, in: db)
             var r = Conton_Attendances_V1_ListAttendanceMessagesResponse()
-            r.messages = try threads.page(row[AttendanceStore.Column.id.rawValue], after: after, limit: page.size, includeInternal: scope == .all, in: db)
-            r.nextPageToken = page.nextToken(lastKey: r.messages.last.map { String($0.sequence) }, returned: r.messages.count)
+            (r.messages, r.nextPageToken) = try threads.page(row[AttendanceStore.Column.id.rawValue], page, includeInternal: scope == .all, in: db)
             return r
         }
     }
 
     func markAttendanceRead(request: Conton_Attendances_V1_MarkAttendanceReadRequest, context: ServerContext) async throws -> Conton_Attendances_V1_MarkAttendanceReadResponse {
         let scope = try ClientScope.current(), principal = context.principal, threads = self.threads, today = self.today
-        guard let reader = MessageThreads.Reader(principal) else {
-            throw ServiceError(.failedPrecondition, "only a staff user or a client keeps read marks", reason: "NO_READER")
-        }
-        if request.upToSequence < 0 { throw FieldErrors.single("up_to_sequence", "must not be negative") }
+        let reader = try MessageThreads.reader(principal)
         var r = Conton_Attendances_V1_MarkAttendanceReadResponse()
         r.attendance = try await self.context.write { m in
             let row = try AttendanceStore.require(request.attendanceId, scope: scope, in: m.db)
             let id: Int64 = row[AttendanceStore.Column.id.rawValue]
-            let last = try Int64.fetchOne(m.db, sql: "SELECT max(sequence) FROM attendances_thread_message WHERE thread_id = ?", arguments: [id]) ?? 0
-            try threads.markRead(id, reader: reader, upTo: request.upToSequence == 0 ? last : min(request.upToSequence, last), in: m.db)
+            try threads.markRead(id, reader: reader, upToSequence: request.upToSequence, in: m.db)
             m.audit("attendance", String(id), "read marks of attendance nº \(row[AttendanceStore.Column.number.rawValue] as Int64)")
             return try answer(String(id), scope: scope, principal: principal, today: today, now: m.now, in: m.db)
         }

@@ -360,29 +360,23 @@ struct RequestsService: Conton_Requests_V1_Requests.SimpleServiceProtocol {
 
     func listRequestMessages(request: Conton_Requests_V1_ListRequestMessagesRequest, context: ServerContext) async throws -> Conton_Requests_V1_ListRequestMessagesResponse {
         let scope = try ClientScope.current(), threads = self.threads
-        let page = try Pagination(size: request.pageSize, token: request.pageToken, defaultSize: 100)
-        guard let after = Int64(page.after ?? "0") else { throw FieldErrors.single("page_token", "is not a token from a previous page") }
+        let page = try MessageThreads.Page(size: request.pageSize, token: request.pageToken)
         return try await self.context.read { db in
             let row = try RequestStore.require(request.requestId, scope: scope, in: db)
             var r = Conton_Requests_V1_ListRequestMessagesResponse()
-            r.messages = try threads.page(row[RequestStore.Column.id.rawValue], after: after, limit: page.size, includeInternal: scope == .all, in: db)
-            r.nextPageToken = page.nextToken(lastKey: r.messages.last.map { String($0.sequence) }, returned: r.messages.count)
+            (r.messages, r.nextPageToken) = try threads.page(row[RequestStore.Column.id.rawValue], page, includeInternal: scope == .all, in: db)
             return r
         }
     }
 
     func markRequestRead(request: Conton_Requests_V1_MarkRequestReadRequest, context: ServerContext) async throws -> Conton_Requests_V1_MarkRequestReadResponse {
         let scope = try ClientScope.current(), principal = context.principal, threads = self.threads, today = self.today
-        guard let reader = MessageThreads.Reader(principal) else {
-            throw ServiceError(.failedPrecondition, "only a staff user or a client keeps read marks", reason: "NO_READER")
-        }
-        if request.upToSequence < 0 { throw FieldErrors.single("up_to_sequence", "must not be negative") }
+        let reader = try MessageThreads.reader(principal)
         var r = Conton_Requests_V1_MarkRequestReadResponse()
         r.request = try await self.context.write { m in
             let row = try RequestStore.require(request.requestId, scope: scope, in: m.db)
             let id: Int64 = row[RequestStore.Column.id.rawValue]
-            let last = try Int64.fetchOne(m.db, sql: "SELECT max(sequence) FROM requests_thread_message WHERE thread_id = ?", arguments: [id]) ?? 0
-            try threads.markRead(id, reader: reader, upTo: request.upToSequence == 0 ? last : min(request.upToSequence, last), in: m.db)
+            try threads.markRead(id, reader: reader, upToSequence: request.upToSequence, in: m.db)
             m.audit("request", String(id), "read marks of request nº \(row[RequestStore.Column.number.rawValue] as Int64)")
             return try answer(String(id), scope: scope, principal: principal, today: today, in: m.db)
         }
