@@ -254,7 +254,7 @@ public struct MessageThreads: Sendable {
     /// staff user, the client's.
     public func unread(_ threads: [Int64], reader: Reader, in db: Database) throws -> [Int64: Int] {
         guard !threads.isEmpty else { return [:] }
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: threads), as: UTF8.self)
+        let json = Self.json(threads)
         let whose = reader == .client ? "m.internal = 0 AND m.author_kind <> 2" : "m.author_kind = 2"
         var out: [Int64: Int] = [:]
         for row in try Row.fetchAll(db, sql: """
@@ -268,11 +268,16 @@ public struct MessageThreads: Sendable {
         return out
     }
 
+    /// Thread ids as the JSON array `json_each` reads.
+    static func json(_ threads: [Int64]) -> String {
+        "[" + threads.map(String.init).joined(separator: ",") + "]"
+    }
+
     /// How many messages each of `threads` has (without internal notes unless
     /// `includeInternal`), by thread (threads with none absent).
     public func counts(_ threads: [Int64], includeInternal: Bool, in db: Database) throws -> [Int64: Int] {
         guard !threads.isEmpty else { return [:] }
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: threads), as: UTF8.self)
+        let json = Self.json(threads)
         var out: [Int64: Int] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT thread_id, count(*) FROM \(messageTable) WHERE thread_id IN (SELECT value FROM json_each(?))\(includeInternal ? "" : " AND internal = 0")
@@ -286,7 +291,7 @@ public struct MessageThreads: Sendable {
     /// The minutes recorded on each of `threads`, by thread.
     public func minutes(_ threads: [Int64], in db: Database) throws -> [Int64: Int64] {
         guard !threads.isEmpty else { return [:] }
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: threads), as: UTF8.self)
+        let json = Self.json(threads)
         var out: [Int64: Int64] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT thread_id, sum(minutes) FROM \(messageTable) WHERE thread_id IN (SELECT value FROM json_each(?)) GROUP BY thread_id

@@ -8,17 +8,18 @@ import GRDB
 
 /// ``AttendancesCapability/AttendanceOpener``: another plugin's way to open an attendance (a
 /// request turned into one), with the same rules as `OpenAttendances`.
+/// It reads the capabilities it needs when it is used: it is provided before every plugin has
+/// provided its own.
 struct AttendancesOpener: AttendanceOpener {
-    let clients: any ClientRegistry
-    let staff: any StaffDirectory
-    let files: (any FileCatalog)?
-    let threads: MessageThreads
+    let context: PluginContext
 
     static let departments: [String: Conton_Attendances_V1_Department] = [
         "fiscal": .fiscal, "pessoal": .pessoal, "contabil": .contabil, "societario": .societario, "financeiro": .financeiro, "other": .other,
     ]
 
     func open(_ opening: AttendanceOpening, in m: inout Mutation) throws -> (id: String, number: Int64) {
+        let clients = try context.capabilities.clients, staff = try context.capabilities.require((any StaffDirectory).self)
+        let files = context.capabilities.optional((any FileCatalog).self), threads = AttendancesPlugin.threads
         guard let principal = CallIdentity.current?.principal else {
             throw ServiceError(.internalError, "an attendance is opened by a caller", reason: "NO_CALLER")
         }

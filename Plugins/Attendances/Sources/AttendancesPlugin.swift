@@ -39,7 +39,7 @@ public struct AttendancesPlugin: Plugin {
 
     /// Other plugins open attendances through ``AttendancesCapability/AttendanceOpener``.
     public func provideCapabilities(_ capabilities: inout CapabilityRegistrar, context: PluginContext) {
-        capabilities.provide((any AttendanceOpener).self, LazyOpener(context: context))
+        capabilities.provide((any AttendanceOpener).self, AttendancesOpener(context: context))
     }
 
     public func registerMigrations(_ migrations: inout PluginMigrations) {
@@ -56,17 +56,5 @@ public struct AttendancesPlugin: Plugin {
         }) {
             _ = try await AttendanceOverdueSweep.sweep(context: context)
         })
-    }
-}
-
-/// The opener, resolving the capabilities it reads when it is first used (capabilities are all
-/// collected before any is used, but not before this plugin provides its own).
-struct LazyOpener: AttendanceOpener {
-    let context: PluginContext
-
-    func open(_ opening: AttendanceOpening, in m: inout Mutation) throws -> (id: String, number: Int64) {
-        let opener = AttendancesOpener(clients: try context.capabilities.clients, staff: try context.capabilities.require((any StaffDirectory).self),
-                                       files: context.capabilities.optional((any FileCatalog).self), threads: AttendancesPlugin.threads)
-        return try opener.open(opening, in: &m)
     }
 }

@@ -233,14 +233,9 @@ struct ProtocolBatch {
     private func create(_ item: ValidItem, client: ClientFacts, title: String, message: String, delivery: Conton_Protocols_V1_Delivery,
                         key: String, send: Bool, in m: inout Mutation) throws -> (id: Int64, number: Int64) {
         let clientKey = key.isEmpty ? "" : "batch:\(key):\(client.id)"
-        if !clientKey.isEmpty, let row = try Row.fetchOne(m.db, sql: "SELECT id, number FROM protocols_protocol WHERE idempotency_key = ?",
-                                                          arguments: [clientKey]) {
-            return (row["id"], row["number"])
-        }
+        if let earlier = try ProtocolLifecycle.existing(key: clientKey, in: m.db) { return earlier }
         let draft = ProtocolDraft(title: title.isEmpty ? ProtocolDraft.defaultTitle([item]) : title, message: message,
                                   delivery: delivery, items: [item])
-        let made = try lifecycle.insert(draft, client: client, idempotencyKey: clientKey, in: &m)
-        if send, let row = try ProtocolStore.row(String(made.id), in: m.db) { try lifecycle.send(row, in: &m) }
-        return made
+        return try lifecycle.create(draft, client: client, idempotencyKey: clientKey, send: send, in: &m)
     }
 }

@@ -29,6 +29,22 @@ struct ProtocolLifecycle: Sendable {
         return (id, number)
     }
 
+    /// The protocol an earlier call made with idempotency key `key` ("" never matches).
+    static func existing(key: String, in db: Database) throws -> (id: Int64, number: Int64)? {
+        guard !key.isEmpty,
+              let row = try Row.fetchOne(db, sql: "SELECT id, number FROM protocols_protocol WHERE idempotency_key = ?", arguments: [key]) else {
+            return nil
+        }
+        return (row[0], row[1])
+    }
+
+    /// Inserts `draft` for `client` and, when `send`, sends it in the same transaction.
+    func create(_ draft: ProtocolDraft, client: ClientFacts, idempotencyKey: String, send: Bool, in m: inout Mutation) throws -> (id: Int64, number: Int64) {
+        let made = try insert(draft, client: client, idempotencyKey: idempotencyKey, in: &m)
+        if send, let row = try ProtocolStore.row(String(made.id), in: m.db) { try self.send(row, in: &m) }
+        return made
+    }
+
     /// DRAFT → SENT: files of the office's area move into the client's, every item is an
     /// evidence entry, the client is e-mailed when it has an address, `protocol.sent` is published.
     func send(_ row: Row, in m: inout Mutation) throws {

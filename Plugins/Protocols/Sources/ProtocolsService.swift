@@ -81,14 +81,13 @@ struct ProtocolsService: Conton_Protocols_V1_Protocols.SimpleServiceProtocol {
         let lifecycle = self.lifecycle, today = self.today
         var r = Conton_Protocols_V1_CreateProtocolResponse()
         r.protocol = try await self.context.write { m in
-            if !key.isEmpty, let id = try Int64.fetchOne(m.db, sql: "SELECT id FROM protocols_protocol WHERE idempotency_key = ?", arguments: [key]) {
-                return try ProtocolStore.get(String(id), scope: .all, clients: lifecycle.clients, today: today, in: m.db)
+            if let earlier = try ProtocolLifecycle.existing(key: key, in: m.db) {
+                return try ProtocolStore.get(String(earlier.id), scope: .all, clients: lifecycle.clients, today: today, in: m.db)
             }
             let clientID = request.protocol.clientId
             let client = try lifecycle.clients.require(clientID, field: "protocol.client_id", in: m.db)
             let draft = try ProtocolDraft.validate(request.protocol, clientID: clientID, files: lifecycle.files, in: m.db)
-            let id = try lifecycle.insert(draft, client: client, idempotencyKey: key, in: &m).id
-            if request.send, let row = try ProtocolStore.row(String(id), in: m.db) { try lifecycle.send(row, in: &m) }
+            let id = try lifecycle.create(draft, client: client, idempotencyKey: key, send: request.send, in: &m).id
             return try ProtocolStore.get(String(id), scope: .all, clients: lifecycle.clients, today: today, in: m.db)
         }
         return r

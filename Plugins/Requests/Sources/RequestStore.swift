@@ -15,8 +15,14 @@ enum RequestStore {
     static let resourceType = "conton.requests.v1.Request"
 
     /// The columns every read that makes a message selects, in this order, read by position.
-    static let columns = "id, number, client_id, kind, type_id, type_name, subject, status, opened_at_ms, opened_by, closed_at_ms, "
-        + "reminders_sent, last_reminded_at_ms, version, attendance_id, attendance_number"
+    static let columnNames = ["id", "number", "client_id", "kind", "type_id", "type_name", "subject", "status", "opened_at_ms", "opened_by",
+                              "closed_at_ms", "reminders_sent", "last_reminded_at_ms", "version", "attendance_id", "attendance_number"]
+    static let columns = columns()
+
+    /// ``columnNames`` for a SELECT, each prefixed with `table.` when given.
+    static func columns(_ table: String = "") -> String {
+        columnNames.map { table.isEmpty ? $0 : "\(table).\($0)" }.joined(separator: ", ")
+    }
     enum Column: Int {
         case id, number, clientID, kind, typeID, typeName, subject, status, openedAtMs, openedBy, closedAtMs, remindersSent, lastRemindedAtMs, version
         case attendanceID, attendanceNumber

@@ -218,7 +218,7 @@ struct RequestsService: Conton_Requests_V1_Requests.SimpleServiceProtocol {
             conditions.append("r.id < ?"); args.append(id)
         }
         try errors.check()
-        let sql = "SELECT \(RequestStore.columns.split(separator: ",").map { "r." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) "
+        let sql = "SELECT \(RequestStore.columns("r")) "
             + "FROM requests_request r WHERE \(conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")) ORDER BY r.id DESC LIMIT \(page.size)"
         let arguments = StatementArguments(args)
         let clients = self.clients, threads = self.threads
