@@ -10,6 +10,10 @@ struct AttendanceQuery {
     var countsSQL: String
     var countsArguments: StatementArguments
 
+    /// Active (OPEN, IN_PROGRESS, WAITING_CLIENT) with a deadline before today: the condition of
+    /// the partial index `attendances_attendance_active`, spelled the same so SQLite can use it.
+    static let overdue = "status IN (1, 2, 3) AND deadline <> '' AND deadline < ?"
+
     init(_ r: Conton_Attendances_V1_ListAttendancesRequest, scope: ClientScope, page: Pagination, today: String) throws {
         var errors = FieldErrors()
         var conditions: [String] = []
@@ -38,7 +42,10 @@ struct AttendanceQuery {
             conditions.append("deadline <> '' AND deadline >= ? AND deadline <= ?")
             args += [from.isEmpty ? "0000-01-01" : from, to.isEmpty ? "9999-12-31" : to]
         }
-        if r.overdue { conditions.append("status IN (1, 2, 3) AND deadline <> '' AND deadline < ?"); args.append(today) }
+        // Overdue alone (with or without statuses) reads the active index in id order and takes
+        // its counts from attendances_open_by_deadline; with other filters their index leads.
+        let overdueAlone = r.overdue && conditions.isEmpty
+        if r.overdue { conditions.append(Self.overdue); args.append(today) }
         var statuses: [Int32] = []
         for (i, s) in r.statuses.enumerated() {
             switch s {
@@ -55,9 +62,15 @@ struct AttendanceQuery {
             conditions.append("id < ?"); args.append(id)
         }
         func clause(_ c: [String]) -> String { c.isEmpty ? "1" : c.joined(separator: " AND ") }
-        sql = "SELECT \(AttendanceStore.columns()) FROM attendances_attendance WHERE \(clause(conditions)) ORDER BY id DESC LIMIT \(page.size)"
+        let table = overdueAlone ? "attendances_attendance INDEXED BY attendances_attendance_active" : "attendances_attendance"
+        sql = "SELECT \(AttendanceStore.columns()) FROM \(table) WHERE \(clause(conditions)) ORDER BY id DESC LIMIT \(page.size)"
         arguments = StatementArguments(args)
-        countsSQL = "SELECT status, count(*) FROM attendances_attendance WHERE \(clause(common)) GROUP BY status ORDER BY status"
-        countsArguments = StatementArguments(commonArgs)
+        if overdueAlone {
+            countsSQL = "SELECT status, sum(n) FROM attendances_open_by_deadline WHERE deadline < ? GROUP BY status HAVING sum(n) > 0 ORDER BY status"
+            countsArguments = [today]
+        } else {
+            countsSQL = "SELECT status, count(*) FROM attendances_attendance WHERE \(clause(common)) GROUP BY status ORDER BY status"
+            countsArguments = StatementArguments(commonArgs)
+        }
     }
 }

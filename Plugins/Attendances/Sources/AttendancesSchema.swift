@@ -57,5 +57,41 @@ enum AttendancesSchema {
                 """)
             try threads.createTables(in: db)
         }
+        migrations.register("attendances.2_open_by_deadline") { db in
+            try db.execute(sql: """
+                -- Active attendances (OPEN, IN_PROGRESS, WAITING_CLIENT) with a deadline, counted per
+                -- (deadline, status) by trigger in the transaction that changes them: the counts of the
+                -- "overdue" list add up a few hundred rows instead of reading every overdue attendance.
+                CREATE TABLE attendances_open_by_deadline (
+                  deadline TEXT NOT NULL,
+                  status INTEGER NOT NULL,
+                  n INTEGER NOT NULL,
+                  PRIMARY KEY (deadline, status)
+                ) WITHOUT ROWID;
+                INSERT INTO attendances_open_by_deadline
+                  SELECT deadline, status, count(*) FROM attendances_attendance
+                  WHERE status IN (1, 2, 3) AND deadline <> '' GROUP BY deadline, status;
+                CREATE TRIGGER attendances_open_by_deadline_insert AFTER INSERT ON attendances_attendance
+                WHEN NEW.status IN (1, 2, 3) AND NEW.deadline <> '' BEGIN
+                  INSERT INTO attendances_open_by_deadline VALUES (NEW.deadline, NEW.status, 1)
+                  ON CONFLICT (deadline, status) DO UPDATE SET n = n + 1;
+                END;
+                CREATE TRIGGER attendances_open_by_deadline_delete AFTER DELETE ON attendances_attendance
+                WHEN OLD.status IN (1, 2, 3) AND OLD.deadline <> '' BEGIN
+                  UPDATE attendances_open_by_deadline SET n = n - 1 WHERE deadline = OLD.deadline AND status = OLD.status;
+                END;
+                CREATE TRIGGER attendances_open_by_deadline_update AFTER UPDATE OF status, deadline ON attendances_attendance
+                WHEN OLD.status IS NOT NEW.status OR OLD.deadline IS NOT NEW.deadline BEGIN
+                  UPDATE attendances_open_by_deadline SET n = n - 1 WHERE deadline = OLD.deadline AND status = OLD.status;
+                  INSERT INTO attendances_open_by_deadline SELECT NEW.deadline, NEW.status, 1
+                    WHERE NEW.status IN (1, 2, 3) AND NEW.deadline <> ''
+                  ON CONFLICT (deadline, status) DO UPDATE SET n = n + 1;
+                END;
+                -- The overdue page in id order: newest first, stopping at the page's size when most
+                -- active attendances are overdue, and reading only active ones when few are.
+                CREATE INDEX attendances_attendance_active ON attendances_attendance (id, deadline)
+                  WHERE status IN (1, 2, 3) AND deadline <> '';
+                """)
+        }
     }
 }

@@ -142,6 +142,66 @@ import Testing
         }
     }
 
+    /// The overdue list's counts come from `attendances_open_by_deadline`, kept by triggers: after
+    /// every kind of change they must equal a scan of the attendances, and the page (read through
+    /// the active index) must be exactly the overdue attendances, newest first.
+    @Test func theOverdueCountersFollowEveryChange() async throws {
+        try await AttendancesTest.run { t in
+            var clients: [String] = []
+            for i in 1...6 { clients.append(try await t.client("Cliente \(i) Ltda", n: i).id) }
+            // Today is 2026-12-01 on the test clock.
+            var all: [AttendancesTest.Attendance] = []
+            for deadline in ["2026-11-20", "2026-11-30", "2026-12-01", "2026-12-15", ""] {
+                all += try await t.open(clients, subject: "Prazo \(deadline)", deadline: deadline)
+            }
+            func check(_ step: String) async throws {
+                let scan = "FROM attendances_attendance WHERE status IN (1, 2, 3) AND deadline <> '' AND deadline < '2026-12-01'"
+                let listed = try await t.list { $0.overdue = true; $0.pageSize = 500 }
+                var expected: [Conton_Attendances_V1_AttendanceStatus: Int64] = [:]
+                for status: Int32 in [1, 2, 3] {
+                    let n = try await t.count("SELECT count(*) \(scan) AND status = \(status)")
+                    if n > 0 { expected[.init(rawValue: status)] = Int64(n) }
+                }
+                let counts = Dictionary(listed.counts.map { ($0.status, $0.count) }, uniquingKeysWith: +)
+                #expect(counts == expected, "counts after \(step)")
+                let ids = try await t.host.database.pool.read { db in try Int64.fetchAll(db, sql: "SELECT id \(scan) ORDER BY id DESC") }
+                #expect(listed.attendances.map(\.id) == ids.map(String.init), "page after \(step)")
+                #expect(listed.attendances.allSatisfy { $0.overdue }, "flag after \(step)")
+            }
+            try await check("opening")
+            #expect(try await t.list { $0.overdue = true }.counts.map(\.count) == [12])
+
+            _ = try await t.status(all[0].id, .inProgress)
+            _ = try await t.status(all[1].id, .waitingClient)
+            _ = try await t.status(all[2].id, .closed)
+            _ = try await t.status(all[7].id, .cancelled)
+            try await check("status changes")
+            _ = try await t.status(all[2].id, .open)
+            try await check("a reopen")
+
+            func deadline(_ a: AttendancesTest.Attendance, _ value: String) async throws {
+                var r = Conton_Attendances_V1_UpdateAttendanceRequest()
+                r.attendance.id = a.id
+                r.attendance.deadline = value
+                r.updateMask.paths = ["deadline"]
+                _ = try await t.attendances.updateAttendance(r, metadata: t.owner)
+            }
+            try await deadline(all[0], "2026-12-20")    // in progress, overdue → not yet due
+            try await deadline(all[20], "2026-10-01")   // no deadline → overdue
+            try await deadline(all[3], "")              // overdue → no deadline
+            try await deadline(all[15], "2026-11-01")   // due in December → overdue
+            try await check("deadline changes")
+            #expect(try await t.list { $0.overdue = true; $0.statuses = [.waitingClient] }.attendances.map(\.id) == [all[1].id])
+
+            // A day later what was due on 2026-12-01 is overdue too; the counters need no update.
+            t.advance(minutes: 24 * 60)
+            let later = try await t.list { $0.overdue = true; $0.pageSize = 500 }
+            let dueToday = try await t.count("SELECT count(*) FROM attendances_attendance WHERE status IN (1, 2, 3) AND deadline <> '' AND deadline < '2026-12-02'")
+            #expect(later.counts.reduce(0) { $0 + $1.count } == Int64(dueToday) && later.attendances.count == dueToday)
+            #expect(try await t.count("SELECT count(*) FROM attendances_open_by_deadline WHERE n < 0") == 0)
+        }
+    }
+
     @Test func theClientReportCountsAttendancesAndMinutesPerMonth() async throws {
         try await AttendancesTest.run { t in
             let client = try await t.client("Padaria Pão Quente Ltda", n: 1), other = try await t.client("Oficina Ltda", n: 2)
