@@ -12,7 +12,7 @@ enum AttendanceOverdueSweep {
             let n = try await context.write { m -> Int in
                 let rows = try Row.fetchAll(m.db, sql: """
                     SELECT id, client_id, deadline, responsible_user_id FROM attendances_attendance
-                    WHERE deadline <> '' AND deadline < ? AND status IN (1, 2, 3) AND overdue_notified_at_ms IS NULL
+                    WHERE \(AttendanceQuery.overdue) AND overdue_notified_at_ms IS NULL
                     ORDER BY deadline, id LIMIT 500
                     """, arguments: [today])
                 for row in rows {
