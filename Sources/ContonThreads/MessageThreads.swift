@@ -15,7 +15,8 @@ import GRDB
 ///
 /// ```swift
 /// let threads = MessageThreads(prefix: "attendances")
-/// // in a migration:            try threads.createTables(in: db)
+/// // in one migration:          try threads.createTables(in: db)
+/// // in a later one:            try threads.addCounters(in: db)
 /// // posting, in context.write: let draft = try threads.validate(new, clientID: c, by: principal, files: files, in: m.db)
 /// //                            let message = try threads.append(draft, to: id, clientID: c, by: principal, files: files, at: m.now, in: m.db)
 /// ```
@@ -41,8 +42,10 @@ public struct MessageThreads: Sendable {
 
     var messageTable: String { "\(prefix)_thread_message" }
     var readTable: String { "\(prefix)_thread_read" }
+    var summaryTable: String { "\(prefix)_thread_summary" }
 
-    /// Creates the two tables; call it from one of the owning plugin's migrations.
+    /// Creates the two tables (their first version); call it from one of the owning plugin's
+    /// migrations, and ``addCounters(in:)`` from a later one.
     public func createTables(in db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE \(messageTable) (
@@ -68,6 +71,43 @@ public struct MessageThreads: Sendable {
             ) WITHOUT ROWID;
             """)
     }
+
+    /// The thread counters (second version of the tables): a summary row per thread (messages,
+    /// messages the client sees, minutes, messages to the client and from it) and, on each
+    /// message, how many messages to the client and from it the thread has up to it. A list's
+    /// counters are then one row per thread, and an unread count is the summary minus the
+    /// running count at the reader's mark (one primary-key seek), whatever the thread's length.
+    /// Fills both from the messages already stored.
+    public func addCounters(in db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE \(messageTable) ADD COLUMN to_client_n INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE \(messageTable) ADD COLUMN from_client_n INTEGER NOT NULL DEFAULT 0;
+            UPDATE \(messageTable) SET to_client_n = w.t, from_client_n = w.f FROM (
+              SELECT thread_id, sequence,
+                     sum(\(Self.toClient)) OVER (PARTITION BY thread_id ORDER BY sequence) AS t,
+                     sum(\(Self.fromClient)) OVER (PARTITION BY thread_id ORDER BY sequence) AS f
+              FROM \(messageTable)) AS w
+            WHERE \(messageTable).thread_id = w.thread_id AND \(messageTable).sequence = w.sequence;
+            CREATE TABLE \(summaryTable) (
+              thread_id INTEGER PRIMARY KEY,
+              last_sequence INTEGER NOT NULL,
+              messages INTEGER NOT NULL,
+              -- Without internal notes: what the client sees.
+              public_messages INTEGER NOT NULL,
+              minutes INTEGER NOT NULL,
+              to_client INTEGER NOT NULL,
+              from_client INTEGER NOT NULL
+            );
+            INSERT INTO \(summaryTable)
+              SELECT thread_id, max(sequence), count(*), sum(internal = 0), sum(minutes), sum(\(Self.toClient)), sum(\(Self.fromClient))
+              FROM \(messageTable) GROUP BY thread_id;
+            """)
+    }
+
+    /// A message the client receives: not an internal note, not its own.
+    static let toClient = "internal = 0 AND author_kind <> 2"
+    /// A message the office receives: the client's.
+    static let fromClient = "author_kind = 2"
 
     /// Who reads a thread, for unread counts: the client (any of its logins), or one staff user.
     public enum Reader: Sendable, Hashable {
@@ -154,8 +194,9 @@ public struct MessageThreads: Sendable {
     public func append(_ draft: Draft, to thread: Int64, clientID: String, by principal: Principal?, files: (any FileCatalog)?,
                        at now: Int64, in db: Database) throws -> Message {
         var m = Message()
-        m.sequence = (try Int64.fetchOne(try db.cachedStatement(sql: "SELECT max(sequence) FROM \(messageTable) WHERE thread_id = ?"),
-                                         arguments: [thread]) ?? 0) + 1
+        let before = try Row.fetchOne(try db.cachedStatement(sql: "SELECT last_sequence, to_client, from_client FROM \(summaryTable) WHERE thread_id = ?"),
+                                      arguments: [thread])
+        m.sequence = (before.map { $0[0] as Int64 } ?? 0) + 1
         m.atMs = now
         switch principal {
         case .staff(let s)?: (m.authorKind, m.authorId, m.authorName) = (.staff, s.userID, s.name.isEmpty ? s.email : s.name)
@@ -170,11 +211,20 @@ public struct MessageThreads: Sendable {
         if !draft.isInternal, let files {
             for f in draft.attachments where f.clientID.isEmpty { try files.deliver(f.id, to: clientID, in: db) }
         }
+        let toClient: Int64 = !m.internal && m.authorKind != .client ? 1 : 0, fromClient: Int64 = m.authorKind == .client ? 1 : 0
         try db.cachedStatement(sql: """
-            INSERT INTO \(messageTable) (thread_id, sequence, at_ms, author_kind, author_id, author_name, text, internal, minutes, attachments)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO \(messageTable) (thread_id, sequence, at_ms, author_kind, author_id, author_name, text, internal, minutes, attachments,
+                                          to_client_n, from_client_n)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [thread, m.sequence, m.atMs, m.authorKind.rawValue, m.authorId, m.authorName, m.text, m.internal,
-                                     m.minutes, try Self.encode(m.attachments)])
+                                     m.minutes, try Self.encode(m.attachments),
+                                     (before.map { $0[1] as Int64 } ?? 0) + toClient, (before.map { $0[2] as Int64 } ?? 0) + fromClient])
+        try db.cachedStatement(sql: """
+            INSERT INTO \(summaryTable) (thread_id, last_sequence, messages, public_messages, minutes, to_client, from_client)
+            VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6)
+            ON CONFLICT (thread_id) DO UPDATE SET last_sequence = ?2, messages = messages + 1, public_messages = public_messages + ?3,
+              minutes = minutes + ?4, to_client = to_client + ?5, from_client = from_client + ?6
+            """).execute(arguments: [thread, m.sequence, m.internal ? 0 : 1, m.minutes, toClient, fromClient])
         if let principal, let reader = Reader(principal) { try markRead(thread, reader: reader, upTo: m.sequence, in: db) }
         return m
     }
@@ -227,7 +277,7 @@ public struct MessageThreads: Sendable {
     /// Throws INVALID_ARGUMENT under `up_to_sequence` for a negative one.
     public func markRead(_ thread: Int64, reader: Reader, upToSequence sequence: Int64, in db: Database) throws {
         if sequence < 0 { throw FieldErrors.single("up_to_sequence", "must not be negative") }
-        let last = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT max(sequence) FROM \(messageTable) WHERE thread_id = ?"),
+        let last = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT last_sequence FROM \(summaryTable) WHERE thread_id = ?"),
                                       arguments: [thread]) ?? 0
         try markRead(thread, reader: reader, upTo: sequence == 0 ? last : min(sequence, last), in: db)
     }
@@ -254,16 +304,24 @@ public struct MessageThreads: Sendable {
     /// staff user, the client's.
     public func unread(_ threads: [Int64], reader: Reader, in db: Database) throws -> [Int64: Int] {
         guard !threads.isEmpty else { return [:] }
-        let json = Self.json(threads)
-        let whose = reader == .client ? "m.internal = 0 AND m.author_kind <> 2" : "m.author_kind = 2"
-        var out: [Int64: Int] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT m.thread_id, count(*) FROM \(messageTable) m
-            LEFT JOIN \(readTable) r ON r.thread_id = m.thread_id AND r.reader = ?
-            WHERE m.thread_id IN (SELECT value FROM json_each(?)) AND m.sequence > coalesce(r.last_read_sequence, 0) AND \(whose)
-            GROUP BY m.thread_id
-            """, arguments: [reader.key, json]) {
-            out[row[0]] = row[1]
+        let (total, running) = reader == .client ? ("to_client", "to_client_n") : ("from_client", "from_client_n")
+        // The summary's total less the running count at the reader's mark: one seek per thread.
+        return try counters(threads, sql: """
+            SELECT s.thread_id, s.\(total) - coalesce((SELECT m.\(running) FROM \(messageTable) m
+                WHERE m.thread_id = s.thread_id AND m.sequence <= r.last_read_sequence ORDER BY m.sequence DESC LIMIT 1), 0)
+            FROM \(summaryTable) s LEFT JOIN \(readTable) r ON r.thread_id = s.thread_id AND r.reader = ?
+            WHERE s.thread_id IN (SELECT value FROM json_each(?))
+            """, arguments: [reader.key, Self.json(threads)], in: db)
+    }
+
+    /// Each thread's value from a `SELECT thread_id, value` statement, threads whose value is 0
+    /// absent.
+    private func counters<Value: DatabaseValueConvertible & Numeric>(_ threads: [Int64], sql: String, arguments: StatementArguments,
+                                                                    in db: Database) throws -> [Int64: Value] {
+        var out: [Int64: Value] = [:]
+        for row in try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments) {
+            let value: Value = row[1]
+            if value != 0 { out[row[0]] = value }
         }
         return out
     }
@@ -277,34 +335,24 @@ public struct MessageThreads: Sendable {
     /// `includeInternal`), by thread (threads with none absent).
     public func counts(_ threads: [Int64], includeInternal: Bool, in db: Database) throws -> [Int64: Int] {
         guard !threads.isEmpty else { return [:] }
-        let json = Self.json(threads)
-        var out: [Int64: Int] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT thread_id, count(*) FROM \(messageTable) WHERE thread_id IN (SELECT value FROM json_each(?))\(includeInternal ? "" : " AND internal = 0")
-            GROUP BY thread_id
-            """, arguments: [json]) {
-            out[row[0]] = row[1]
-        }
-        return out
+        return try counters(threads, sql: """
+            SELECT thread_id, \(includeInternal ? "messages" : "public_messages") FROM \(summaryTable)
+            WHERE thread_id IN (SELECT value FROM json_each(?))
+            """, arguments: [Self.json(threads)], in: db)
     }
 
-    /// The minutes recorded on each of `threads`, by thread.
+    /// The minutes recorded on each of `threads`, by thread (threads with none absent).
     public func minutes(_ threads: [Int64], in db: Database) throws -> [Int64: Int64] {
         guard !threads.isEmpty else { return [:] }
-        let json = Self.json(threads)
-        var out: [Int64: Int64] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT thread_id, sum(minutes) FROM \(messageTable) WHERE thread_id IN (SELECT value FROM json_each(?)) GROUP BY thread_id
-            """, arguments: [json]) {
-            out[row[0]] = row[1]
-        }
-        return out
+        return try counters(threads, sql: "SELECT thread_id, minutes FROM \(summaryTable) WHERE thread_id IN (SELECT value FROM json_each(?))",
+                            arguments: [Self.json(threads)], in: db)
     }
 
     /// Removes thread `thread` (when its owner is deleted).
     public func delete(_ thread: Int64, in db: Database) throws {
         try db.execute(sql: "DELETE FROM \(messageTable) WHERE thread_id = ?", arguments: [thread])
         try db.execute(sql: "DELETE FROM \(readTable) WHERE thread_id = ?", arguments: [thread])
+        try db.execute(sql: "DELETE FROM \(summaryTable) WHERE thread_id = ?", arguments: [thread])
     }
 
     private struct StoredAttachment: Codable {

@@ -44,6 +44,7 @@ struct TestFiles: FileCatalog {
         let threads = MessageThreads(prefix: "demo")
         try await database.pool.write { db in
             try threads.createTables(in: db)
+            try threads.addCounters(in: db)
             try db.execute(sql: """
                 CREATE TABLE test_file (id TEXT PRIMARY KEY, client_id TEXT NOT NULL);
                 INSERT INTO test_file VALUES ('fa', 'A'), ('fb', 'B'), ('fo', '');
@@ -99,6 +100,78 @@ struct TestFiles: FileCatalog {
                 try threads.markRead(1, reader: .client, upTo: 2, in: db)      // never back
             }
             #expect(try await database.pool.read { db in try threads.unread([1], reader: .client, in: db) } == [:])
+        }
+    }
+
+    /// The counters a scan of the messages gives, as the first version counted them: the
+    /// independent oracle for the summary and the running counts.
+    static func scanned(_ threads: [Int64], reader: MessageThreads.Reader, in db: Database) throws
+        -> (all: [Int64: Int], visible: [Int64: Int], minutes: [Int64: Int64], unread: [Int64: Int]) {
+        let whose = reader == .client ? "m.internal = 0 AND m.author_kind <> 2" : "m.author_kind = 2"
+        var out: (all: [Int64: Int], visible: [Int64: Int], minutes: [Int64: Int64], unread: [Int64: Int]) = ([:], [:], [:], [:])
+        for t in threads {
+            let all = try Int.fetchOne(db, sql: "SELECT count(*) FROM demo_thread_message WHERE thread_id = ?", arguments: [t])!
+            let visible = try Int.fetchOne(db, sql: "SELECT count(*) FROM demo_thread_message WHERE thread_id = ? AND internal = 0", arguments: [t])!
+            let minutes = Int64(try Double.fetchOne(db, sql: "SELECT total(minutes) FROM demo_thread_message WHERE thread_id = ?", arguments: [t]) ?? 0)
+            let unread = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM demo_thread_message m LEFT JOIN demo_thread_read r ON r.thread_id = m.thread_id AND r.reader = ?
+                WHERE m.thread_id = ? AND m.sequence > coalesce(r.last_read_sequence, 0) AND \(whose)
+                """, arguments: [reader == .client ? "client" : "staff:u-maria", t])!
+            if all > 0 { out.all[t] = all }
+            if visible > 0 { out.visible[t] = visible }
+            if minutes > 0 { out.minutes[t] = minutes }
+            if unread > 0 { out.unread[t] = unread }
+        }
+        return out
+    }
+
+    static func expectCountersMatchAScan(_ threads: MessageThreads, _ ids: [Int64], in db: Database) throws {
+        for reader in [MessageThreads.Reader.client, .staff(userID: "u-maria")] {
+            let scan = try scanned(ids, reader: reader, in: db)
+            #expect(try threads.counts(ids, includeInternal: true, in: db) == scan.all)
+            #expect(try threads.counts(ids, includeInternal: false, in: db) == scan.visible)
+            #expect(try threads.minutes(ids, in: db) == scan.minutes)
+            #expect(try threads.unread(ids, reader: reader, in: db) == scan.unread, "\(reader)")
+        }
+    }
+
+    @Test func theThreadCountersAreFilledFromExistingMessagesAndFollowEveryPost() async throws {
+        let directory = NSTemporaryDirectory() + "conton-threads-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let database = try ContonDatabase(dataDirectory: directory)
+        let threads = MessageThreads(prefix: "demo")
+        let ids: [Int64] = [1, 2, 3, 4]
+        try await database.pool.write { db in
+            var seed: UInt64 = 42
+            func next(_ n: UInt64) -> Int { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return Int((seed >> 33) % n) }
+            // Messages written by the first version of the tables, before the counters existed.
+            try threads.createTables(in: db)
+            try db.execute(sql: "CREATE TABLE test_file (id TEXT PRIMARY KEY, client_id TEXT NOT NULL)")
+            for t in ids.prefix(3) {
+                for sequence in 1...(20 + next(30)) {
+                    try db.execute(sql: """
+                        INSERT INTO demo_thread_message (thread_id, sequence, at_ms, author_kind, author_id, author_name, text, internal, minutes, attachments)
+                        VALUES (?, ?, 1000, ?, 'x', 'X', 'texto', ?, ?, '')
+                        """, arguments: [t, sequence, 1 + next(3), next(4) == 0, next(3) == 0 ? next(60) : 0])
+                }
+                try db.execute(sql: "INSERT INTO demo_thread_read VALUES (?, 'client', ?), (?, 'staff:u-maria', ?)",
+                               arguments: [t, next(40), t, next(40)])
+            }
+            try threads.addCounters(in: db)
+            try Self.expectCountersMatchAScan(threads, ids, in: db)
+            // Then posts by each side, notes among them, and read marks moving, on old and new threads.
+            let authors = [Self.staff, Self.otherStaff, Self.client]
+            for _ in 0..<200 {
+                let who = authors[next(3)], t = ids[next(4)]
+                let note = !(who == Self.client) && next(4) == 0
+                let minutes: Int32 = who == Self.client ? 0 : Int32(next(3) == 0 ? next(30) : 0)
+                _ = try Self.post(threads, db, Self.new("mensagem", internal: note, minutes: minutes), by: who, thread: t)
+                if next(10) == 0 { try threads.markRead(ids[next(4)], reader: next(2) == 0 ? .client : .staff(userID: "u-maria"), upToSequence: Int64(next(60)), in: db) }
+                try Self.expectCountersMatchAScan(threads, ids, in: db)
+            }
+            try threads.delete(2, in: db)
+            try Self.expectCountersMatchAScan(threads, ids, in: db)
+            #expect(try threads.counts([2], includeInternal: true, in: db) == [:])
         }
     }
 

@@ -93,5 +93,8 @@ enum AttendancesSchema {
                   WHERE status IN (1, 2, 3) AND deadline <> '';
                 """)
         }
+        migrations.register("attendances.3_thread_counters") { db in
+            try threads.addCounters(in: db)
+        }
     }
 }

@@ -64,5 +64,8 @@ enum RequestsSchema {
             }
             try threads.createTables(in: db)
         }
+        migrations.register("requests.2_thread_counters") { db in
+            try threads.addCounters(in: db)
+        }
     }
 }
