@@ -6,7 +6,7 @@ APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libproto
                 libssl-dev openssl libsqlite3-dev libcurl4-openssl-dev python3 python3-pip coreutils \
                 pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev fonts-dejavu-core \
                 poppler-utils zbar-tools
-PIP_PACKAGES := pytest validate-docbr aiosmtpd num2words googleapis-common-protos
+PIP_PACKAGES := pytest validate-docbr aiosmtpd num2words googleapis-common-protos python-dateutil icalendar
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT_JOBS ?= $(shell nproc)
 
@@ -20,7 +20,7 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 	@# Debian's own python3 refuses system-wide pip installs (PEP 668) unless told otherwise.
-	@python3 -c 'import pytest, validate_docbr, aiosmtpd, num2words, google.protobuf, google.rpc.error_details_pb2, conton_client' 2>/dev/null || \
+	@python3 -c 'import pytest, validate_docbr, aiosmtpd, num2words, google.protobuf, google.rpc.error_details_pb2, conton_client, dateutil.rrule, icalendar' 2>/dev/null || \
 	  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q $(PIP_PACKAGES) ./clients/python
 
 ## build: debug build of everything.

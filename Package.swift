@@ -247,7 +247,7 @@ let package = Package(
         .executableTarget(
             name: "conton",
             dependencies: [
-                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", "PaymentsPlugin", "ProtocolsPlugin", "AttendancesPlugin", "RequestsPlugin", // new-plugin: composition
+                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", "PaymentsPlugin", "ProtocolsPlugin", "AttendancesPlugin", "RequestsPlugin", "AgendaPlugin", // new-plugin: composition
                 "DocumentsCapability",
                 "ContonIdentity", "ContonStore", "ContonServer", "ContonBrazil", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
@@ -541,6 +541,34 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Plugins/Requests/Tests",
+            swiftSettings: swiftSettings
+        ),
+        /// Business days as the office counts them, for other plugins (provided by the agenda).
+        .target(
+            name: "AgendaCapability",
+            dependencies: ["ContonKit", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Plugins/Agenda/Capability",
+            swiftSettings: swiftSettings
+        ),
+        /// Agenda: events with recurrence, business days and holidays, the obligations calendar, the iCalendar feed.
+        .target(
+            name: "AgendaPlugin",
+            dependencies: [
+                "ContonKit", "ContonAPI", "ContonStore", "ClientsCapability", "AgendaCapability",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Agenda/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AgendaPluginTests",
+            dependencies: [
+                "AgendaPlugin", "AgendaCapability", "ClientsPlugin", "OfficePlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonStore", "ContonBrazil",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Agenda/Tests",
             swiftSettings: swiftSettings
         ),
         // new-plugin: targets above this line

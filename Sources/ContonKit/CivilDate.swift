@@ -33,7 +33,11 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     /// The date of a UTC instant (milliseconds) in a zone `offsetMinutes` from UTC
     /// (America/Sao_Paulo is −180 since 2019, with no daylight saving time).
     public init(milliseconds: Int64, offsetMinutes: Int = -180) {
-        let days = Int((milliseconds + Int64(offsetMinutes) * 60_000).floorDivided(by: 86_400_000))
+        self.init(dayNumber: Int((milliseconds + Int64(offsetMinutes) * 60_000).floorDivided(by: 86_400_000)))
+    }
+
+    /// The date `dayNumber` days after 1970-01-01 (negative before it).
+    public init(dayNumber days: Int) {
         // Civil from days (Howard Hinnant's algorithm).
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
@@ -46,6 +50,20 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
         self.month = m
         self.day = d
+    }
+
+    /// The day of the week: 0 Sunday, 1 Monday … 6 Saturday.
+    public var weekday: Int {
+        let n = (dayNumber + 4) % 7           // 1970-01-01 was a Thursday
+        return n < 0 ? n + 7 : n
+    }
+
+    /// Saturday or Sunday.
+    public var isWeekend: Bool { weekday == 0 || weekday == 6 }
+
+    /// Midnight of this date, in UTC milliseconds, in a zone `offsetMinutes` from UTC.
+    public func milliseconds(offsetMinutes: Int = -180) -> Int64 {
+        Int64(dayNumber) * 86_400_000 - Int64(offsetMinutes) * 60_000
     }
 
     /// Days in `month` of `year` (leap years by the Gregorian rule).

@@ -10,6 +10,7 @@ import PaymentsPlugin
 import ProtocolsPlugin
 import AttendancesPlugin
 import RequestsPlugin
+import AgendaPlugin
 // new-plugin: imports above this line
 
 /// The composition root: every built-in feature plugin, listed explicitly — the single place a
@@ -26,6 +27,7 @@ enum CompositionRoot {
             ProtocolsPlugin(),
             AttendancesPlugin(),
             RequestsPlugin(),
+            AgendaPlugin(),
             // new-plugin: plugins above this line
         ]
     }

@@ -21,6 +21,9 @@ public protocol ClientRegistry: Sendable {
     /// The clients whose CPF/CNPJ (normalised: digits and upper-case letters) is one of
     /// `documents`, by document (documents no client has are absent).
     func clients(documents: [String], in db: Database) throws -> [String: ClientSummary]
+    /// What the obligations calendar needs of the client `id`, or of every client not archived
+    /// (`id` nil), in id order.
+    func obligationProfiles(_ id: String?, in db: Database) throws -> [ClientObligationProfile]
 }
 
 extension ClientRegistry {
@@ -56,6 +59,24 @@ public struct ClientSummary: Sendable, Hashable {
         self.name = name
         self.document = document
         self.email = email
+        self.archived = archived
+    }
+}
+
+/// What decides which obligations apply to a client: its tax regime and whether it has employees.
+public struct ClientObligationProfile: Sendable, Hashable {
+    public var clientID: String
+    public var name: String
+    /// `conton.clients.v1.TaxRegime`'s number (0 unspecified, 1 MEI, 2 Simples Nacional, 3 Lucro
+    /// Presumido, 4 Lucro Real, 5 imune/isenta, 6 pessoa física).
+    public var taxRegime: Int
+    public var hasEmployees: Bool
+    public var archived: Bool
+    public init(clientID: String, name: String, taxRegime: Int, hasEmployees: Bool, archived: Bool) {
+        self.clientID = clientID
+        self.name = name
+        self.taxRegime = taxRegime
+        self.hasEmployees = hasEmployees
         self.archived = archived
     }
 }

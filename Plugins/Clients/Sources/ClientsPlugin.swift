@@ -68,6 +68,18 @@ struct ClientsRegistry: ClientRegistry {
         }
     }
 
+    func obligationProfiles(_ id: String?, in db: Database) throws -> [ClientObligationProfile] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT id, name, tax_regime, data, archived_at_ms FROM clients_client
+            WHERE \(id == nil ? "archived_at_ms IS NULL" : "id = ?") ORDER BY id
+            """, arguments: id.map { [$0] } ?? [])
+        return try rows.map { row in
+            let client = try Conton_Clients_V1_Client(serializedBytes: row["data"] as Data)
+            return ClientObligationProfile(clientID: row["id"], name: row["name"], taxRegime: row["tax_regime"],
+                                           hasEmployees: client.hasEmployees, archived: (row["archived_at_ms"] as Int64?) != nil)
+        }
+    }
+
     func feeDefaults(_ ids: [String], in db: Database) throws -> [String: ClientFeeDefaults] {
         var result: [String: ClientFeeDefaults] = [:]
         result.reserveCapacity(ids.count)

@@ -20,6 +20,7 @@ let MiB = 1024 * 1024
 /// (Stands in for the clients plugin, so these tests need no other plugin.)
 struct FixedClients: ClientRegistry {
     func feeDefaults(_ ids: [String], in db: Database) throws -> [String: ClientFeeDefaults] { [:] }
+    func obligationProfiles(_ id: String?, in db: Database) throws -> [ClientObligationProfile] { [] }
 
     func clients(ids: [String], in db: Database) throws -> [String: ClientSummary] {
         var found: [String: ClientSummary] = [:]

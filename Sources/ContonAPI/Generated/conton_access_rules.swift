@@ -6,6 +6,7 @@ public enum ContonAccessRules {
     /// The rule of each method that declares one.
     public static let byMethod: [String: Conton_Rpc_V1_AccessRule] = {
         var all: [String: Conton_Rpc_V1_AccessRule] = [:]
+        for (method, rule) in Conton_Agenda_V1_Agenda.accessRules { all["conton.agenda.v1.Agenda/" + method] = rule }
         for (method, rule) in Conton_Attendances_V1_Attendances.accessRules { all["conton.attendances.v1.Attendances/" + method] = rule }
         for (method, rule) in Conton_Audit_V1_Audit.accessRules { all["conton.audit.v1.Audit/" + method] = rule }
         for (method, rule) in Conton_Clients_V1_Clients.accessRules { all["conton.clients.v1.Clients/" + method] = rule }

@@ -3825,6 +3825,9 @@ public struct Conton_Clients_V1_Client: ProtoMessage {
     /// Unsets `access`.
     public mutating func clearAccess() { _access = nil }
 
+    /// `bool has_employees = 26`
+    public var hasEmployees: Bool = false
+
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
 
@@ -4659,6 +4662,7 @@ extension Conton_Clients_V1_Client {
         self.updatedAtMs = source.singular(23)
         self.archivedAtMs = source.singular(24)
         self._access = (source.optional(25) as Conton_Clients_V1_ClientAccess?).map(ProtoBox.init)
+        self.hasEmployees = source.singular(26)
         self.unknownFields = source.unknownFields
     }
 
@@ -4690,6 +4694,7 @@ extension Conton_Clients_V1_Client {
         result.setSingular(23, self.updatedAtMs)
         result.setSingular(24, self.archivedAtMs)
         if let value = self._access { result.set(25, value.value) }
+        result.setSingular(26, self.hasEmployees)
         result.unknownFields = self.unknownFields
         return result
     }

@@ -3,6 +3,7 @@
 #define CONTON_PROTOS_C_H
 
 #include <protobuf-c/protobuf-c.h>
+#include "conton/agenda/v1/agenda.pb-c.h"
 #include "conton/attendances/v1/attendances.pb-c.h"
 #include "conton/audit/v1/audit.pb-c.h"
 #include "conton/clients/v1/clients.pb-c.h"

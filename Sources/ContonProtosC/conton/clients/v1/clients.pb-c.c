@@ -1730,7 +1730,7 @@ const ProtobufCMessageDescriptor conton__clients__v1__client_access__descriptor 
   (ProtobufCMessageInit) conton__clients__v1__client_access__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor conton__clients__v1__client__field_descriptors[25] =
+static const ProtobufCFieldDescriptor conton__clients__v1__client__field_descriptors[26] =
 {
   {
     "id",
@@ -2032,6 +2032,18 @@ static const ProtobufCFieldDescriptor conton__clients__v1__client__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "has_employees",
+    26,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Clients__V1__Client, has_employees),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned conton__clients__v1__client__field_indices_by_name[] = {
   24,   /* field[24] = access */
@@ -2045,6 +2057,7 @@ static const unsigned conton__clients__v1__client__field_indices_by_name[] = {
   5,   /* field[5] = document_formatted */
   9,   /* field[9] = email */
   17,   /* field[17] = fee_due_day */
+  25,   /* field[25] = has_employees */
   0,   /* field[0] = id */
   16,   /* field[16] = monthly_fee_cents */
   8,   /* field[8] = municipal_registration */
@@ -2063,7 +2076,7 @@ static const unsigned conton__clients__v1__client__field_indices_by_name[] = {
 static const ProtobufCIntRange conton__clients__v1__client__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 25 }
+  { 0, 26 }
 };
 const ProtobufCMessageDescriptor conton__clients__v1__client__descriptor =
 {
@@ -2073,7 +2086,7 @@ const ProtobufCMessageDescriptor conton__clients__v1__client__descriptor =
   "Conton__Clients__V1__Client",
   "conton.clients.v1",
   sizeof(Conton__Clients__V1__Client),
-  25,
+  26,
   conton__clients__v1__client__field_descriptors,
   conton__clients__v1__client__field_indices_by_name,
   1,  conton__clients__v1__client__number_ranges,

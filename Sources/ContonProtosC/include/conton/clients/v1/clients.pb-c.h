@@ -253,10 +253,15 @@ struct  Conton__Clients__V1__Client
   int64_t updated_at_ms;
   int64_t archived_at_ms;
   Conton__Clients__V1__ClientAccess *access;
+  /*
+   * Whether it has employees (folha de pagamento): the obligations calendar's FGTS, INSS and
+   * IRRF apply only then.
+   */
+  protobuf_c_boolean has_employees;
 };
 #define CONTON__CLIENTS__V1__CLIENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__clients__v1__client__descriptor) \
-    , (char *)protobuf_c_empty_string, CONTON__CLIENTS__V1__PERSON_TYPE__PERSON_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, NULL, CONTON__CLIENTS__V1__TAX_REGIME__TAX_REGIME_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, CONTON__CLIENTS__V1__CLIENT_STATUS__CLIENT_STATUS_UNSPECIFIED, 0, 0, 0, 0, NULL }
+    , (char *)protobuf_c_empty_string, CONTON__CLIENTS__V1__PERSON_TYPE__PERSON_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, NULL, CONTON__CLIENTS__V1__TAX_REGIME__TAX_REGIME_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, CONTON__CLIENTS__V1__CLIENT_STATUS__CLIENT_STATUS_UNSPECIFIED, 0, 0, 0, 0, NULL, 0 }
 
 
 struct  Conton__Clients__V1__CreateClientRequest
