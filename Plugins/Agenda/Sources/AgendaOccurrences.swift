@@ -1,5 +1,6 @@
 import ContonAPI
 import ContonKit
+import Foundation
 import GRDB
 
 /// Expands events into their occurrences over a window, with their exceptions: cancelled ones
@@ -54,44 +55,137 @@ struct AgendaOccurrences: Sendable {
         }
     }
 
-    /// The occurrences from `from` through `through` of the events `filter` selects, in start order.
-    func list(_ filter: Filter, from: CivilDate, through: CivilDate, in db: Database) throws -> [Occurrence] {
+    /// Where a page ends: the last occurrence returned (occurrences sort by start, event, day).
+    struct Cursor: Sendable, Hashable, Comparable {
+        var startMs: Int64
+        var eventID: Int64
+        var originalDay: Int
+
+        static func < (a: Cursor, b: Cursor) -> Bool {
+            (a.startMs, a.eventID, a.originalDay) < (b.startMs, b.eventID, b.originalDay)
+        }
+
+        /// `o1:<start>:<event>:<day>` in base64, opaque to clients.
+        var token: String { Data("o1:\(startMs):\(eventID):\(originalDay)".utf8).base64EncodedString() }
+
+        init(startMs: Int64, eventID: Int64, originalDay: Int) {
+            self.startMs = startMs
+            self.eventID = eventID
+            self.originalDay = originalDay
+        }
+
+        init?(token: String) {
+            guard let data = Data(base64Encoded: token) else { return nil }
+            let parts = String(decoding: data, as: UTF8.self).split(separator: ":")
+            guard parts.count == 4, parts[0] == "o1", let s = Int64(parts[1]), let e = Int64(parts[2]), let d = Int(parts[3]) else { return nil }
+            self.init(startMs: s, eventID: e, originalDay: d)
+        }
+    }
+
+    /// One occurrence before it becomes a message: its event, days and start.
+    private struct Item {
+        var key: Cursor
+        var event: Int
+        var day: Int
+        var minute: Int
+        var moved: Bool
+    }
+
+    /// The occurrences from `from` through `through` of the events `filter` selects, in start order:
+    /// all of them, or the `limit` after `after` (and whether more follow).
+    func list(_ filter: Filter, from: CivilDate, through: CivilDate, after: Cursor? = nil, limit: Int = .max,
+              in db: Database) throws -> (occurrences: [Occurrence], more: Bool) {
+        // A page after a cursor needs nothing that starts before the cursor's day.
+        var from = from
+        if let after { from = max(from, zone.date(of: after.startMs).adding(days: -1)) }
+        guard from <= through else { return ([], false) }
         let (condition, arguments) = filter.sql()
-        let events = try Row.fetchAll(db, sql: """
-            SELECT \(AgendaEvent.columns.split(separator: ",").map { "e." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
-            FROM agenda_event e
+        let columns = AgendaEvent.columns.split(separator: ",").map { "e." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        var events = try Row.fetchAll(db, sql: """
+            SELECT \(columns) FROM agenda_event e
             WHERE e.start_date <= ? AND (e.last_date IS NULL OR e.last_date >= ?) AND \(condition)
             """, arguments: [through.description, from.description] + arguments).map(AgendaEvent.init(row:))
-        var exceptions: [Int64: [CivilDate: Exception]] = [:]
-        if !events.isEmpty {
-            let ids = events.filter { $0.recurrence != nil }.map(\.id)
+        var index = Dictionary(uniqueKeysWithValues: events.enumerated().map { ($1.id, $0) })
+        var exceptions: [Int64: [Int: Exception]] = [:]
+        let recurring = events.filter { $0.recurrence != nil }.map(\.id)
+        if !recurring.isEmpty {
             for row in try Row.fetchAll(db, sql: """
                 SELECT event_id, original_date, cancelled, new_date, new_start_minute FROM agenda_exception
                 WHERE event_id IN (SELECT value FROM json_each(?))
-                """, arguments: ["[" + ids.map(String.init).joined(separator: ",") + "]"]) {
-                exceptions[row["event_id"], default: [:]][CivilDate(row["original_date"] as String)!] = Self.exception(row)
+                """, arguments: ["[" + recurring.map(String.init).joined(separator: ",") + "]"]) {
+                exceptions[row["event_id"], default: [:]][CivilDate(row["original_date"] as String)!.dayNumber] = Self.exception(row)
             }
         }
-        var out: [Occurrence] = []
-        for event in events {
+        // Instants by (day, minute) and texts by day: a year of 500 events shares a few hundred of each.
+        var instants: [Int: Int64] = [:]
+        func instant(_ day: Int, _ minute: Int) -> Int64 {
+            let key = day &* 1_440 &+ minute
+            if let known = instants[key] { return known }
+            let value = zone.instant(CivilDate(dayNumber: day), minute: minute)
+            instants[key] = value
+            return value
+        }
+        var items: [Item] = []
+        for (i, event) in events.enumerated() {
             let dates = event.recurrence.map { $0.dates(start: event.startDate, from: from, through: through) } ?? [event.startDate]
-            let own = exceptions[event.id] ?? [:]
-            for date in dates where own[date] == nil {
-                if let occurrence = occurrence(event, original: date, exception: nil) { out.append(occurrence) }
+            let own = exceptions[event.id]
+            var untilMs: Int64?
+            if case .instant(let until)? = event.recurrence?.until { untilMs = until }
+            for date in dates {
+                let day = date.dayNumber
+                if own?[day] != nil { continue }
+                let minute = event.allDay ? 0 : event.startMinute
+                let start = instant(day, minute)
+                if let untilMs, start > untilMs { continue }
+                items.append(Item(key: Cursor(startMs: start, eventID: event.id, originalDay: day), event: i, day: day, minute: minute, moved: false))
             }
         }
         // Occurrences moved into the window (their rule's day inside it or not).
         for row in try Row.fetchAll(db, sql: """
-            SELECT x.original_date, x.cancelled, x.new_date, x.new_start_minute, \(AgendaEvent.columns.split(separator: ",").map { "e." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+            SELECT x.original_date, x.cancelled, x.new_date, x.new_start_minute, \(columns)
             FROM agenda_exception x JOIN agenda_event e ON e.id = x.event_id
             WHERE x.new_date BETWEEN ? AND ? AND \(condition)
             """, arguments: [from.description, through.description] + arguments) {
             let event = AgendaEvent(row: row)
-            if let occurrence = occurrence(event, original: CivilDate(row["original_date"] as String)!, exception: Self.exception(row)) {
-                out.append(occurrence)
-            }
+            let exception = Self.exception(row)
+            guard !exception.cancelled, let newDate = exception.newDate else { continue }
+            let i: Int
+            if let known = index[event.id] { i = known } else { i = events.count; events.append(event); index[event.id] = i }
+            let minute = event.allDay ? 0 : (exception.newStartMinute ?? event.startMinute)
+            let original = CivilDate(row["original_date"] as String)!.dayNumber
+            items.append(Item(key: Cursor(startMs: instant(newDate.dayNumber, minute), eventID: event.id, originalDay: original),
+                              event: i, day: newDate.dayNumber, minute: minute, moved: true))
         }
-        return out.sorted { ($0.startMs, $0.eventId, $0.originalDate) < ($1.startMs, $1.eventId, $1.originalDate) }
+        if let after { items.removeAll { $0.key <= after } }
+        items.sort { $0.key < $1.key }
+        let more = items.count > limit
+        var texts: [Int: String] = [:]
+        func text(_ day: Int) -> String {
+            if let known = texts[day] { return known }
+            let value = CivilDate(dayNumber: day).description
+            texts[day] = value
+            return value
+        }
+        let page = items.prefix(limit).map { item -> Occurrence in
+            let event = events[item.event]
+            var o = Occurrence()
+            o.eventId = event.id
+            o.originalDate = text(item.key.originalDay)
+            o.date = item.moved ? text(item.day) : o.originalDate
+            o.startMs = item.key.startMs
+            o.endMs = event.allDay ? instant(item.day + 1, 0) : item.key.startMs + Int64(event.durationMinutes) * 60_000
+            o.allDay = event.allDay
+            o.title = event.title
+            o.clientId = event.clientID
+            o.kind = event.kind
+            o.moved = item.moved
+            o.responsibleUserId = event.responsibleUserID
+            o.sharedWithClient = event.sharedWithClient
+            o.competence = event.competence
+            o.delivered = event.deliveredAtMs != nil
+            return o
+        }
+        return (page, more)
     }
 
     static func exception(_ row: Row) -> Exception {

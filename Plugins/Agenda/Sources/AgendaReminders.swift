@@ -11,7 +11,7 @@ enum AgendaReminders {
             let today = zone.date(of: now)
             // The furthest a reminder reaches ahead: 60 days, plus a day for all-day events.
             let horizon = zone.date(of: now + Int64(AgendaEvent.maxReminderMinutes) * 60_000).adding(days: 1)
-            let occurrences = try AgendaOccurrences(zone: zone).list(AgendaOccurrences.Filter(withReminders: true), from: today, through: horizon, in: m.db)
+            let occurrences = try AgendaOccurrences(zone: zone).list(AgendaOccurrences.Filter(withReminders: true), from: today, through: horizon, in: m.db).occurrences
             guard !occurrences.isEmpty else { return 0 }
             var reminders: [Int64: [Int]] = [:]
             for row in try Row.fetchAll(m.db, sql: "SELECT id, reminders FROM agenda_event WHERE reminders <> ''") {

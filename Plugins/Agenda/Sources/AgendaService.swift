@@ -26,6 +26,9 @@ struct AgendaService: Conton_Agenda_V1_Agenda.SimpleServiceProtocol {
         return d
     }
 
+    static let defaultPage = 1_000
+    static let maxPage: Int32 = 5_000
+
     static let outputOnly: Set<String> = ["id", "kind", "obligation_template_id", "competence", "version", "created_at_ms", "updated_at_ms"]
 
     // MARK: Events
@@ -117,14 +120,23 @@ struct AgendaService: Conton_Agenda_V1_Agenda.SimpleServiceProtocol {
             }
         }
         if case .unrecognized(let n) = request.kind { errors.add("kind", "\(n) is not an event kind") }
+        if !(0...Self.maxPage).contains(request.pageSize) { errors.add("page_size", "must be 1 to \(Self.maxPage) (0: \(Self.defaultPage))") }
+        let after = request.pageToken.isEmpty ? nil : AgendaOccurrences.Cursor(token: request.pageToken)
+        if !request.pageToken.isEmpty && after == nil { errors.add("page_token", "is not a token this method returned") }
         try errors.check()
         if case .only(let own) = scope, !request.clientId.isEmpty, request.clientId != own {
             return Conton_Agenda_V1_ListOccurrencesResponse()        // another client's: nothing, as if it had none
         }
         let filter = AgendaOccurrences.Filter(scope: scope, clientID: request.clientId, excludeOffice: request.excludeOffice, kind: request.kind)
         let occurrences = self.occurrences
+        let limit = request.pageSize == 0 ? Self.defaultPage : Int(request.pageSize)
+        let (page, more) = try await self.context.read { db in try occurrences.list(filter, from: from!, through: to!, after: after, limit: limit, in: db) }
         var response = Conton_Agenda_V1_ListOccurrencesResponse()
-        response.occurrences = try await self.context.read { db in try occurrences.list(filter, from: from!, through: to!, in: db) }
+        response.occurrences = page
+        if more, let last = page.last {
+            response.nextPageToken = AgendaOccurrences.Cursor(startMs: last.startMs, eventID: last.eventId,
+                                                              originalDay: CivilDate(last.originalDate)!.dayNumber).token
+        }
         return response
     }
 

@@ -159,14 +159,16 @@ struct Recurrence: Sendable, Hashable {
         var matched = 0
         // Without COUNT the periods before the window can be skipped; with it each is counted.
         var period = count == nil ? firstPeriod(start: start, reaching: max(from, start)) : 0
+        let startNumber = start.dayNumber, fromNumber = from.dayNumber, lastNumber = last.dayNumber
         while true {
             let days = candidates(period: period, start: start)
-            guard let first = days.first else { break }
-            if first > last { break }
-            for day in days where day >= start && matches(day, start: start) {
-                if day > last { return out }
+            guard !days.isEmpty, days.lowerBound <= lastNumber else { break }
+            for number in max(days.lowerBound, startNumber)..<days.upperBound {
+                if number > lastNumber { return out }
+                let day = CivilDate(dayNumber: number)
+                guard matches(day, start: start) else { continue }
                 matched += 1
-                if day >= from { out.append(day) }
+                if number >= fromNumber { out.append(day) }
                 if let count, matched >= count { return out }
             }
             period += 1
@@ -189,25 +191,26 @@ struct Recurrence: Sendable, Hashable {
     /// The Monday of `date`'s week.
     private static func monday(_ date: CivilDate) -> CivilDate { date.adding(days: -((date.weekday + 6) % 7)) }
 
-    /// Every day of period `p` (the day, the week from Monday, the month or the year).
-    private func candidates(period p: Int, start: CivilDate) -> [CivilDate] {
+    /// The day numbers of period `p` (the day, the week from Monday, the month or the year).
+    private func candidates(period p: Int, start: CivilDate) -> Range<Int> {
         switch frequency {
         case .daily:
-            return [start.adding(days: p * interval)]
+            let n = start.dayNumber + p * interval
+            return n..<(n + 1)
         case .weekly:
-            let monday = Self.monday(start).adding(days: 7 * p * interval)
-            return (0..<7).map { monday.adding(days: $0) }
+            let monday = Self.monday(start).dayNumber + 7 * p * interval
+            return monday..<(monday + 7)
         case .monthly:
             let index = start.year * 12 + start.month - 1 + p * interval
             let (year, month) = (index / 12, index % 12 + 1)
-            guard year <= 9999 else { return [] }
-            let first = CivilDate(year: year, month: month, day: 1)!
-            return (0..<CivilDate.daysIn(year: year, month: month)).map { first.adding(days: $0) }
+            guard year <= 9999 else { return 0..<0 }
+            let first = CivilDate(year: year, month: month, day: 1)!.dayNumber
+            return first..<(first + CivilDate.daysIn(year: year, month: month))
         case .yearly:
             let year = start.year + p * interval
-            guard year <= 9999 else { return [] }
-            let first = CivilDate(year: year, month: 1, day: 1)!
-            return (0..<Self.daysIn(year: year)).map { first.adding(days: $0) }
+            guard year <= 9999 else { return 0..<0 }
+            let first = CivilDate(year: year, month: 1, day: 1)!.dayNumber
+            return first..<(first + Self.daysIn(year: year))
         }
     }
 

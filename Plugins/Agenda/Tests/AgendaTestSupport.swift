@@ -63,14 +63,22 @@ struct AgendaTest: Sendable {
         return try await agenda.createEvent(r, metadata: owner).event
     }
 
+    /// Every occurrence of the window, page after page.
     func occurrences(_ from: String, _ to: String, clientID: String = "", kind: Conton_Agenda_V1_EventKind = .unspecified,
-                     as who: Metadata? = nil) async throws -> [Conton_Agenda_V1_Occurrence] {
+                     pageSize: Int32 = 0, as who: Metadata? = nil) async throws -> [Conton_Agenda_V1_Occurrence] {
         var r = Conton_Agenda_V1_ListOccurrencesRequest()
         r.fromDate = from
         r.toDate = to
         r.clientId = clientID
         r.kind = kind
-        return try await agenda.listOccurrences(r, metadata: who ?? owner).occurrences
+        r.pageSize = pageSize
+        var all: [Conton_Agenda_V1_Occurrence] = []
+        while true {
+            let page = try await agenda.listOccurrences(r, metadata: who ?? owner)
+            all += page.occurrences
+            if page.nextPageToken.isEmpty { return all }
+            r.pageToken = page.nextPageToken
+        }
     }
 
     var agendaContext: PluginContext {

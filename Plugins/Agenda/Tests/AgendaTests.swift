@@ -35,6 +35,15 @@ import Testing
             // A window holding only the new day finds the moved occurrence; one holding only the old day does not.
             #expect(try await t.occurrences("2026-12-22", "2026-12-22").map(\.originalDate) == ["2026-12-23"])
             #expect(try await t.occurrences("2026-12-23", "2026-12-23").isEmpty)
+            // Pages of two, in the same order, each occurrence once (the moved one included).
+            let paged = try await t.occurrences("2026-12-01", "2027-01-31", pageSize: 2)
+            #expect(paged.map(\.originalDate) == all.map(\.originalDate) && paged.map(\.startMs) == all.map(\.startMs))
+            var bad = Conton_Agenda_V1_ListOccurrencesRequest()
+            bad.fromDate = "2026-12-01"
+            bad.toDate = "2027-01-31"
+            bad.pageToken = "nonsense"
+            bad.pageSize = 6_000
+            #expect(Set(await rpcError { _ = try await t.agenda.listOccurrences(bad, metadata: t.owner) }?.violations.keys ?? [:].keys) == ["page_token", "page_size"])
             var restore = Conton_Agenda_V1_RestoreOccurrenceRequest()
             restore.eventId = weekly.id
             restore.originalDate = "2026-12-30"

@@ -78,10 +78,7 @@ import Testing
         try await AgendaTest.run { t in
             for (i, c) in cases.enumerated() {
                 let event = try await t.create("regra \(i)", on: c.start, rule: c.rule)
-                var r = Conton_Agenda_V1_ListOccurrencesRequest()
-                r.fromDate = c.from
-                r.toDate = c.to
-                let got = try await t.agenda.listOccurrences(r, metadata: t.owner).occurrences.filter { $0.eventId == event.id }.map(\.date)
+                let got = try await t.occurrences(c.from, c.to).filter { $0.eventId == event.id }.map(\.date)
                 #expect(got == expected[i], "\(c.rule) from \(c.start), window \(c.from)…\(c.to)")
                 // One event at a time: each list expands only the rule under test.
                 var delete = Conton_Agenda_V1_DeleteEventRequest()

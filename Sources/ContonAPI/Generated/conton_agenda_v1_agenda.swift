@@ -5367,6 +5367,12 @@ public struct Conton_Agenda_V1_ListOccurrencesRequest: ProtoMessage {
     /// `conton.agenda.v1.EventKind kind = 5`
     public var kind: Conton_Agenda_V1_EventKind = .unspecified
 
+    /// `int32 page_size = 6`
+    public var pageSize: Int32 = 0
+
+    /// `string page_token = 7`
+    public var pageToken: String = ""
+
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
 
@@ -5383,6 +5389,9 @@ public struct Conton_Agenda_V1_ListOccurrencesResponse: ProtoMessage {
 
     /// `repeated conton.agenda.v1.Occurrence occurrences = 1`
     public var occurrences: [Conton_Agenda_V1_Occurrence] = []
+
+    /// `string next_page_token = 2`
+    public var nextPageToken: String = ""
 
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
@@ -6407,6 +6416,8 @@ extension Conton_Agenda_V1_ListOccurrencesRequest {
         self.clientId = source.singular(3)
         self.excludeOffice = source.singular(4)
         self.kind = source.singular(5)
+        self.pageSize = source.singular(6)
+        self.pageToken = source.singular(7)
         self.unknownFields = source.unknownFields
     }
 
@@ -6418,6 +6429,8 @@ extension Conton_Agenda_V1_ListOccurrencesRequest {
         result.setSingular(3, self.clientId)
         result.setSingular(4, self.excludeOffice)
         result.setSingular(5, self.kind)
+        result.setSingular(6, self.pageSize)
+        result.setSingular(7, self.pageToken)
         result.unknownFields = self.unknownFields
         return result
     }
@@ -6428,6 +6441,7 @@ extension Conton_Agenda_V1_ListOccurrencesResponse {
     public init(dynamicMessage source: DynamicMessage) {
         self.init()
         self.occurrences = source.repeated(1)
+        self.nextPageToken = source.singular(2)
         self.unknownFields = source.unknownFields
     }
 
@@ -6435,6 +6449,7 @@ extension Conton_Agenda_V1_ListOccurrencesResponse {
     public func dynamicMessage() -> DynamicMessage {
         var result = DynamicMessage(Self.protoDescriptor)
         result.setRepeated(1, self.occurrences)
+        result.setSingular(2, self.nextPageToken)
         result.unknownFields = self.unknownFields
         return result
     }

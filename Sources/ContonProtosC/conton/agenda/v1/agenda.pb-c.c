@@ -2930,7 +2930,7 @@ const ProtobufCMessageDescriptor conton__agenda__v1__delete_event_response__desc
   (ProtobufCMessageInit) conton__agenda__v1__delete_event_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor conton__agenda__v1__list_occurrences_request__field_descriptors[5] =
+static const ProtobufCFieldDescriptor conton__agenda__v1__list_occurrences_request__field_descriptors[7] =
 {
   {
     "from_date",
@@ -2992,18 +2992,44 @@ static const ProtobufCFieldDescriptor conton__agenda__v1__list_occurrences_reque
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "page_size",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Agenda__V1__ListOccurrencesRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Agenda__V1__ListOccurrencesRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned conton__agenda__v1__list_occurrences_request__field_indices_by_name[] = {
   2,   /* field[2] = client_id */
   3,   /* field[3] = exclude_office */
   0,   /* field[0] = from_date */
   4,   /* field[4] = kind */
+  5,   /* field[5] = page_size */
+  6,   /* field[6] = page_token */
   1,   /* field[1] = to_date */
 };
 static const ProtobufCIntRange conton__agenda__v1__list_occurrences_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor conton__agenda__v1__list_occurrences_request__descriptor =
 {
@@ -3013,14 +3039,14 @@ const ProtobufCMessageDescriptor conton__agenda__v1__list_occurrences_request__d
   "Conton__Agenda__V1__ListOccurrencesRequest",
   "conton.agenda.v1",
   sizeof(Conton__Agenda__V1__ListOccurrencesRequest),
-  5,
+  7,
   conton__agenda__v1__list_occurrences_request__field_descriptors,
   conton__agenda__v1__list_occurrences_request__field_indices_by_name,
   1,  conton__agenda__v1__list_occurrences_request__number_ranges,
   (ProtobufCMessageInit) conton__agenda__v1__list_occurrences_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor conton__agenda__v1__list_occurrences_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor conton__agenda__v1__list_occurrences_response__field_descriptors[2] =
 {
   {
     "occurrences",
@@ -3034,14 +3060,27 @@ static const ProtobufCFieldDescriptor conton__agenda__v1__list_occurrences_respo
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Agenda__V1__ListOccurrencesResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned conton__agenda__v1__list_occurrences_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
   0,   /* field[0] = occurrences */
 };
 static const ProtobufCIntRange conton__agenda__v1__list_occurrences_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor conton__agenda__v1__list_occurrences_response__descriptor =
 {
@@ -3051,7 +3090,7 @@ const ProtobufCMessageDescriptor conton__agenda__v1__list_occurrences_response__
   "Conton__Agenda__V1__ListOccurrencesResponse",
   "conton.agenda.v1",
   sizeof(Conton__Agenda__V1__ListOccurrencesResponse),
-  1,
+  2,
   conton__agenda__v1__list_occurrences_response__field_descriptors,
   conton__agenda__v1__list_occurrences_response__field_indices_by_name,
   1,  conton__agenda__v1__list_occurrences_response__number_ranges,

@@ -353,24 +353,36 @@ struct  Conton__Agenda__V1__ListOccurrencesRequest
    * Only this kind; UNSPECIFIED: both.
    */
   Conton__Agenda__V1__EventKind kind;
+  /*
+   * 1 to 5,000; 0: 1,000.
+   */
+  int32_t page_size;
+  /*
+   * next_page_token of the previous page, with the same window and filters.
+   */
+  char *page_token;
 };
 #define CONTON__AGENDA__V1__LIST_OCCURRENCES_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__agenda__v1__list_occurrences_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, CONTON__AGENDA__V1__EVENT_KIND__EVENT_KIND_UNSPECIFIED }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, CONTON__AGENDA__V1__EVENT_KIND__EVENT_KIND_UNSPECIFIED, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Conton__Agenda__V1__ListOccurrencesResponse
 {
   ProtobufCMessage base;
   /*
-   * In start order.
+   * In start order (then event id, then original day).
    */
   size_t n_occurrences;
   Conton__Agenda__V1__Occurrence **occurrences;
+  /*
+   * Empty on the last page.
+   */
+  char *next_page_token;
 };
 #define CONTON__AGENDA__V1__LIST_OCCURRENCES_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__agenda__v1__list_occurrences_response__descriptor) \
-    , 0,NULL }
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Conton__Agenda__V1__MoveOccurrenceRequest
