@@ -168,22 +168,9 @@ struct AgendaOccurrences: Sendable {
         }
         let page = items.prefix(limit).map { item -> Occurrence in
             let event = events[item.event]
-            var o = Occurrence()
-            o.eventId = event.id
-            o.originalDate = text(item.key.originalDay)
-            o.date = item.moved ? text(item.day) : o.originalDate
-            o.startMs = item.key.startMs
-            o.endMs = event.allDay ? instant(item.day + 1, 0) : item.key.startMs + Int64(event.durationMinutes) * 60_000
-            o.allDay = event.allDay
-            o.title = event.title
-            o.clientId = event.clientID
-            o.kind = event.kind
-            o.moved = item.moved
-            o.responsibleUserId = event.responsibleUserID
-            o.sharedWithClient = event.sharedWithClient
-            o.competence = event.competence
-            o.delivered = event.deliveredAtMs != nil
-            return o
+            let original = text(item.key.originalDay)
+            let end = event.allDay ? instant(item.day + 1, 0) : item.key.startMs + Int64(event.durationMinutes) * 60_000
+            return Self.message(event, originalDate: original, date: item.moved ? text(item.day) : original, start: item.key.startMs, end: end, moved: item.moved)
         }
         return (page, more)
     }
@@ -200,17 +187,23 @@ struct AgendaOccurrences: Sendable {
         let minute = event.allDay ? 0 : (exception?.newStartMinute ?? event.startMinute)
         let start = zone.instant(date, minute: minute)
         if exception == nil, case .instant(let until)? = event.recurrence?.until, start > until { return nil }
+        let end = event.allDay ? zone.instant(date.adding(days: 1)) : start + Int64(event.durationMinutes) * 60_000
+        return Self.message(event, originalDate: original.description, date: date.description, start: start, end: end, moved: exception != nil)
+    }
+
+    /// The message of one occurrence of `event`.
+    static func message(_ event: AgendaEvent, originalDate: String, date: String, start: Int64, end: Int64, moved: Bool) -> Occurrence {
         var o = Occurrence()
         o.eventId = event.id
-        o.originalDate = original.description
-        o.date = date.description
+        o.originalDate = originalDate
+        o.date = date
         o.startMs = start
-        o.endMs = event.allDay ? zone.instant(date.adding(days: 1)) : start + Int64(event.durationMinutes) * 60_000
+        o.endMs = end
         o.allDay = event.allDay
         o.title = event.title
         o.clientId = event.clientID
         o.kind = event.kind
-        o.moved = exception != nil
+        o.moved = moved
         o.responsibleUserId = event.responsibleUserID
         o.sharedWithClient = event.sharedWithClient
         o.competence = event.competence

@@ -81,11 +81,7 @@ struct CalendarFeed {
     static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
     static func compact(_ d: CivilDate) -> String { d.description.replacingOccurrences(of: "-", with: "") }
     static func local(_ d: CivilDate, _ minute: Int) -> String { compact(d) + "T" + two(minute / 60) + two(minute % 60) + "00" }
-    static func utc(_ ms: Int64) -> String {
-        let d = CivilDate(milliseconds: ms, offsetMinutes: 0)
-        let s = Int((ms - d.milliseconds(offsetMinutes: 0)) / 1000)
-        return compact(d) + "T" + two(s / 3600) + two(s / 60 % 60) + two(s % 60) + "Z"
-    }
+    static func utc(_ ms: Int64) -> String { Recurrence.utcText(ms) }
 
     /// TEXT escaping (RFC 5545 §3.3.11).
     static func escape(_ text: String) -> String {

@@ -134,11 +134,7 @@ struct Recurrence: Sendable, Hashable {
         if let count { parts.append("COUNT=\(count)") }
         switch until {
         case .date(let d)?: parts.append("UNTIL=" + d.description.replacingOccurrences(of: "-", with: ""))
-        case .instant(let ms)?:
-            let date = CivilDate(milliseconds: ms, offsetMinutes: 0)
-            let seconds = Int((ms - date.milliseconds(offsetMinutes: 0)) / 1000)
-            func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-            parts.append("UNTIL=" + date.description.replacingOccurrences(of: "-", with: "") + "T" + two(seconds / 3600) + two(seconds / 60 % 60) + two(seconds % 60) + "Z")
+        case .instant(let ms)?: parts.append("UNTIL=" + Self.utcText(ms))
         case nil: break
         }
         if !byMonthDay.isEmpty { parts.append("BYMONTHDAY=" + byMonthDay.map(String.init).joined(separator: ",")) }
@@ -146,6 +142,14 @@ struct Recurrence: Sendable, Hashable {
             parts.append("BYDAY=" + byDay.map { ($0.ordinal == 0 ? "" : String($0.ordinal)) + Self.weekdayCodes[$0.weekday] }.joined(separator: ","))
         }
         return parts.joined(separator: ";")
+    }
+
+    /// A UTC instant as RFC 5545 writes it: `20270201T025959Z`.
+    static func utcText(_ ms: Int64) -> String {
+        let date = CivilDate(milliseconds: ms, offsetMinutes: 0)
+        let seconds = Int((ms - date.milliseconds(offsetMinutes: 0)) / 1000)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return date.description.replacingOccurrences(of: "-", with: "") + "T" + two(seconds / 3600) + two(seconds / 60 % 60) + two(seconds % 60) + "Z"
     }
 
     /// The dates of the rule starting on `start`, from `from` through `through` (inclusive), in
