@@ -247,7 +247,7 @@ let package = Package(
         .executableTarget(
             name: "conton",
             dependencies: [
-                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", "PaymentsPlugin", "ProtocolsPlugin", "AttendancesPlugin", "RequestsPlugin", "AgendaPlugin", // new-plugin: composition
+                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", "PaymentsPlugin", "ProtocolsPlugin", "AttendancesPlugin", "RequestsPlugin", "AgendaPlugin", "NotificationsPlugin", // new-plugin: composition
                 "DocumentsCapability",
                 "ContonIdentity", "ContonStore", "ContonServer", "ContonBrazil", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
@@ -569,6 +569,29 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Plugins/Agenda/Tests",
+            swiftSettings: swiftSettings
+        ),
+        /// The notifications panel: one notification per recipient per event, live, with preferences.
+        .target(
+            name: "NotificationsPlugin",
+            dependencies: [
+                "ContonKit", "ContonAPI", "ContonMailQueue", "ClientsCapability", "DocumentsCapability",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Notifications/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NotificationsPluginTests",
+            dependencies: [
+                "NotificationsPlugin", "ProtocolsPlugin", "FilesPlugin", "ClientsPlugin", "OfficePlugin", "DocumentsPlugin", "ContonTesting", "ContonKit",
+                "AttendancesPlugin", "RequestsPlugin", "PaymentsPlugin", "FeesPlugin", "AgendaPlugin",
+                "ContonAPI", "ContonStore", "ContonBrazil",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Notifications/Tests",
             swiftSettings: swiftSettings
         ),
         // new-plugin: targets above this line

@@ -43,4 +43,20 @@ struct IdentityStaffDirectory: StaffDirectory {
               let role = StaffRole(rawValue: row[3]) else { return nil }
         return StaffSummary(id: row[0], name: row[1], email: row[2], role: role, disabled: row[4])
     }
+
+    func activeStaff(in db: Database) throws -> [StaffSummary] {
+        try Row.fetchAll(db, sql: "SELECT id, name, email, role FROM identity_user WHERE kind = 'staff' AND disabled = 0 ORDER BY id").compactMap { row in
+            StaffRole(rawValue: row[3]).map { StaffSummary(id: row[0], name: row[1], email: row[2], role: $0, disabled: false) }
+        }
+    }
+
+    func clientLogins(clientID: String, in db: Database) throws -> [PortalLogin] {
+        try Row.fetchAll(db, sql: "SELECT id, client_id, name, email FROM identity_user WHERE client_id = ? AND kind = 'client' AND disabled = 0 ORDER BY id",
+                         arguments: [clientID]).map { PortalLogin(id: $0[0], clientID: $0[1], name: $0[2], email: $0[3], disabled: false) }
+    }
+
+    func portalLogin(id: String, in db: Database) throws -> PortalLogin? {
+        try Row.fetchOne(db, sql: "SELECT id, client_id, name, email, disabled FROM identity_user WHERE id = ? AND kind = 'client'", arguments: [id])
+            .map { PortalLogin(id: $0[0], clientID: $0[1], name: $0[2], email: $0[3], disabled: $0[4]) }
+    }
 }

@@ -9,7 +9,7 @@ public final class EventBus: Sendable {
     private let database: ContonDatabase
     private let clock: any Clock
     private let logger: Logger
-    private let handlers = Mutex<[String: [@Sendable (Data) async throws -> Void]]>([:])
+    private let handlers = Mutex<[String: [@Sendable (DeliveredEvent) async throws -> Void]]>([:])
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
@@ -29,9 +29,9 @@ public final class EventBus: Sendable {
     /// Writes `event` to the outbox without scheduling delivery (``Mutation`` schedules it once
     /// per transaction: every `afterNextTransaction` hook is a GRDB transaction observer, and
     /// thousands of them make every later statement of the transaction slower).
-    func append<E: DomainEvent>(_ event: E, in db: Database) throws {
+    func append<E: DomainEvent>(_ event: E, actor: AuditLog.Actor, in db: Database) throws {
         let payload = try JSONEncoder().encode(event)
-        try Outbox.append(topic: E.topic, payload: payload, nowMilliseconds: clock.nowMilliseconds, in: db)
+        try Outbox.append(topic: E.topic, payload: payload, actorKind: actor.kind, actorID: actor.id, nowMilliseconds: clock.nowMilliseconds, in: db)
     }
 
     /// Runs delivery once `db`'s transaction commits.
@@ -52,7 +52,8 @@ public final class EventBus: Sendable {
                 try Task.checkCancellation()
                 let subscribers = handlers.withLock { $0[event.topic] ?? [] }
                 do {
-                    for subscriber in subscribers { try await subscriber(event.payload) }
+                    let envelope = DeliveredEvent(id: event.id, topic: event.topic, payload: event.payload, actorKind: event.actorKind, actorID: event.actorID)
+                    for subscriber in subscribers { try await subscriber(envelope) }
                     let now = clock.nowMilliseconds
                     try await database.write { db in try Outbox.markDelivered(id: event.id, nowMilliseconds: now, in: db) }
                     delivered += 1

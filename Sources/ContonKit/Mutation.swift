@@ -40,7 +40,7 @@ public struct Mutation {
 
     /// Publishes a domain event, delivered to subscribers after commit.
     public func publish<E: DomainEvent>(_ event: E) throws {
-        try events.append(event, in: db)
+        try events.append(event, actor: actor, in: db)
         if !wakes.events {
             wakes.events = true
             events.wakeAfterCommit(db)

@@ -1,7 +1,9 @@
 import GRDB
 
-/// The office's staff users as plugins see them — to name a responsible person, an assignee, an
-/// author. The identity plugin provides it; reads run inside the caller's transaction.
+/// The office's users as plugins see them — staff users to name a responsible person, an
+/// assignee, an author; and the portal logins of a client, to tell them something (the
+/// notifications plugin). The identity plugin provides it; reads run inside the caller's
+/// transaction.
 ///
 /// ```swift
 /// public var requiredCapabilities: [any Any.Type] { [(any StaffDirectory).self] }
@@ -10,6 +12,29 @@ import GRDB
 public protocol StaffDirectory: Sendable {
     /// Staff user `id`, or nil when there is none (client logins are not staff users).
     func staffUser(id: String, in db: Database) throws -> StaffSummary?
+    /// Every staff user that is not disabled, in id order.
+    func activeStaff(in db: Database) throws -> [StaffSummary]
+    /// The portal logins of client `clientID` that are not disabled, in id order.
+    func clientLogins(clientID: String, in db: Database) throws -> [PortalLogin]
+    /// The portal login `id`, or nil when there is none (staff users are not portal logins).
+    func portalLogin(id: String, in db: Database) throws -> PortalLogin?
+}
+
+/// A client's portal login, as other plugins see it.
+public struct PortalLogin: Sendable, Hashable {
+    public var id: String
+    public var clientID: String
+    public var name: String
+    public var email: String
+    public var disabled: Bool
+
+    public init(id: String, clientID: String, name: String, email: String, disabled: Bool) {
+        self.id = id
+        self.clientID = clientID
+        self.name = name
+        self.email = email
+        self.disabled = disabled
+    }
 }
 
 /// The few facts of a staff user other plugins need.

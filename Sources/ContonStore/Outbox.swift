@@ -19,12 +19,21 @@ public enum Outbox {
             }
             try db.create(index: "host_outbox_pending", on: "host_outbox", columns: ["delivered_at_ms", "id"])
         }
+        // Who caused each event (the principal's kind and id: `staff`/`client`/`service`/`system`),
+        // so a subscriber can leave the author out of those it tells.
+        migrator.registerMigration("host.2_outbox_actor") { db in
+            try db.alter(table: "host_outbox") { t in
+                t.add(column: "actor_kind", .text).notNull().defaults(to: "system")
+                t.add(column: "actor_id", .text).notNull().defaults(to: "")
+            }
+        }
     }
 
-    /// Appends an event in the caller's transaction.
-    public static func append(topic: String, payload: Data, nowMilliseconds: Int64, in db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO host_outbox (topic, payload, created_at_ms) VALUES (?, ?, ?)")
-            .execute(arguments: [topic, payload, nowMilliseconds])
+    /// Appends an event in the caller's transaction, with who caused it.
+    public static func append(topic: String, payload: Data, actorKind: String = "system", actorID: String = "",
+                              nowMilliseconds: Int64, in db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO host_outbox (topic, payload, created_at_ms, actor_kind, actor_id) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [topic, payload, nowMilliseconds, actorKind, actorID])
     }
 
     /// One undelivered event.
@@ -32,12 +41,16 @@ public enum Outbox {
         public var id: Int64
         public var topic: String
         public var payload: Data
+        public var actorKind: String
+        public var actorID: String
     }
 
     /// Oldest undelivered events first.
     public static func pending(limit: Int, in db: Database) throws -> [Pending] {
-        try Row.fetchAll(db, sql: "SELECT id, topic, payload FROM host_outbox WHERE delivered_at_ms IS NULL ORDER BY id LIMIT ?",
-                         arguments: [limit]).map { Pending(id: $0["id"], topic: $0["topic"], payload: $0["payload"]) }
+        try Row.fetchAll(db, sql: "SELECT id, topic, payload, actor_kind, actor_id FROM host_outbox WHERE delivered_at_ms IS NULL ORDER BY id LIMIT ?",
+                         arguments: [limit]).map {
+            Pending(id: $0["id"], topic: $0["topic"], payload: $0["payload"], actorKind: $0["actor_kind"], actorID: $0["actor_id"])
+        }
     }
 
     public static func markDelivered(id: Int64, nowMilliseconds: Int64, in db: Database) throws {

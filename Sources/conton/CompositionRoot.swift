@@ -11,6 +11,7 @@ import ProtocolsPlugin
 import AttendancesPlugin
 import RequestsPlugin
 import AgendaPlugin
+import NotificationsPlugin
 // new-plugin: imports above this line
 
 /// The composition root: every built-in feature plugin, listed explicitly — the single place a
@@ -28,6 +29,7 @@ enum CompositionRoot {
             AttendancesPlugin(),
             RequestsPlugin(),
             AgendaPlugin(),
+            NotificationsPlugin(),
             // new-plugin: plugins above this line
         ]
     }

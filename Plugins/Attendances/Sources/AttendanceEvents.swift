@@ -21,6 +21,8 @@ public struct AttendanceMessage: DomainEvent, Equatable {
     public var authorKind: String
     public var `internal`: Bool
     public var responsibleUserID: String
+    /// Whether the client sees the attendance (its thread's public messages) right now.
+    public var visibleToClient: Bool
 }
 
 /// An attendance passed its deadline ("providenciar até") while not closed; once per deadline.

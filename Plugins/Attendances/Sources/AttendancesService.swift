@@ -133,8 +133,9 @@ struct AttendancesService: Conton_Attendances_V1_Attendances.SimpleServiceProtoc
         }
         try m.db.execute(sql: "UPDATE attendances_attendance SET version = version + 1 WHERE id = ?", arguments: [id])
         let kind = switch message.authorKind { case .staff: "staff"; case .client: "client"; default: "system" }
+        let visible = try Bool.fetchOne(m.db, sql: "SELECT visible FROM attendances_attendance WHERE id = ?", arguments: [id]) ?? false
         try m.publish(AttendanceMessage(attendanceID: String(id), clientID: clientID, sequence: message.sequence, authorKind: kind,
-                                        internal: message.internal, responsibleUserID: responsible))
+                                        internal: message.internal, responsibleUserID: responsible, visibleToClient: visible))
         return message
     }
 

@@ -19,6 +19,7 @@ public enum ContonAccessRules {
         for (method, rule) in Conton_Identity_V1_Identity.accessRules { all["conton.identity.v1.Identity/" + method] = rule }
         for (method, rule) in Conton_Identity_V1_Users.accessRules { all["conton.identity.v1.Users/" + method] = rule }
         for (method, rule) in Conton_Identity_V1_ServiceAccounts.accessRules { all["conton.identity.v1.ServiceAccounts/" + method] = rule }
+        for (method, rule) in Conton_Notifications_V1_Notifications.accessRules { all["conton.notifications.v1.Notifications/" + method] = rule }
         for (method, rule) in Conton_Office_V1_Office.accessRules { all["conton.office.v1.Office/" + method] = rule }
         for (method, rule) in Conton_Payments_V1_Suppliers.accessRules { all["conton.payments.v1.Suppliers/" + method] = rule }
         for (method, rule) in Conton_Payments_V1_Payables.accessRules { all["conton.payments.v1.Payables/" + method] = rule }

@@ -14,6 +14,7 @@
 #include "conton/health/v1/health.pb-c.h"
 #include "conton/identity/v1/identity.pb-c.h"
 #include "conton/identity/v1/users.pb-c.h"
+#include "conton/notifications/v1/notifications.pb-c.h"
 #include "conton/office/v1/office.pb-c.h"
 #include "conton/payments/v1/payments.pb-c.h"
 #include "conton/protocols/v1/protocols.pb-c.h"
