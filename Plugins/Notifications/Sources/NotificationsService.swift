@@ -232,7 +232,7 @@ struct NotificationsService: Conton_Notifications_V1_Notifications.SimpleService
                       to response: RPCWriter<Conton_Notifications_V1_SubscribeResponse>) async throws {
             var cursor = start
             for await signal in signals {
-                let sent = try await send(me, from: &cursor, epoch: epoch, to: response)
+                let sent = try await send(me, from: &cursor, epoch: epoch, generation: hub.generation(of: me), to: response)
                 if sent == 0 && signal == .heartbeat {
                     var beat = Conton_Notifications_V1_SubscribeResponse()
                     beat.heartbeat = true
@@ -244,12 +244,20 @@ struct NotificationsService: Conton_Notifications_V1_Notifications.SimpleService
 
     /// Sends every change past `cursor`, in messages of at most ``batch`` rows; returns how many
     /// messages went.
+    /// `generation`: the recipient's wake-up count when the signal being answered arrived (nil:
+    /// the read is not shared).
     @discardableResult
-    private func send(_ me: String, from cursor: inout Int64, epoch: String, to response: RPCWriter<Conton_Notifications_V1_SubscribeResponse>) async throws -> Int {
+    private func send(_ me: String, from cursor: inout Int64, epoch: String, generation: UInt64? = nil,
+                      to response: RPCWriter<Conton_Notifications_V1_SubscribeResponse>) async throws -> Int {
         var sent = 0
+        let context = self.context
         while true {
             let after = cursor
-            guard let message = try await self.context.read({ db in try Self.changes(of: me, after: after, epoch: epoch, in: db) }) else { return sent }
+            let read: @Sendable () async throws -> Conton_Notifications_V1_SubscribeResponse? = {
+                try await context.read { db in try Self.changes(of: me, after: after, epoch: epoch, in: db) }
+            }
+            let found = if let generation { try await hub.sharedRead(me, after: after, generation: generation, read) } else { try await read() }
+            guard let message = found else { return sent }
             try await response.write(message)
             cursor = try NotificationCursor.parse(message.cursor).seq
             sent += 1

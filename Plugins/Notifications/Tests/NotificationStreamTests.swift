@@ -74,27 +74,39 @@ import Testing
         }
     }
 
-    @Test func everyStreamOfAUserGetsEachNotification() async throws {
+    @Test func everyStreamOfAUserGetsEachNotificationOnce() async throws {
         try await NotificationsTest.run { t in
             let a = try await t.client("Cliente A Ltda", n: 1)
             let me = NotificationsTest.client(a)
-            let titles = try await withThrowingTaskGroup(of: [String].self) { group in
-                for _ in 0..<3 {
+            // Streams of one user woken together share their reads (NotificationHub.sharedRead):
+            // commits in quick succession must still reach every stream, each once.
+            let n = 12
+            let received = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<4 {
                     group.addTask {
                         try await t.api.subscribe(NotificationsTest.subscribe(from: ""), metadata: me) { response in
-                            for try await m in response.messages where !m.notifications.isEmpty { return m.notifications.map(\.title) }
-                            return []
+                            var titles: [String] = []
+                            for try await m in response.messages {
+                                titles += m.notifications.map(\.title)
+                                if titles.count >= n { break }
+                            }
+                            return titles
                         }
                     }
                 }
-                try await t.waitForSubscribers(3)
-                try await t.upload("contrato.pdf", to: a)
+                try await t.waitForSubscribers(4)
+                for i in 1...n {
+                    try await t.upload("contrato \(i).pdf", to: a)
+                    if i % 3 == 0 { try await t.deliver() }
+                }
                 try await t.deliver()
                 var all: [[String]] = []
                 for try await titles in group { all.append(titles) }
                 return all
             }
-            #expect(titles == Array(repeating: ["Novo arquivo: contrato.pdf"], count: 3))
+            let expected = (1...n).map { "Novo arquivo: contrato \($0).pdf" }
+            #expect(received.count == 4)
+            for titles in received { #expect(titles == expected) }
         }
     }
 
