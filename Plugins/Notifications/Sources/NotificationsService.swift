@@ -41,12 +41,8 @@ struct NotificationsService: Conton_Notifications_V1_Notifications.SimpleService
         let me = try Self.recipient(context)
         var errors = FieldErrors()
         let kind = Self.kind(request.kind, field: "kind", errors: &errors)
-        let page: Pagination
-        do { page = try Pagination(size: request.pageSize, token: request.pageToken, defaultSize: 50, maximum: 200) } catch {
-            try errors.check()
-            throw error
-        }
         try errors.check()
+        let page = try Pagination(size: request.pageSize, token: request.pageToken, defaultSize: 50, maximum: 200)
         // The page key: "<1 unread | 0 read>:<id>".
         let after = try page.after.map { key throws(RPCError) -> (unread: Int, id: Int64) in
             let parts = key.split(separator: ":")
