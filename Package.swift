@@ -475,7 +475,7 @@ let package = Package(
         .target(
             name: "ProtocolsPlugin",
             dependencies: [
-                "ContonKit", "ContonAPI", "ContonStore", "ContonBrazil", "ContonMailQueue", "ClientsCapability", "DocumentsCapability", "FilesCapability",
+                "AgendaCapability", "ContonKit", "ContonAPI", "ContonStore", "ContonBrazil", "ContonMailQueue", "ClientsCapability", "DocumentsCapability", "FilesCapability",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -485,6 +485,7 @@ let package = Package(
         .testTarget(
             name: "ProtocolsPluginTests",
             dependencies: [
+                "AgendaPlugin",
                 "ProtocolsPlugin", "DocumentsPlugin", "FilesPlugin", "ClientsPlugin", "OfficePlugin", "ContonTesting", "ContonKit", "ContonAPI", "ContonBrazil", "ContonStore", "DocumentsCapability",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),

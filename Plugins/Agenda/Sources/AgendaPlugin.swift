@@ -39,6 +39,7 @@ public struct AgendaPlugin: Plugin {
 
     public func provideCapabilities(_ capabilities: inout CapabilityRegistrar, context: PluginContext) {
         capabilities.provide((any BusinessCalendar).self, OfficeCalendar())
+        capabilities.provide((any ObligationLedger).self, AgendaObligationLedger())
     }
 
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {

@@ -60,7 +60,8 @@ struct ProtocolBatch {
         // The template: its type must exist and its fields be well formed; a guide's due date and
         // amount may come per row.
         var errors = FieldErrors()
-        guard let template = try ProtocolDraft.validateItem(r.item, clientID: "", files: [:], field: "item", requirePaymentFields: false,
+        guard let template = try ProtocolDraft.validateItem(r.item, clientID: "", files: [:], obligations: lifecycle.obligations, field: "item",
+                                                            requirePaymentFields: false,
                                                             errors: &errors, in: m.db) else {
             try errors.check()
             throw FieldErrors.single("item", "is not a valid item")
@@ -80,7 +81,7 @@ struct ProtocolBatch {
             item.fileId = entries[i].fileID
             var itemErrors = FieldErrors()
             entries[i].item = try ProtocolDraft.validateItem(item, clientID: client.id, files: lifecycle.files == nil ? nil : files,
-                                                             field: entries[i].field, errors: &itemErrors, in: m.db)
+                                                             obligations: lifecycle.obligations, field: entries[i].field, errors: &itemErrors, in: m.db)
             entries[i].violations += itemErrors.violations
         }
 

@@ -1,3 +1,4 @@
+import AgendaCapability
 import ClientsCapability
 import ContonAPI
 import ContonBrazil
@@ -53,6 +54,8 @@ struct ValidItem: Sendable {
     var dueDate: String
     var amountCents: Int64
     var file: FileFacts?
+    /// The agenda obligation it delivers.
+    var obligationID: Int64?
 }
 
 /// A protocol's editable fields, checked (every violation at once, under `field`).
@@ -66,8 +69,8 @@ struct ProtocolDraft: Sendable {
 
     /// Checks `p`'s title, message, delivery and items for client `clientID`. `files` is nil when
     /// the files plugin does not run (items with a file are then refused).
-    static func validate(_ p: Conton_Protocols_V1_Protocol, clientID: String, files: (any FileCatalog)?, field: String = "protocol",
-                         in db: Database) throws -> ProtocolDraft {
+    static func validate(_ p: Conton_Protocols_V1_Protocol, clientID: String, files: (any FileCatalog)?,
+                         obligations: (any ObligationLedger)?, field: String = "protocol", in db: Database) throws -> ProtocolDraft {
         var errors = FieldErrors()
         let text = validateText(title: p.title, message: p.message, prefix: "\(field).", errors: &errors)
         var title = text.title
@@ -78,7 +81,8 @@ struct ProtocolDraft: Sendable {
         let fileFacts = try files?.files(p.items.map(\.fileId).filter { !$0.isEmpty }, in: db) ?? [:]
         var items: [ValidItem] = []
         for (i, item) in p.items.prefix(maxItems).enumerated() {
-            if let valid = try validateItem(item, clientID: clientID, files: files == nil ? nil : fileFacts, field: "\(field).items[\(i)]",
+            if let valid = try validateItem(item, clientID: clientID, files: files == nil ? nil : fileFacts, obligations: obligations,
+                                            field: "\(field).items[\(i)]",
                                             errors: &errors, in: db) {
                 items.append(valid)
             }
@@ -144,7 +148,10 @@ struct ProtocolDraft: Sendable {
 
     /// Checks one item for client `clientID`. `requirePaymentFields` false leaves a guide's due
     /// date and amount to later (a batch's template, whose rows give them).
-    static func validateItem(_ item: Conton_Protocols_V1_ProtocolItem, clientID: String, files: [String: FileFacts]?, field: String,
+    /// `obligations`: the agenda's, when it runs; `clientID` "" for a batch's item, which may not
+    /// name an obligation.
+    static func validateItem(_ item: Conton_Protocols_V1_ProtocolItem, clientID: String, files: [String: FileFacts]?,
+                             obligations: (any ObligationLedger)?, field: String,
                              requirePaymentFields: Bool = true, errors: inout FieldErrors, in db: Database) throws -> ValidItem? {
         let before = errors.violations.count
         var type: Conton_Protocols_V1_DocumentType?
@@ -184,8 +191,25 @@ struct ProtocolDraft: Sendable {
                 errors.add("\(field).file_id", "the files plugin does not run on this server")
             }
         }
+        var obligationID: Int64?
+        if item.obligationEventId != 0 {
+            let id = item.obligationEventId
+            if clientID.isEmpty {
+                errors.add("\(field).obligation_event_id", "must be empty in a batch (each client's obligation is its own)")
+            } else if let obligations {
+                if let o = try obligations.obligation(id: id, in: db) {
+                    if o.clientID != clientID { errors.add("\(field).obligation_event_id", "obligation \(id) is another client's") }
+                    obligationID = id
+                } else {
+                    errors.add("\(field).obligation_event_id", "no obligation \(id) on the agenda")
+                }
+            } else {
+                errors.add("\(field).obligation_event_id", "the agenda plugin does not run on this server")
+            }
+        }
         guard errors.violations.count == before, let type, let typeID = Int64(type.id) else { return nil }
         return ValidItem(typeID: typeID, typeName: type.name, description: description.isEmpty ? type.name : description,
-                         competence: item.competence, dueDate: item.dueDate, amountCents: item.amountCents, file: file)
+                         competence: item.competence, dueDate: item.dueDate, amountCents: item.amountCents, file: file,
+                         obligationID: obligationID)
     }
 }

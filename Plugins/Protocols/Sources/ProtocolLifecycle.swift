@@ -1,3 +1,4 @@
+import AgendaCapability
 import ContonAPI
 import ContonBrazil
 import ContonKit
@@ -10,6 +11,8 @@ import GRDB
 struct ProtocolLifecycle: Sendable {
     let clients: ClientDirectory
     let files: (any FileCatalog)?
+    /// The agenda's obligations, when the agenda plugin runs.
+    let obligations: (any ObligationLedger)?
 
     typealias Status = Conton_Protocols_V1_ProtocolStatus
 
@@ -78,6 +81,10 @@ struct ProtocolLifecycle: Sendable {
             facts.append(EvidenceChain.Fact(action: .emailed, detail: "aviso de envio para \(client.email)"))
         }
         try EvidenceChain.append(facts, to: id, in: &m)
+        // The obligations its items deliver are delivered, in the same transaction.
+        for item in items where item.obligationEventId != 0 {
+            try obligations?.markDelivered(id: item.obligationEventId, atMs: m.now, in: m.db)
+        }
         let first = items.map(\.dueDate).filter { !$0.isEmpty }.min() ?? ""
         try m.publish(ProtocolSent(protocolID: String(id), clientID: clientID, number: number, title: title, itemCount: items.count,
                                    firstDueDate: first))

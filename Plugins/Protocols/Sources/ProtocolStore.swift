@@ -107,7 +107,7 @@ enum ProtocolStore {
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
         for row in try Row.fetchAll(db, sql: """
             SELECT i.id, i.doc_type_id, t.name, t.kind, i.description, i.competence, i.due_date, i.amount_cents, i.file_id, i.file_name,
-                   i.file_size, i.file_sha256, i.protocol_id
+                   i.file_size, i.file_sha256, i.protocol_id, i.obligation_event_id
             FROM protocols_item i JOIN protocols_doc_type t ON t.id = i.doc_type_id
             WHERE i.protocol_id IN (\(marks)) ORDER BY i.protocol_id, i.position
             """, arguments: StatementArguments(ids)) {
@@ -124,6 +124,7 @@ enum ProtocolStore {
             item.fileName = row[9]
             item.fileSize = row[10]
             item.fileSha256 = row[11]
+            item.obligationEventId = row[13] ?? 0
             out[row[12], default: []].append(item)
         }
         return out
@@ -170,11 +171,12 @@ enum ProtocolStore {
         try db.cachedStatement(sql: "DELETE FROM protocols_item WHERE protocol_id = ?").execute(arguments: [id])
         let insert = try db.cachedStatement(sql: """
             INSERT INTO protocols_item (protocol_id, position, doc_type_id, description, competence, due_date, amount_cents,
-              file_id, file_name, file_size, file_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              file_id, file_name, file_size, file_sha256, obligation_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for (position, item) in items.enumerated() {
             try insert.execute(arguments: [id, position, item.typeID, item.description, item.competence, item.dueDate, item.amountCents,
-                                 item.file?.id ?? "", item.file?.fileName ?? "", item.file?.size ?? 0, item.file?.sha256 ?? ""])
+                                 item.file?.id ?? "", item.file?.fileName ?? "", item.file?.size ?? 0, item.file?.sha256 ?? "",
+                                 item.obligationID])
         }
         let first = items.map(\.dueDate).filter { !$0.isEmpty }.min() ?? ""
         try db.cachedStatement(sql: "UPDATE protocols_protocol SET first_due_date = ? WHERE id = ?").execute(arguments: [first, id])

@@ -1,3 +1,4 @@
+import AgendaCapability
 import ClientsCapability
 import ContonAPI
 import ContonKit
@@ -48,7 +49,8 @@ public struct ProtocolsPlugin: Plugin {
 
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
         let clients = ClientDirectory(registry: (try? context.capabilities.clients)!)
-        services.register(ProtocolsService(context: context, clients: clients, files: context.capabilities.optional((any FileCatalog).self)))
+        services.register(ProtocolsService(context: context, clients: clients, files: context.capabilities.optional((any FileCatalog).self),
+                                           obligations: context.capabilities.optional((any ObligationLedger).self)))
         services.run(PeriodicService(name: "protocols.reminders", interval: sweepInterval, runAtStart: sweepAtStart, onError: { error in
             context.logger.error("protocols reminder sweep failed; will retry", metadata: ["error": "\(error)"])
         }) {

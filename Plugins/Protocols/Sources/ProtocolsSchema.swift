@@ -114,5 +114,9 @@ enum ProtocolsSchema {
         migrations.register("protocols.2_status_index") { db in
             try db.execute(sql: "CREATE INDEX protocols_protocol_status ON protocols_protocol (status, id)")
         }
+        // The agenda obligation an item delivers (an id of the agenda plugin's, never joined).
+        migrations.register("protocols.3_item_obligation") { db in
+            try db.execute(sql: "ALTER TABLE protocols_item ADD COLUMN obligation_event_id INTEGER")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import AgendaCapability
 import ContonAPI
 import ContonBrazil
 import ContonKit
@@ -11,9 +12,9 @@ struct ProtocolsService: Conton_Protocols_V1_Protocols.SimpleServiceProtocol {
     let context: PluginContext
     let lifecycle: ProtocolLifecycle
 
-    init(context: PluginContext, clients: ClientDirectory, files: (any FileCatalog)?) {
+    init(context: PluginContext, clients: ClientDirectory, files: (any FileCatalog)?, obligations: (any ObligationLedger)?) {
         self.context = context
-        self.lifecycle = ProtocolLifecycle(clients: clients, files: files)
+        self.lifecycle = ProtocolLifecycle(clients: clients, files: files, obligations: obligations)
     }
 
     var today: String { CivilDate.today(context.clock).description }
@@ -86,7 +87,8 @@ struct ProtocolsService: Conton_Protocols_V1_Protocols.SimpleServiceProtocol {
             }
             let clientID = request.protocol.clientId
             let client = try lifecycle.clients.require(clientID, field: "protocol.client_id", in: m.db)
-            let draft = try ProtocolDraft.validate(request.protocol, clientID: clientID, files: lifecycle.files, in: m.db)
+            let draft = try ProtocolDraft.validate(request.protocol, clientID: clientID, files: lifecycle.files,
+                                                  obligations: lifecycle.obligations, in: m.db)
             let id = try lifecycle.create(draft, client: client, idempotencyKey: key, send: request.send, in: &m).id
             return try ProtocolStore.get(String(id), scope: .all, clients: lifecycle.clients, today: today, in: m.db)
         }
@@ -142,7 +144,7 @@ struct ProtocolsService: Conton_Protocols_V1_Protocols.SimpleServiceProtocol {
             if paths.contains("delivery") { merged.delivery = update.delivery }
             if paths.contains("items") { merged.items = update.items }
             if paths.contains("items") && !paths.contains("title") { merged.title = "" }
-            let draft = try ProtocolDraft.validate(merged, clientID: row["client_id"], files: files, in: m.db)
+            let draft = try ProtocolDraft.validate(merged, clientID: row["client_id"], files: files, obligations: lifecycle.obligations, in: m.db)
             try m.db.execute(sql: """
                 UPDATE protocols_protocol SET title = ?, message = ?, delivery_method = ?, receiver_name = ?, receiver_document = ?,
                   other_description = ?, version = version + 1 WHERE id = ?

@@ -5078,6 +5078,9 @@ public struct Conton_Protocols_V1_ProtocolItem: ProtoMessage {
     /// `bool overdue = 13`
     public var overdue: Bool = false
 
+    /// `int64 obligation_event_id = 14`
+    public var obligationEventId: Int64 = 0
+
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
 
@@ -6297,6 +6300,7 @@ extension Conton_Protocols_V1_ProtocolItem {
         self.fileSize = source.singular(11)
         self.fileSha256 = source.singular(12)
         self.overdue = source.singular(13)
+        self.obligationEventId = source.singular(14)
         self.unknownFields = source.unknownFields
     }
 
@@ -6316,6 +6320,7 @@ extension Conton_Protocols_V1_ProtocolItem {
         result.setSingular(11, self.fileSize)
         result.setSingular(12, self.fileSha256)
         result.setSingular(13, self.overdue)
+        result.setSingular(14, self.obligationEventId)
         result.unknownFields = self.unknownFields
         return result
     }

@@ -2631,7 +2631,7 @@ const ProtobufCMessageDescriptor conton__protocols__v1__delivery__descriptor =
   (ProtobufCMessageInit) conton__protocols__v1__delivery__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor conton__protocols__v1__protocol_item__field_descriptors[13] =
+static const ProtobufCFieldDescriptor conton__protocols__v1__protocol_item__field_descriptors[14] =
 {
   {
     "id",
@@ -2789,6 +2789,18 @@ static const ProtobufCFieldDescriptor conton__protocols__v1__protocol_item__fiel
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "obligation_event_id",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Protocols__V1__ProtocolItem, obligation_event_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned conton__protocols__v1__protocol_item__field_indices_by_name[] = {
   7,   /* field[7] = amount_cents */
@@ -2803,12 +2815,13 @@ static const unsigned conton__protocols__v1__protocol_item__field_indices_by_nam
   11,   /* field[11] = file_sha256 */
   10,   /* field[10] = file_size */
   0,   /* field[0] = id */
+  13,   /* field[13] = obligation_event_id */
   12,   /* field[12] = overdue */
 };
 static const ProtobufCIntRange conton__protocols__v1__protocol_item__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor conton__protocols__v1__protocol_item__descriptor =
 {
@@ -2818,7 +2831,7 @@ const ProtobufCMessageDescriptor conton__protocols__v1__protocol_item__descripto
   "Conton__Protocols__V1__ProtocolItem",
   "conton.protocols.v1",
   sizeof(Conton__Protocols__V1__ProtocolItem),
-  13,
+  14,
   conton__protocols__v1__protocol_item__field_descriptors,
   conton__protocols__v1__protocol_item__field_indices_by_name,
   1,  conton__protocols__v1__protocol_item__number_ranges,

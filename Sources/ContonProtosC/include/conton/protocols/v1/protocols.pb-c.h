@@ -321,10 +321,16 @@ struct  Conton__Protocols__V1__ProtocolItem
    * Output only: derived; the due date passed and the protocol is not acknowledged/justified.
    */
   protobuf_c_boolean overdue;
+  /*
+   * Optional: the agenda's obligation this item delivers — an event GenerateObligations made for
+   * the same client (the DAS of the competence, say). Sending the protocol marks it delivered.
+   * Not in a batch's item (each client's obligation is its own).
+   */
+  int64_t obligation_event_id;
 };
 #define CONTON__PROTOCOLS__V1__PROTOCOL_ITEM__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__protocols__v1__protocol_item__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, CONTON__PROTOCOLS__V1__DOCUMENT_KIND__DOCUMENT_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, CONTON__PROTOCOLS__V1__DOCUMENT_KIND__DOCUMENT_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 struct  Conton__Protocols__V1__Protocol
