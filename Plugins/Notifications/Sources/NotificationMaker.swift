@@ -31,19 +31,23 @@ struct NotificationMaker: Sendable {
 
     @discardableResult
     func handle(_ event: DeliveredEvent) async throws -> Outcome? {
-        let facts: EventFacts
+        let facts: EventFacts?
         do {
             facts = try event.decode(EventFacts.self)
         } catch {
             // A payload this plugin cannot read: recorded as handled (nobody told), never retried.
             context.logger.warning("notifications: unreadable event payload", metadata: ["topic": "\(event.topic)", "error": "\(error)"])
-            facts = EventFacts()
+            facts = nil
         }
         let hub = self.hub
         return try await context.write { m -> Outcome? in
             try m.db.execute(sql: "INSERT OR IGNORE INTO notifications_source (event_id, topic, recipients, handled_at_ms) VALUES (?, ?, 0, ?)",
                              arguments: [event.id, event.topic, m.now])
             guard m.db.changesCount > 0 else { return nil }
+            guard let facts else {
+                m.audit("notification_source", String(event.id), "\(event.topic): unreadable payload, nobody told")
+                return Outcome(made: 0, resolved: 0)
+            }
             let clientName = try facts.clientID.flatMap { id in id.isEmpty ? nil : try clients?.client(id: id, in: m.db)?.name } ?? ""
             guard let plan = NotificationRules.plan(topic: event.topic, facts, clientName: clientName) else {
                 m.audit("notification_source", String(event.id), "\(event.topic): no rule")

@@ -226,16 +226,16 @@ struct NotificationsService: Conton_Notifications_V1_Notifications.SimpleService
 
     private func live(_ me: String, from start: Int64, epoch: String, signals: AsyncStream<NotificationHub.Signal>,
                       to response: RPCWriter<Conton_Notifications_V1_SubscribeResponse>) async throws {
-            var cursor = start
-            for await signal in signals {
-                let sent = try await send(me, from: &cursor, epoch: epoch, generation: hub.generation(of: me), to: response)
-                if sent == 0 && signal == .heartbeat {
-                    var beat = Conton_Notifications_V1_SubscribeResponse()
-                    beat.heartbeat = true
-                    beat.cursor = NotificationCursor(epoch: epoch, seq: cursor).description
-                    try await response.write(beat)
-                }
+        var cursor = start
+        for await signal in signals {
+            let sent = try await send(me, from: &cursor, epoch: epoch, generation: hub.generation(of: me), to: response)
+            if sent == 0 && signal == .heartbeat {
+                var beat = Conton_Notifications_V1_SubscribeResponse()
+                beat.heartbeat = true
+                beat.cursor = NotificationCursor(epoch: epoch, seq: cursor).description
+                try await response.write(beat)
             }
+        }
     }
 
     /// Sends every change past `cursor`, in messages of at most ``batch`` rows; returns how many

@@ -164,6 +164,22 @@ import Testing
     }
 }
 
+extension NotificationRulesTests {
+    @Test func anUnreadablePayloadTellsNobodyAndIsNotRetried() async throws {
+        try await Self.run { r in
+            let now = r.t.clock.nowMilliseconds
+            try await r.t.server.host.database.write { db in
+                try Outbox.append(topic: "file.uploaded", payload: Data(#"{"clientID": 5, "direction": "client_to_office"}"#.utf8),
+                                  nowMilliseconds: now, in: db)
+            }
+            try await r.t.deliver()
+            #expect(try await r.t.count("SELECT count(*) FROM notifications_notification") == 0)
+            #expect(try await r.t.count("SELECT count(*) FROM notifications_source WHERE topic = 'file.uploaded' AND recipients = 0") == 1)
+            #expect(try await r.t.count("SELECT count(*) FROM host_outbox WHERE delivered_at_ms IS NULL") == 0)
+        }
+    }
+}
+
 extension NotificationRulesTests.Rig {
     func counts(_ who: Metadata) async throws -> Conton_Notifications_V1_UnreadCounts { try await t.counts(who) }
 }
