@@ -157,8 +157,24 @@ struct AgendaOccurrences: Sendable {
                               event: i, day: newDate.dayNumber, minute: minute, moved: true))
         }
         if let after { items.removeAll { $0.key <= after } }
-        items.sort { $0.key < $1.key }
         let more = items.count > limit
+        // Only the days that hold the page need sorting (a start instant grows with its day): count
+        // the occurrences per day, keep the days up to the one where the page fills, sort those.
+        if limit < items.count - 1, let first = items.lazy.map(\.day).min(), let last = items.lazy.map(\.day).max() {
+            var perDay = [Int](repeating: 0, count: last - first + 1)
+            for item in items { perDay[item.day - first] += 1 }
+            var seen = 0
+            var cutoff = last
+            for (offset, n) in perDay.enumerated() {
+                seen += n
+                if seen > limit {
+                    cutoff = first + offset
+                    break
+                }
+            }
+            items.removeAll { $0.day > cutoff }
+        }
+        items.sort { $0.key < $1.key }
         var texts: [Int: String] = [:]
         func text(_ day: Int) -> String {
             if let known = texts[day] { return known }

@@ -99,6 +99,24 @@ import Testing
         }
     }
 
+    @Test func pagesOfManyEventsOnTheSameDaysMatchTheWholeList() async throws {
+        try await AgendaTest.run { t in
+            // Several events a day, all-day and timed, so pages end inside crowded days (a page is
+            // cut from the days that hold it: see AgendaOccurrences.list).
+            try await t.create("Diário", on: "2027-01-01", time: "09:00", minutes: 30, rule: "FREQ=DAILY")
+            try await t.create("Dias úteis", on: "2027-01-01", rule: "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR")
+            try await t.create("Semanal", on: "2027-01-04", time: "09:00", minutes: 60, rule: "FREQ=WEEKLY;BYDAY=MO,WE")
+            try await t.create("Mensal", on: "2027-01-20", rule: "FREQ=MONTHLY;BYMONTHDAY=20")
+            try await t.create("Único", on: "2027-02-10", time: "08:00", minutes: 15)
+            let whole = try await t.occurrences("2027-01-01", "2027-03-31")
+            #expect(whole.count > 150)
+            for size: Int32 in [1, 7, 50] {
+                let paged = try await t.occurrences("2027-01-01", "2027-03-31", pageSize: size)
+                #expect(paged.map(\.originalDate) == whole.map(\.originalDate) && paged.map(\.eventId) == whole.map(\.eventId), "pages of \(size)")
+            }
+        }
+    }
+
     @Test func badEventsAndWindowsAreRefusedWithEveryViolation() async throws {
         try await AgendaTest.run { t in
             var r = Conton_Agenda_V1_CreateEventRequest()
