@@ -44,6 +44,15 @@ enum NotificationStore {
         try Int64.fetchOne(db, sql: "UPDATE notifications_state SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq")!
     }
 
+    /// Marks notifications `ids` read at `now`, each with the next change sequence (so live
+    /// streams send them as changed).
+    static func markRead(_ ids: [Int64], at now: Int64, in db: Database) throws {
+        for id in ids {
+            let seq = try nextSeq(in: db)
+            try db.execute(sql: "UPDATE notifications_notification SET read_at_ms = ?, seq = ? WHERE id = ?", arguments: [now, seq, id])
+        }
+    }
+
     // MARK: Counts
 
     /// `recipient`'s unread, open, in-app notifications: the total and every kind.

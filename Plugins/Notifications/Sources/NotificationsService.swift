@@ -110,12 +110,9 @@ struct NotificationsService: Conton_Notifications_V1_Notifications.SimpleService
             if let missing = asked.first(where: { !known.contains($0) }) {
                 throw ServiceError.notFound("notification", String(missing), type: "conton.notifications.v1.Notification")
             }
-            var marked: Int32 = 0
-            for row in found where row[1] as Bool {
-                let seq = try NotificationStore.nextSeq(in: m.db)
-                try m.db.execute(sql: "UPDATE notifications_notification SET read_at_ms = ?, seq = ? WHERE id = ?", arguments: [m.now, seq, row[0] as Int64])
-                marked += 1
-            }
+            let unread = found.filter { $0[1] as Bool }.map { $0[0] as Int64 }
+            try NotificationStore.markRead(unread, at: m.now, in: m.db)
+            let marked = Int32(unread.count)
             if marked > 0 {
                 m.audit("notification", me, "marked \(marked) notification(s) read")
                 m.db.afterNextTransaction { _ in hub.wake([me]) }
@@ -141,10 +138,7 @@ struct NotificationsService: Conton_Notifications_V1_Notifications.SimpleService
                 arguments += [kind.rawValue]
             }
             let ids = try Int64.fetchAll(m.db, sql: sql + " ORDER BY id", arguments: arguments)
-            for id in ids {
-                let seq = try NotificationStore.nextSeq(in: m.db)
-                try m.db.execute(sql: "UPDATE notifications_notification SET read_at_ms = ?, seq = ? WHERE id = ?", arguments: [m.now, seq, id])
-            }
+            try NotificationStore.markRead(ids, at: m.now, in: m.db)
             if !ids.isEmpty {
                 m.audit("notification", me, "marked all \(ids.count) " + (kind.map { "\($0)" } ?? "") + " notification(s) read")
                 m.db.afterNextTransaction { _ in hub.wake([me]) }
