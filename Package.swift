@@ -289,10 +289,10 @@ let package = Package(
             path: "Plugins/Clients/Capability",
             swiftSettings: swiftSettings
         ),
-        /// A client's fees for the ficha (provided by the fees plugin).
+        /// A client's fees for the ficha, and receivables to collect (provided by the fees plugin).
         .target(
             name: "FeesCapability",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ContonKit", "ContonAPI", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Plugins/Fees/Capability",
             swiftSettings: swiftSettings
         ),

@@ -97,7 +97,7 @@ public struct BoletoLine: Sendable, Hashable {
 
     private static func bank(line d: [Int], today: Int) throws(BoletoLineError) -> BoletoLine {
         for (field, range) in bankFields {
-            let dv = mod10(d[range])
+            let dv = CheckDigit.mod10(d[range])
             if d[range.upperBound] != dv {
                 throw .checkDigit("field \(field)", position: range.upperBound + 1, found: d[range.upperBound], expected: dv)
             }
@@ -113,22 +113,15 @@ public struct BoletoLine: Sendable, Hashable {
             throw BoletoLineError(.currency, position: 4, expected: "9",
                                   "digit 4 (the currency) is \(b[3]); only 9 (real) is accepted")
         }
-        let dv = bankMod11(Array(b[0..<4] + b[5..<44]))
+        let dv = CheckDigit.barcodeMod11(Array(b[0..<4] + b[5..<44]))
         if b[4] != dv { throw .checkDigit("general", position: generalPosition, found: b[4], expected: dv) }
         let factor = Int(number(b[5..<9]))
         let line = line ?? joined([
-            withCheckDigit(b[0..<4] + b[19..<24], mod10), withCheckDigit(b[24..<34], mod10),
-            withCheckDigit(b[34..<44], mod10), b[4..<19],
+            withCheckDigit(b[0..<4] + b[19..<24], CheckDigit.mod10), withCheckDigit(b[24..<34], CheckDigit.mod10),
+            withCheckDigit(b[34..<44], CheckDigit.mod10), b[4..<19],
         ])
         return BoletoLine(kind: .bank, line: line, barcode: b, bankCode: string(b[0..<3]), segment: 0,
                           amountCents: number(b[9..<19]), dueDate: factor == 0 ? "" : dueDate(factor: factor, today: today))
-    }
-
-    /// The general check digit of a bank barcode: mod 11 with weights 2…9 from the right;
-    /// 11 − r, where 0, 10 and 11 become 1.
-    private static func bankMod11(_ values: [Int]) -> Int {
-        let r = weightedSum(values) % 11
-        return r < 2 ? 1 : 11 - r
     }
 
     // MARK: Collection slips
@@ -166,7 +159,7 @@ public struct BoletoLine: Sendable, Hashable {
     /// The check-digit function a collection slip's value type selects.
     private static func collectionModule(_ valueType: Int) throws(BoletoLineError) -> @Sendable (ArraySlice<Int>) -> Int {
         switch valueType {
-        case 6, 7: return { mod10($0) }
+        case 6, 7: return { CheckDigit.mod10($0) }
         case 8, 9: return { Mod11.digit(Array($0), weights: weights(count: $0.count)) }
         default:
             throw BoletoLineError(.valueType, position: 3,
@@ -176,24 +169,9 @@ public struct BoletoLine: Sendable, Hashable {
 
     // MARK: Check digits
 
-    /// FEBRABAN's module 10: weights 2, 1, 2, … from the right, the digits of each product
-    /// summed; (10 − sum mod 10) mod 10.
-    private static func mod10(_ values: ArraySlice<Int>) -> Int {
-        var sum = 0
-        for (i, v) in values.reversed().enumerated() {
-            let p = v * (i % 2 == 0 ? 2 : 1)
-            sum += p / 10 + p % 10
-        }
-        return (10 - sum % 10) % 10
-    }
-
     /// Weights 2…9 cycling from the right, for `count` digits.
     private static func weights(count: Int) -> [Int] {
         (0..<count).reversed().map { 2 + $0 % 8 }
-    }
-
-    private static func weightedSum(_ values: [Int]) -> Int {
-        zip(values, weights(count: values.count)).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
     // MARK: Due dates
@@ -260,44 +238,5 @@ public struct BoletoLine: Sendable, Hashable {
 
     private static func string(_ values: some Collection<Int>) -> String {
         String(values.map { Character(Unicode.Scalar(UInt8(48 + $0))) })
-    }
-}
-
-/// Proleptic Gregorian dates as day numbers (days since 1970-01-01), without Foundation
-/// (H. Hinnant's `days_from_civil` / `civil_from_days`).
-enum CivilDay {
-    static func number(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    /// `"YYYY-MM-DD"` of day number `n`.
-    static func string(_ n: Int) -> String {
-        let z = n + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ v: Int, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
-    }
-
-    static func daysIn(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
     }
 }

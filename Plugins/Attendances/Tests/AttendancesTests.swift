@@ -202,6 +202,74 @@ import Testing
         }
     }
 
+    /// The counts per status of the whole office, a department and a channel come from
+    /// `attendances_status_count`, kept by triggers: after every kind of change (opening, status,
+    /// department, channel, a deletion) each filter's counts must equal a scan, and the
+    /// filters the table cannot answer (a responsible user, overdue of a department) must too.
+    @Test func theStatusCountersFollowEveryChange() async throws {
+        try await AttendancesTest.run { t in
+            var clients: [String] = []
+            for i in 1...4 { clients.append(try await t.client("Cliente \(i) Ltda", n: i).id) }
+            var all: [AttendancesTest.Attendance] = []
+            all += try await t.open(clients, subject: "Folha", deadline: "2026-11-20", department: .pessoal, channel: .email)
+            all += try await t.open(clients, subject: "DAS", deadline: "2026-12-10", department: .fiscal, channel: .phone)
+            all += try await t.open(Array(clients.prefix(2)), subject: "Balanço", department: .contabil, channel: .whatsapp)
+            typealias Filter = (name: String, sql: String, configure: (inout Conton_Attendances_V1_ListAttendancesRequest) -> Void)
+            let filters: [Filter] = [
+                ("everything", "1", { _ in }),
+                ("open only (counts ignore the statuses)", "1", { $0.statuses = [.open] }),
+                ("fiscal", "department = 1", { $0.department = .fiscal }),
+                ("e-mail", "channel = 2", { $0.channel = .email }),
+                ("pessoal by e-mail", "department = 2 AND channel = 2", { $0.department = .pessoal; $0.channel = .email }),
+                ("pessoal by phone", "department = 2 AND channel = 1", { $0.department = .pessoal; $0.channel = .phone }),
+                ("overdue pessoal", "department = 2 AND status IN (1, 2, 3) AND deadline <> '' AND deadline < '2026-12-01'",
+                 { $0.department = .pessoal; $0.overdue = true }),
+            ]
+            func check(_ step: String) async throws {
+                for filter in filters {
+                    var expected: [Conton_Attendances_V1_AttendanceStatus: Int64] = [:]
+                    let condition = filter.sql
+                    let scanned: [[Int64]] = try await t.host.database.pool.read { db in
+                        try Row.fetchAll(db, sql: "SELECT status, count(*) FROM attendances_attendance WHERE \(condition) GROUP BY status")
+                            .map { [$0[0], $0[1]] }
+                    }
+                    for row in scanned { expected[.init(rawValue: Int32(row[0]))] = row[1] }
+                    let counts = try await t.list(filter.configure).counts
+                    #expect(Dictionary(counts.map { ($0.status, $0.count) }, uniquingKeysWith: +) == expected, "\(filter.name) after \(step)")
+                    #expect(counts.map(\.status.rawValue) == counts.map(\.status.rawValue).sorted(), "\(filter.name) in status order")
+                }
+                #expect(try await t.count("SELECT count(*) FROM attendances_status_count WHERE n < 0") == 0)
+            }
+            try await check("opening")
+            #expect(try await t.list().counts.map(\.count) == [10])
+
+            _ = try await t.status(all[0].id, .inProgress)
+            _ = try await t.status(all[1].id, .waitingClient)
+            _ = try await t.status(all[4].id, .closed)
+            _ = try await t.status(all[9].id, .cancelled)
+            try await check("status changes")
+            _ = try await t.status(all[4].id, .open)
+            try await check("a reopen")
+
+            func update(_ a: AttendancesTest.Attendance, _ configure: (inout Conton_Attendances_V1_Attendance) -> Void, _ paths: [String]) async throws {
+                var r = Conton_Attendances_V1_UpdateAttendanceRequest()
+                r.attendance.id = a.id
+                configure(&r.attendance)
+                r.updateMask.paths = paths
+                _ = try await t.attendances.updateAttendance(r, metadata: t.owner)
+            }
+            try await update(all[0], { $0.department = .fiscal }, ["department"])
+            try await update(all[5], { $0.channel = .email }, ["channel"])
+            try await update(all[2], { $0.department = .contabil; $0.channel = .whatsapp }, ["department", "channel"])
+            try await update(all[3], { $0.subject = "Folha de dezembro" }, ["subject"])
+            try await check("department and channel changes")
+
+            let deleted = try #require(Int64(all[8].id))
+            try await t.host.database.pool.write { db in try db.execute(sql: "DELETE FROM attendances_attendance WHERE id = ?", arguments: [deleted]) }
+            try await check("a deletion")
+        }
+    }
+
     @Test func theClientReportCountsAttendancesAndMinutesPerMonth() async throws {
         try await AttendancesTest.run { t in
             let client = try await t.client("Padaria Pão Quente Ltda", n: 1), other = try await t.client("Oficina Ltda", n: 2)

@@ -16,8 +16,8 @@ import Synchronization
 /// the office's name, CNPJ, city and late-charge rates through
 /// ``OfficeCapability/OfficeProfileSource`` (capabilities: it depends on neither plugin). It
 /// contributes the client's receivables as a ``ClientsCapability/ClientRecordHolder`` (they block
-/// deleting a client), offers ``FeesCapability/ClientFeeSummaries`` for the ficha, and runs the
-/// overdue sweep.
+/// deleting a client), offers ``FeesCapability/ClientFeeSummaries`` for the ficha and
+/// ``FeesCapability/ReceivableLedger`` for billing, and runs the overdue sweep.
 public struct FeesPlugin: Plugin {
     /// How often the overdue sweep runs (it also runs at start).
     let sweepInterval: Duration
@@ -36,6 +36,7 @@ public struct FeesPlugin: Plugin {
     public func provideCapabilities(_ capabilities: inout CapabilityRegistrar, context: PluginContext) {
         capabilities.contribute((any ClientRecordHolder).self, FeesHeld())
         capabilities.provide((any ClientFeeSummaries).self, FeeSummaries(clock: context.clock))
+        capabilities.provide((any ReceivableLedger).self, FeesLedger(clock: context.clock))
     }
 
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {

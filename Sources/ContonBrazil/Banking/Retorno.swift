@@ -1,0 +1,235 @@
+/// A CNAB 240 *retorno* (FEBRABAN layout v10, cobrança) from Banco do Brasil or Sicoob, read
+/// into the boletos' occurrences (segments T and U paired).
+///
+/// Checked while reading: every line is 240 characters (CR LF or LF line ends; a final empty line
+/// is allowed); the first record is a header de arquivo (type 0) marked retorno (column 143 = 2)
+/// of bank 001 or 756; every line carries the header's bank code; records come in the order
+/// 0, 1, 3…, 5, 9; each segment T is followed by its segment U; numeric fields are digits and
+/// dates are real dates. Other detail segments (Y, …) are skipped. Any failure is a
+/// ``RetornoError`` with the line and column.
+///
+/// Call ``verify(against:)`` before using the occurrences, to refuse a file of another bank or
+/// agreement: Banco do Brasil files name the convênio (header 33–41), Sicoob files the
+/// cooperativa and conta (header 53–57 and 59–70).
+public struct Retorno: Sendable, Hashable {
+    /// The bank of the file.
+    public let bank: Bank
+    /// The company's CPF/CNPJ as the header carries it (14 characters).
+    public let companyTaxID: String
+    /// Header 33–52: BB's convênio block; blanks for Sicoob.
+    public let agreement: String
+    /// Header 53–57, the agency (5 digits).
+    public let agency: String
+    /// Header 59–70, the account (12 digits).
+    public let account: String
+    /// Header 158–163, the file sequence (NSA).
+    public let fileSequence: Int
+    /// Header 144–151, the generation date.
+    public let generatedOn: BankDate?
+    /// The occurrences, in file order.
+    public let occurrences: [RetornoOccurrence]
+
+    /// Reads a retorno file.
+    /// - Throws: ``RetornoError``.
+    public init(parsing text: String) throws(RetornoError) {
+        // Split on scalars: "\r\n" is one Character in Swift, so Character splitting would miss it.
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            String(String.UnicodeScalarView(line.last == "\r" ? line.dropLast() : line))
+        }
+        if lines.last == "" { lines.removeLast() }
+        guard !lines.isEmpty else { throw RetornoError(.empty, line: 1, column: 1, expected: "a header record", found: "") }
+        let records = try lines.enumerated().map { (i, l) throws(RetornoError) -> Line in
+            let chars = Array(l.unicodeScalars)
+            guard chars.count == 240 else {
+                throw RetornoError(.lineLength, line: i + 1, column: min(chars.count, 240) + 1,
+                                   expected: "240 characters", found: "\(chars.count) characters")
+            }
+            return Line(number: i + 1, chars: chars)
+        }
+
+        let header = records[0]
+        guard header[8] == "0" else {
+            throw RetornoError(.recordType, line: 1, column: 8, expected: "record type 0 (header de arquivo)", found: header[8])
+        }
+        let code = header[1...3]
+        guard let bank = Bank(rawValue: code), bank != .itau else {
+            throw RetornoError(.bank, line: 1, column: 1, expected: "bank code 001 or 756", found: code)
+        }
+        guard header[143] == "2" else {
+            throw RetornoError(.notRetorno, line: 1, column: 143, expected: "2 (retorno)", found: header[143])
+        }
+        self.bank = bank
+        companyTaxID = header[19...32]
+        agreement = header[33...52]
+        agency = try header.digits(53...57, "agency")
+        account = try header.digits(59...70, "account")
+        fileSequence = Int(try header.number(158...163, "file sequence (NSA)"))
+        generatedOn = try header.date(144...151, "generation date")
+
+        var occurrences: [RetornoOccurrence] = []
+        var state = 0   // 0 header seen, 1 lot header seen, 5 lot trailer seen, 9 file trailer seen
+        var pendingT: Line?
+        for line in records.dropFirst() {
+            if state == 9 {
+                throw RetornoError(.recordType, line: line.number, column: 1, expected: "no record after the trailer de arquivo", found: line[1...8])
+            }
+            guard line[1...3] == bank.code else {
+                throw RetornoError(.bank, line: line.number, column: 1, expected: "bank code \(bank.code), as in the header", found: line[1...3])
+            }
+            let type = line[8]
+            switch (type, state) {
+            case ("1", 0), ("1", 5):
+                state = 1
+            case ("3", 1):
+                let segment = line[14]
+                if let t = pendingT {
+                    guard segment == "U" else {
+                        throw RetornoError(.segment, line: line.number, column: 14, expected: "segment U after the segment T of line \(t.number)", found: segment)
+                    }
+                    occurrences.append(try Self.occurrence(t: t, u: line, bank: bank))
+                    pendingT = nil
+                } else if segment == "T" {
+                    pendingT = line
+                } else if segment == "U" {
+                    throw RetornoError(.segment, line: line.number, column: 14, expected: "a segment T before this segment U", found: segment)
+                }
+            case ("5", 1):
+                if let t = pendingT {
+                    throw RetornoError(.segment, line: line.number, column: 14, expected: "segment U after the segment T of line \(t.number)", found: "trailer de lote")
+                }
+                state = 5
+            case ("9", 0), ("9", 5):
+                state = 9
+            default:
+                let expected = switch state {
+                case 0: "record type 1 (header de lote) or 9"
+                case 1: "record type 3 (detail) or 5 (trailer de lote)"
+                default: "record type 1 (header de lote) or 9 (trailer de arquivo)"
+                }
+                throw RetornoError(.recordType, line: line.number, column: 8, expected: expected, found: type)
+            }
+        }
+        guard state == 9 else {
+            let n = records.count
+            throw RetornoError(.recordType, line: n, column: 8, expected: "the file to end with a trailer de arquivo (type 9)", found: records[n - 1][8])
+        }
+        self.occurrences = occurrences
+    }
+
+    /// Refuses a file that is not of `settings`' bank and agreement.
+    /// - Throws: ``RetornoError`` with reason `.bank` (line 1, column 1) or `.agreement`
+    ///   (line 1, the column of the field that differs); ``BoletoError`` settings problems are
+    ///   reported as `.agreement` too.
+    public func verify(against settings: BankSettings) throws(RetornoError) {
+        let s: ValidBankSettings
+        do { s = try settings.validated() } catch {
+            throw RetornoError(.agreement, line: 1, column: 1, expected: "valid bank settings (\(error.description))", found: settings.bankCode)
+        }
+        guard s.bank == bank else {
+            throw RetornoError(.bank, line: 1, column: 1, expected: "bank code \(s.bank.code) of the agreement", found: bank.code)
+        }
+        switch bank {
+        case .bancoDoBrasil:
+            let convenio = String(agreement.prefix(9))
+            guard convenio == "00" + s.beneficiaryCode else {
+                throw RetornoError(.agreement, line: 1, column: 33, expected: "convênio 00\(s.beneficiaryCode)", found: convenio)
+            }
+        default:
+            guard agency == "0" + s.agency else {
+                throw RetornoError(.agreement, line: 1, column: 53, expected: "cooperativa 0\(s.agency)", found: agency)
+            }
+            guard account == s.account else {
+                throw RetornoError(.agreement, line: 1, column: 59, expected: "conta \(s.account)", found: account)
+            }
+        }
+    }
+
+    static func occurrence(t: Line, u: Line, bank: Bank) throws(RetornoError) -> RetornoOccurrence {
+        let movement = t[16...17]
+        var reasons: [String] = []
+        for start in stride(from: 214, through: 222, by: 2) {
+            let code = t[start...(start + 1)]
+            if code != "  " && code != "00" { reasons.append(code) }
+        }
+        let nossoNumero: String
+        switch bank {
+        case .sicoob:
+            let field = try t.digits(38...47, "nosso número")
+            nossoNumero = field.hasPrefix("00") ? String(field.dropFirst(2)) : field
+        default:
+            let field = t[38...57].trimming(" ")
+            guard Digits.isDigits(field) else {
+                throw RetornoError(.field, line: t.number, column: 38, expected: "the nosso número's digits", found: t[38...57])
+            }
+            nossoNumero = field
+        }
+        let tariff = try t.number(199...213, "tariff")
+        let kind: RetornoOccurrence.Kind
+        switch movement {
+        case "02": kind = .registered
+        case "03": kind = .rejected(reasons: reasons)
+        case "06", "17":
+            kind = .paid(RetornoOccurrence.Payment(
+                amountCents: try u.number(78...92, "amount paid"),
+                interestCents: try u.number(18...32, "juros/multa/encargos"),
+                feesCents: tariff,
+                discountCents: try u.number(33...47, "discount"),
+                netCreditCents: try u.number(93...107, "net credit"),
+                paidDate: try u.date(138...145, "occurrence date"),
+                creditDate: try u.date(146...153, "credit date")))
+        case "09": kind = .cancelled
+        default: kind = .other(code: movement)
+        }
+        return RetornoOccurrence(
+            nossoNumero: nossoNumero, documentNumber: t[59...73].trimming(" "),
+            companyReference: t[106...130].trimming(" "), movementCode: movement, reasonCodes: reasons,
+            kind: kind, dueDate: try t.date(74...81, "due date"), faceValueCents: try t.number(82...96, "face value"),
+            line: t.number)
+    }
+
+    /// A 240-character line with 1-based field access.
+    struct Line: Hashable {
+        let number: Int
+        let chars: [Unicode.Scalar]
+
+        subscript(_ column: Int) -> String { String(Character(chars[column - 1])) }
+        subscript(_ r: ClosedRange<Int>) -> String { String(String.UnicodeScalarView(chars[(r.lowerBound - 1)...(r.upperBound - 1)])) }
+
+        func digits(_ r: ClosedRange<Int>, _ name: String) throws(RetornoError) -> String {
+            let text = self[r]
+            if let i = text.unicodeScalars.firstIndex(where: { !("0"..."9").contains($0) }) {
+                let offset = text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: i)
+                throw RetornoError(.field, line: number, column: r.lowerBound + offset,
+                                   expected: "\(r.count) digits (\(name), columns \(r.lowerBound)-\(r.upperBound))", found: text)
+            }
+            return text
+        }
+
+        func number(_ r: ClosedRange<Int>, _ name: String) throws(RetornoError) -> Int64 {
+            let text = try digits(r, name)
+            return text.unicodeScalars.reduce(Int64(0)) { $0 * 10 + Int64($1.value - 48) }
+        }
+
+        /// DDMMAAAA; zeros or blanks → nil.
+        func date(_ r: ClosedRange<Int>, _ name: String) throws(RetornoError) -> BankDate? {
+            let text = self[r]
+            if text == "00000000" || text == "        " { return nil }
+            _ = try digits(r, name)
+            guard let date = BankDate.cnab(text) else {
+                throw RetornoError(.field, line: number, column: r.lowerBound,
+                                   expected: "a date DDMMAAAA (\(name), columns \(r.lowerBound)-\(r.upperBound))", found: text)
+            }
+            return date
+        }
+    }
+}
+
+extension String {
+    /// The string without leading and trailing `c`.
+    func trimming(_ c: Character) -> String {
+        var s = Substring(self)
+        while s.first == c { s = s.dropFirst() }
+        while s.last == c { s = s.dropLast() }
+        return String(s)
+    }
+}
