@@ -141,10 +141,15 @@ struct BenchAttendances: AsyncParsableCommand {
                  "SELECT status, count(*) FROM attendances_attendance WHERE \(counts ?? condition) GROUP BY status")
             }
             let overdue = "status IN (1, 2, 3) AND deadline <> '' AND deadline < '\(today)'"
+            // The office's, a status's and a department's counts add up attendances_status_count.
+            func counted(_ condition: String, counts: String) -> (String, String) {
+                ("SELECT * FROM attendances_attendance WHERE \(condition) ORDER BY id DESC LIMIT 50",
+                 "SELECT status, sum(n) FROM attendances_status_count WHERE \(counts) GROUP BY status")
+            }
             let queries: [(String, (inout Conton_Attendances_V1_ListAttendancesRequest) -> Void, (String, String))] = [
-                ("everything", { _ in }, plain("1")),
-                ("open", { $0.statuses = [.open] }, plain("status = 1", counts: "1")),
-                ("fiscal", { $0.department = .fiscal }, plain("department = 1")),
+                ("everything", { _ in }, counted("1", counts: "1")),
+                ("open", { $0.statuses = [.open] }, counted("status = 1", counts: "1")),
+                ("fiscal", { $0.department = .fiscal }, counted("department = 1", counts: "department = 1")),
                 ("one client", { $0.clientId = first }, plain("client_id = '\(first)'")),
                 ("overdue", { $0.overdue = true },
                  ("SELECT * FROM attendances_attendance INDEXED BY attendances_attendance_active WHERE \(overdue) ORDER BY id DESC LIMIT 50",
