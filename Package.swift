@@ -247,7 +247,7 @@ let package = Package(
         .executableTarget(
             name: "conton",
             dependencies: [
-                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", "PaymentsPlugin", "ProtocolsPlugin", "AttendancesPlugin", "RequestsPlugin", "AgendaPlugin", "NotificationsPlugin", // new-plugin: composition
+                "OfficePlugin", "ClientsPlugin", "FilesPlugin", "FeesPlugin", "DocumentsPlugin", "PaymentsPlugin", "ProtocolsPlugin", "AttendancesPlugin", "RequestsPlugin", "AgendaPlugin", "NotificationsPlugin", "BillingPlugin", // new-plugin: composition
                 "DocumentsCapability",
                 "ContonIdentity", "ContonStore", "ContonServer", "ContonBrazil", "ContonTransport", "ContonKit", "ContonTLS", "ContonAPI", "ContonProto", "ContonBench",
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
@@ -593,6 +593,29 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Plugins/Notifications/Tests",
+            swiftSettings: swiftSettings
+        ),
+        /// Cobrança: boletos, Pix charges and the boleto's PDF for the office's receivables.
+        .target(
+            name: "BillingPlugin",
+            dependencies: [
+                "ContonKit", "ContonAPI", "ContonBrazil", "ContonMailQueue",
+                "ClientsCapability", "DocumentsCapability", "FeesCapability", "OfficeCapability",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Billing/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BillingPluginTests",
+            dependencies: [
+                "BillingPlugin", "ContonTesting", "ContonAPI", "ContonBrazil", "ContonKit",
+                "ClientsPlugin", "DocumentsPlugin", "FeesPlugin", "OfficePlugin",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/Billing/Tests",
             swiftSettings: swiftSettings
         ),
         // new-plugin: targets above this line

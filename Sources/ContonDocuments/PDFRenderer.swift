@@ -41,7 +41,7 @@ public enum PDFRenderer {
         for (index, ops) in pages.enumerated() {
             if index > 0 { canvas.nextPage() }
             layout.drawHeader()
-            for op in ops { op.draw(on: canvas) }
+            for op in ops { try op.draw(on: canvas) }
             try drawFooter(canvas, stamp: stamp, page: index + 1, of: pages.count)
         }
         return RenderedPDF(bytes: try canvas.finish(), pages: pages.count, logoLeftOut: logoLeftOut)
@@ -69,8 +69,9 @@ enum DrawOp {
     case text(String, x: Double, y: Double, width: Double, font: String, align: Int32, gray: Double)
     case line(x1: Double, y1: Double, x2: Double, y2: Double, width: Double, gray: Double)
     case fill(x: Double, y: Double, width: Double, height: Double, gray: Double)
+    case qr(String, x: Double, y: Double, size: Double)
 
-    func draw(on canvas: PDFCanvas) {
+    func draw(on canvas: PDFCanvas) throws(RenderError) {
         switch self {
         case let .text(text, x, y, width, font, align, gray):
             canvas.text(text, x: x, y: y, width: width, font: font, align: align, gray: gray)
@@ -78,6 +79,8 @@ enum DrawOp {
             canvas.line(x1, y1, x2, y2, width: width, gray: gray)
         case let .fill(x, y, width, height, gray):
             canvas.fill(x: x, y: y, width: width, height: height, gray: gray)
+        case let .qr(text, x, y, size):
+            try canvas.qr(text, x: x, y: y, size: size)
         }
     }
 }
@@ -91,7 +94,7 @@ struct PageLayout {
     /// Where the body starts and must end on every page.
     let bodyTop: Double, bodyBottom: Double
     private var pages: [[DrawOp]] = [[]]
-    private var y: Double
+    var y: Double
 
     typealias R = PDFRenderer
 
@@ -132,19 +135,19 @@ struct PageLayout {
     /// The pages' drawing calls.
     func finish() -> [[DrawOp]] { pages }
 
-    private mutating func newPage() {
+    mutating func newPage() {
         pages.append([])
         y = bodyTop
     }
 
     /// Starts a new page unless `height` fits below the cursor (or the page is still empty).
-    private mutating func ensure(_ height: Double) {
+    mutating func ensure(_ height: Double) {
         if y + height > bodyBottom && y > bodyTop { newPage() }
     }
 
-    private mutating func add(_ op: DrawOp) { pages[pages.count - 1].append(op) }
+    mutating func add(_ op: DrawOp) { pages[pages.count - 1].append(op) }
 
-    private func measure(_ text: String, width: Double, font: String) -> Double {
+    func measure(_ text: String, width: Double, font: String) -> Double {
         canvas.text(text, x: 0, y: 0, width: width, font: font, draw: false)
     }
 
@@ -182,6 +185,8 @@ struct PageLayout {
             y += 8
         case .space(let points):
             y += points
+        case .boletoSlip(let slip):
+            placeBoletoSlip(slip)
         }
     }
 

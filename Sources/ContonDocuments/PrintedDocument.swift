@@ -48,6 +48,9 @@ public enum PrintedBlock: Sendable, Hashable {
     case signature(name: String, detail: String)
     /// Vertical space, in points.
     case space(Double)
+    /// A boleto: the recibo do pagador at the cursor and the ficha de compensação at the bottom
+    /// of the page, with its bar code and the Pix QR code (``BoletoSlip``).
+    case boletoSlip(BoletoSlip)
 }
 
 /// A label and its value.

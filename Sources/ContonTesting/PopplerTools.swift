@@ -60,6 +60,16 @@ public enum PopplerTools {
         }
     }
 
+    /// Every symbol zbarimg reads on page `page` rendered at `dpi`, as "type:data"
+    /// ("I2/5:00193…", "QR-Code:000201…").
+    public static func symbols(_ pdf: [UInt8], page: Int = 1, dpi: Int = 300) async throws -> [String] {
+        try await withFile(pdf) { path in
+            let png = (path as NSString).deletingLastPathComponent + "/page"
+            _ = try run("pdftoppm", ["-r", "\(dpi)", "-f", "\(page)", "-l", "\(page)", "-png", "-singlefile", path, png])
+            return try run("zbarimg", ["-q", png + ".png"]).split(separator: "\n").map(String.init)
+        }
+    }
+
     /// The QR codes zbarimg reads on page `page` rendered at 150 dpi.
     public static func qrCodes(_ pdf: [UInt8], page: Int = 1) async throws -> [String] {
         try await withFile(pdf) { path in

@@ -12,6 +12,7 @@ import AttendancesPlugin
 import RequestsPlugin
 import AgendaPlugin
 import NotificationsPlugin
+import BillingPlugin
 // new-plugin: imports above this line
 
 /// The composition root: every built-in feature plugin, listed explicitly — the single place a
@@ -30,6 +31,7 @@ enum CompositionRoot {
             RequestsPlugin(),
             AgendaPlugin(),
             NotificationsPlugin(),
+            BillingPlugin(),
             // new-plugin: plugins above this line
         ]
     }

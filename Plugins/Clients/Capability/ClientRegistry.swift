@@ -24,6 +24,9 @@ public protocol ClientRegistry: Sendable {
     /// What the obligations calendar needs of the client `id`, or of every client not archived
     /// (`id` nil), in id order.
     func obligationProfiles(_ id: String?, in db: Database) throws -> [ClientObligationProfile]
+    /// The postal address of client `id` as registered (a boleto's payer), or nil when there is
+    /// no such client; its fields are empty where the registration has none.
+    func postalAddress(of id: String, in db: Database) throws -> ClientPostalAddress?
 }
 
 extension ClientRegistry {
@@ -60,6 +63,31 @@ public struct ClientSummary: Sendable, Hashable {
         self.document = document
         self.email = email
         self.archived = archived
+    }
+}
+
+/// A client's registered address (`conton.clients.v1.Address`).
+public struct ClientPostalAddress: Sendable, Hashable {
+    /// 8 digits.
+    public var cep: String
+    /// Logradouro.
+    public var street: String
+    public var number: String
+    public var complement: String
+    /// Bairro.
+    public var district: String
+    public var city: String
+    /// Two-letter state code.
+    public var uf: String
+
+    public init(cep: String, street: String, number: String, complement: String, district: String, city: String, uf: String) {
+        self.cep = cep
+        self.street = street
+        self.number = number
+        self.complement = complement
+        self.district = district
+        self.city = city
+        self.uf = uf
     }
 }
 

@@ -68,6 +68,13 @@ struct ClientsRegistry: ClientRegistry {
         }
     }
 
+    func postalAddress(of id: String, in db: Database) throws -> ClientPostalAddress? {
+        guard let data = try Data.fetchOne(db, sql: "SELECT data FROM clients_client WHERE id = ?", arguments: [id]) else { return nil }
+        let a = try Conton_Clients_V1_Client(serializedBytes: data).address
+        return ClientPostalAddress(cep: a.cep, street: a.street, number: a.number, complement: a.complement, district: a.district,
+                                   city: a.city, uf: a.uf)
+    }
+
     func obligationProfiles(_ id: String?, in db: Database) throws -> [ClientObligationProfile] {
         let rows = try Row.fetchAll(db, sql: """
             SELECT id, name, tax_regime, data, archived_at_ms FROM clients_client

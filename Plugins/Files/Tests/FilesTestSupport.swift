@@ -21,6 +21,7 @@ let MiB = 1024 * 1024
 struct FixedClients: ClientRegistry {
     func feeDefaults(_ ids: [String], in db: Database) throws -> [String: ClientFeeDefaults] { [:] }
     func obligationProfiles(_ id: String?, in db: Database) throws -> [ClientObligationProfile] { [] }
+    func postalAddress(of id: String, in db: Database) throws -> ClientPostalAddress? { nil }
 
     func clients(ids: [String], in db: Database) throws -> [String: ClientSummary] {
         var found: [String: ClientSummary] = [:]

@@ -71,6 +71,8 @@ enum ProfileValidation {
         }
         text(&p.boleto.wallet, "boleto.wallet", max: 5)
         text(&p.boleto.beneficiaryCode, "boleto.beneficiary_code", max: 20)
+        digits(&p.boleto.walletVariation, "boleto.wallet_variation", 1...3, what: "1 to 3 digits")
+        digits(&p.boleto.modality, "boleto.modality", 1...2, what: "1 or 2 digits")
         text(&p.boleto.instructions, "boleto.instructions", max: 5 * 81)
         let lines = p.boleto.instructions.split(separator: "\n", omittingEmptySubsequences: false)
         if lines.count > 5 || lines.contains(where: { $0.count > 80 }) {

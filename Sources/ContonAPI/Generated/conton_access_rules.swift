@@ -9,6 +9,7 @@ public enum ContonAccessRules {
         for (method, rule) in Conton_Agenda_V1_Agenda.accessRules { all["conton.agenda.v1.Agenda/" + method] = rule }
         for (method, rule) in Conton_Attendances_V1_Attendances.accessRules { all["conton.attendances.v1.Attendances/" + method] = rule }
         for (method, rule) in Conton_Audit_V1_Audit.accessRules { all["conton.audit.v1.Audit/" + method] = rule }
+        for (method, rule) in Conton_Billing_V1_Billing.accessRules { all["conton.billing.v1.Billing/" + method] = rule }
         for (method, rule) in Conton_Clients_V1_Clients.accessRules { all["conton.clients.v1.Clients/" + method] = rule }
         for (method, rule) in Conton_Documents_V1_Documents.accessRules { all["conton.documents.v1.Documents/" + method] = rule }
         for (method, rule) in Conton_Example_V1_Notes.accessRules { all["conton.example.v1.Notes/" + method] = rule }

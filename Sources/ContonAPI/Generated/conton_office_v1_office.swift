@@ -1429,6 +1429,12 @@ public struct Conton_Office_V1_BoletoSettings: ProtoMessage {
     /// `int32 monthly_interest_basis_points = 10`
     public var monthlyInterestBasisPoints: Int32 = 0
 
+    /// `string wallet_variation = 11`
+    public var walletVariation: String = ""
+
+    /// `string modality = 12`
+    public var modality: String = ""
+
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
 
@@ -1961,6 +1967,8 @@ extension Conton_Office_V1_BoletoSettings {
         self.instructions = source.singular(8)
         self.fineBasisPoints = source.singular(9)
         self.monthlyInterestBasisPoints = source.singular(10)
+        self.walletVariation = source.singular(11)
+        self.modality = source.singular(12)
         self.unknownFields = source.unknownFields
     }
 
@@ -1977,6 +1985,8 @@ extension Conton_Office_V1_BoletoSettings {
         result.setSingular(8, self.instructions)
         result.setSingular(9, self.fineBasisPoints)
         result.setSingular(10, self.monthlyInterestBasisPoints)
+        result.setSingular(11, self.walletVariation)
+        result.setSingular(12, self.modality)
         result.unknownFields = self.unknownFields
         return result
     }

@@ -26,6 +26,25 @@ public enum Bank: String, Sendable, Hashable, Codable, CaseIterable, CustomStrin
         }
     }
 
+    /// The code with its check digit as the ficha de compensação prints it: `"001-9"`, `"341-7"`,
+    /// `"756-0"`.
+    public var codeWithDigit: String {
+        switch self {
+        case .bancoDoBrasil: "001-9"
+        case .itau: "341-7"
+        case .sicoob: "756-0"
+        }
+    }
+
+    /// The name printed on a boleto: "Banco do Brasil".
+    public var printedName: String {
+        switch self {
+        case .bancoDoBrasil: "Banco do Brasil"
+        case .itau: "Itaú"
+        case .sicoob: "Sicoob"
+        }
+    }
+
     /// `"001 BANCO DO BRASIL S.A."`.
     public var description: String { "\(rawValue) \(name)" }
 }

@@ -6,6 +6,7 @@
 #include "conton/agenda/v1/agenda.pb-c.h"
 #include "conton/attendances/v1/attendances.pb-c.h"
 #include "conton/audit/v1/audit.pb-c.h"
+#include "conton/billing/v1/billing.pb-c.h"
 #include "conton/clients/v1/clients.pb-c.h"
 #include "conton/documents/v1/documents.pb-c.h"
 #include "conton/example/v1/notes.pb-c.h"

@@ -1088,7 +1088,7 @@ const ProtobufCMessageDescriptor conton__office__v1__registration__descriptor =
   (ProtobufCMessageInit) conton__office__v1__registration__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor conton__office__v1__boleto_settings__field_descriptors[10] =
+static const ProtobufCFieldDescriptor conton__office__v1__boleto_settings__field_descriptors[12] =
 {
   {
     "bank_code",
@@ -1210,6 +1210,30 @@ static const ProtobufCFieldDescriptor conton__office__v1__boleto_settings__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "wallet_variation",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Office__V1__BoletoSettings, wallet_variation),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "modality",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Office__V1__BoletoSettings, modality),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned conton__office__v1__boleto_settings__field_indices_by_name[] = {
   3,   /* field[3] = account */
@@ -1220,13 +1244,15 @@ static const unsigned conton__office__v1__boleto_settings__field_indices_by_name
   6,   /* field[6] = beneficiary_code */
   8,   /* field[8] = fine_basis_points */
   7,   /* field[7] = instructions */
+  11,   /* field[11] = modality */
   9,   /* field[9] = monthly_interest_basis_points */
   5,   /* field[5] = wallet */
+  10,   /* field[10] = wallet_variation */
 };
 static const ProtobufCIntRange conton__office__v1__boleto_settings__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor conton__office__v1__boleto_settings__descriptor =
 {
@@ -1236,7 +1262,7 @@ const ProtobufCMessageDescriptor conton__office__v1__boleto_settings__descriptor
   "Conton__Office__V1__BoletoSettings",
   "conton.office.v1",
   sizeof(Conton__Office__V1__BoletoSettings),
-  10,
+  12,
   conton__office__v1__boleto_settings__field_descriptors,
   conton__office__v1__boleto_settings__field_indices_by_name,
   1,  conton__office__v1__boleto_settings__number_ranges,

@@ -149,10 +149,18 @@ struct  Conton__Office__V1__BoletoSettings
    * Interest (juros de mora) per month in hundredths of a percent: 100 = 1.00 % a month.
    */
   int32_t monthly_interest_basis_points;
+  /*
+   * Banco do Brasil: the carteira's variação (3 digits, e.g. "019"), written in the remessa.
+   */
+  char *wallet_variation;
+  /*
+   * Sicoob: the modalidade (2 digits, "01" simples com registro when empty).
+   */
+  char *modality;
 };
 #define CONTON__OFFICE__V1__BOLETO_SETTINGS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__office__v1__boleto_settings__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*

@@ -1,0 +1,51 @@
+import ContonKit
+import GRDB
+
+/// The billing plugin's tables:
+/// - `billing_sequence`: the last nosso número sequence used per bank agreement (never reused:
+///   it only grows, in the transaction that issues the boleto);
+/// - `billing_boleto`: every boleto issued, with what it printed (`slip`, JSON) so a reprint or a
+///   remessa shows what was issued, whatever changed since.
+enum BillingSchema {
+    static func register(_ migrations: inout PluginMigrations) {
+        migrations.register("billing.1_create") { db in
+            try db.execute(sql: """
+                CREATE TABLE billing_sequence (
+                  agreement TEXT PRIMARY KEY,
+                  last_value INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE billing_boleto (
+                  id INTEGER PRIMARY KEY,
+                  receivable_id INTEGER NOT NULL,
+                  client_id TEXT NOT NULL,
+                  agreement TEXT NOT NULL,
+                  bank_code TEXT NOT NULL,
+                  sequence INTEGER NOT NULL,
+                  nosso_numero TEXT NOT NULL,
+                  barcode TEXT NOT NULL,
+                  digitable_line TEXT NOT NULL,
+                  due_date TEXT NOT NULL,
+                  amount_cents INTEGER NOT NULL,
+                  description TEXT NOT NULL,
+                  status INTEGER NOT NULL,
+                  rejection_reasons TEXT NOT NULL DEFAULT '',
+                  pix_payload TEXT NOT NULL DEFAULT '',
+                  remessa_id INTEGER,
+                  fine_basis_points INTEGER NOT NULL,
+                  monthly_interest_basis_points INTEGER NOT NULL,
+                  slip TEXT NOT NULL,
+                  issued_at_ms INTEGER NOT NULL,
+                  cancelled_at_ms INTEGER,
+                  cancel_reason TEXT NOT NULL DEFAULT '',
+                  idempotency_key TEXT UNIQUE,
+                  UNIQUE (agreement, sequence)
+                );
+                CREATE INDEX billing_boleto_client ON billing_boleto (client_id, id);
+                CREATE INDEX billing_boleto_receivable ON billing_boleto (receivable_id, id);
+                CREATE INDEX billing_boleto_status ON billing_boleto (status, id);
+                -- One live boleto (pending, sent or registered) per receivable.
+                CREATE UNIQUE INDEX billing_boleto_live ON billing_boleto (receivable_id) WHERE status IN (1, 2, 3);
+                """)
+        }
+    }
+}
