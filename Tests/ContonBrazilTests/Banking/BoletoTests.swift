@@ -159,4 +159,14 @@ import Testing
             #expect(try BoletoLine(b.digitableLine, today: due).dueDate == due)
         }
     }
+
+    /// The bank code's digit printed beside it on the ficha: mod 11 of the 3 digits, weights 2…4
+    /// from the right, 10 and 11 → 0 (recomputed here for each bank).
+    @Test(arguments: Bank.allCases)
+    func theBankCodesDigitIsItsMod11(_ bank: Bank) {
+        let digits = bank.code.compactMap { $0.wholeNumberValue }
+        let sum = zip(digits.reversed(), [2, 3, 4]).reduce(0) { $0 + $1.0 * $1.1 }
+        let d = 11 - sum % 11
+        #expect(bank.codeWithDigit == "\(bank.code)-\(d >= 10 ? 0 : d)")
+    }
 }
