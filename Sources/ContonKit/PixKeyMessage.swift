@@ -8,15 +8,7 @@ extension Conton_Office_V1_PixKey {
     /// plugin's suppliers both carry this message.
     public mutating func normalize(at path: String, errors: inout FieldErrors) {
         value = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        let kind: PixKey.KeyType? = switch type {
-        case .cpf: .cpf
-        case .cnpj: .cnpj
-        case .email: .email
-        case .phone: .phone
-        case .random: .random
-        default: nil
-        }
-        guard let kind else {
+        guard let kind = keyType else {
             errors.add(path + ".type", "choose the key's type (CPF, CNPJ, EMAIL, PHONE or RANDOM)")
             return
         }
@@ -25,5 +17,22 @@ extension Conton_Office_V1_PixKey {
         } catch {
             errors.add(path + ".value", error.description)
         }
+    }
+
+    /// The key's type in ContonBrazil's terms; nil when none is chosen.
+    public var keyType: PixKey.KeyType? {
+        switch type {
+        case .cpf: .cpf
+        case .cnpj: .cnpj
+        case .email: .email
+        case .phone: .phone
+        case .random: .random
+        default: nil
+        }
+    }
+
+    /// The key, checked for its type; nil when no type is chosen or the value is not a key of it.
+    public var validKey: PixKey? {
+        keyType.flatMap { try? PixKey(type: $0, value: value) }
     }
 }

@@ -82,19 +82,8 @@ enum BoletoIssue {
                 }
             }
         }
-        var pixKey: PixKey?
-        if p.pix.type != .unspecified {
-            let kind: PixKey.KeyType? = switch p.pix.type {
-            case .cpf: .cpf
-            case .cnpj: .cnpj
-            case .email: .email
-            case .phone: .phone
-            case .random: .random
-            default: nil
-            }
-            if let kind { pixKey = try? PixKey(type: kind, value: p.pix.value) }
-            if pixKey == nil { problems.append("pix.value is not a valid \(p.pix.type) key") }
-        }
+        let pixKey = p.pix.validKey
+        if p.pix.type != .unspecified && pixKey == nil { problems.append("pix.value is not a valid \(p.pix.type) key") }
         if pixKey != nil && p.registration.address.city.isEmpty {
             problems.append("registration.address.city is empty (a Pix payload names the receiver's city)")
         }
