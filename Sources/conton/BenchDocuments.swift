@@ -3,6 +3,7 @@ import ContonAPI
 import DocumentsCapability
 import Foundation
 import GRPCCore
+import ContonKit
 import Histogram
 
 /// `conton bench-documents`: documents rendered and streamed end to end — one-page documents
@@ -15,7 +16,7 @@ struct BenchDocuments: AsyncParsableCommand {
         discussion: """
         Spawns `conton serve` on a temporary data directory, fills in Meus Dados, imports --rows clients \
         with a fee, settles one receivable, then times, one call in flight, over TLS on loopback, at the \
-        client until the last chunk: PrintClientRecord and PrintReceipt (one page) --rounds times, and \
+        client until the last chunk: PrintClientRecord, PrintReceipt and PrintBoleto (one page) --rounds times, and \
         ExportClientList and ExportReceivables over --rows rows (PDF and CSV) --list-rounds times. \
         The reference beside each is the same data without rendering (GetClientRecord, GetReceipt, \
         ListClients/ListReceivables pages). docs/BENCHMARKS.md has the figures.
@@ -51,7 +52,19 @@ struct BenchDocuments: AsyncParsableCommand {
             profile.profile.registration.cnpj = "11222333000181"
             profile.profile.registration.address.city = "São Paulo"
             profile.profile.registration.address.uf = "SP"
-            profile.updateMask = ["registration"]
+            // Banco do Brasil, convênio 1234567, and a Pix key: the boleto of a boleto híbrido.
+            profile.profile.boleto.bankCode = "001"
+            profile.profile.boleto.agency = "1234"
+            profile.profile.boleto.agencyDigit = "3"
+            profile.profile.boleto.account = "12345"
+            profile.profile.boleto.accountDigit = "5"
+            profile.profile.boleto.wallet = "17"
+            profile.profile.boleto.beneficiaryCode = "1234567"
+            profile.profile.boleto.fineBasisPoints = 200
+            profile.profile.boleto.monthlyInterestBasisPoints = 100
+            profile.profile.pix.type = .cnpj
+            profile.profile.pix.value = "11222333000181"
+            profile.updateMask = ["registration", "boleto", "pix"]
             _ = try await office.updateProfile(profile, metadata: metadata)
 
             let count = rows
@@ -73,6 +86,26 @@ struct BenchDocuments: AsyncParsableCommand {
             settle.amountPaidCents = receivable.balanceCents
             settle.method = .pix
             let receipt = try await receivablesAPI.settleReceivable(settle, metadata: metadata).receipt
+            // A boleto for the second client's receivable, the client's address set for the payer.
+            var read = Conton_Clients_V1_GetClientRequest()
+            read.clientId = ids[1]
+            var address = Conton_Clients_V1_UpdateClientRequest()
+            address.client.id = ids[1]
+            address.client.version = try await clientsAPI.getClient(read, metadata: metadata).client.version
+            address.client.address.street = "Rua das Flores"
+            address.client.address.number = "12"
+            address.client.address.city = "Campinas"
+            address.client.address.uf = "SP"
+            address.client.address.cep = "13010000"
+            address.updateMask.paths = ["address"]
+            _ = try await clientsAPI.updateClient(address, metadata: metadata)
+            var second = Conton_Fees_V1_ListReceivablesRequest()
+            second.clientId = ids[1]
+            let billing = Conton_Billing_V1_Billing.Client(wrapping: client)
+            var issue = Conton_Billing_V1_IssueBoletoRequest()
+            issue.receivableId = try await receivablesAPI.listReceivables(second, metadata: metadata).receivables[0].id
+            issue.dueDate = CivilDate.today(SystemClock()).adding(days: 10).description
+            let boleto = try await billing.issueBoleto(issue, metadata: metadata).boleto
 
             func time(_ name: String, _ times: Int, _ body: () async throws -> Int) async throws -> String {
                 for _ in 0..<min(5, times) { _ = try await body() }  // warm-up: fonts, caches, connections
@@ -127,6 +160,17 @@ struct BenchDocuments: AsyncParsableCommand {
                     var request = Conton_Fees_V1_PrintReceiptRequest()
                     request.number = receipt.number
                     return try await receivablesAPI.printReceipt(request, metadata: metadata, onResponse: Self.collect)
+                },
+                try await time("GetBoleto (reference)", rounds) {
+                    var request = Conton_Billing_V1_GetBoletoRequest()
+                    request.boletoId = boleto.id
+                    _ = try await billing.getBoleto(request, metadata: metadata)
+                    return 0
+                },
+                try await time("PrintBoleto PDF", rounds) {
+                    var request = Conton_Billing_V1_PrintBoletoRequest()
+                    request.boletoId = boleto.id
+                    return try await billing.printBoleto(request, metadata: metadata, onResponse: Self.collect)
                 },
                 try await time("ListReceivables \(rows) (reference)", listRounds) {
                     var request = Conton_Fees_V1_ListReceivablesRequest()
