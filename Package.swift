@@ -599,7 +599,7 @@ let package = Package(
         .target(
             name: "BillingPlugin",
             dependencies: [
-                "ContonKit", "ContonAPI", "ContonBrazil", "ContonMailQueue",
+                "ContonKit", "ContonAPI", "ContonBrazil", "ContonMailQueue", "ContonStore",
                 "ClientsCapability", "DocumentsCapability", "FeesCapability", "OfficeCapability",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),

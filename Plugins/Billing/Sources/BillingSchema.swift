@@ -5,7 +5,9 @@ import GRDB
 /// - `billing_sequence`: the last nosso número sequence used per bank agreement (never reused:
 ///   it only grows, in the transaction that issues the boleto);
 /// - `billing_boleto`: every boleto issued, with what it printed (`slip`, JSON) so a reprint or a
-///   remessa shows what was issued, whatever changed since.
+///   remessa shows what was issued, whatever changed since;
+/// - `billing_remessa`: every remessa sent, with its file (a download again is byte for byte);
+/// - `billing_retorno`: every retorno imported, by its SHA-256, with the answer it gave.
 enum BillingSchema {
     static func register(_ migrations: inout PluginMigrations) {
         migrations.register("billing.1_create") { db in
@@ -22,6 +24,8 @@ enum BillingSchema {
                   bank_code TEXT NOT NULL,
                   sequence INTEGER NOT NULL,
                   nosso_numero TEXT NOT NULL,
+                  -- The digits the bank files carry (BB 17, Sicoob 8 with its digit, Itaú 8).
+                  nosso_numero_digits TEXT NOT NULL,
                   barcode TEXT NOT NULL,
                   digitable_line TEXT NOT NULL,
                   due_date TEXT NOT NULL,
@@ -45,6 +49,33 @@ enum BillingSchema {
                 CREATE INDEX billing_boleto_status ON billing_boleto (status, id);
                 -- One live boleto (pending, sent or registered) per receivable.
                 CREATE UNIQUE INDEX billing_boleto_live ON billing_boleto (receivable_id) WHERE status IN (1, 2, 3);
+                -- A nosso número names one boleto of an agreement: what a retorno's occurrence finds.
+                CREATE UNIQUE INDEX billing_boleto_nosso_numero ON billing_boleto (agreement, nosso_numero_digits);
+                CREATE INDEX billing_boleto_remessa ON billing_boleto (remessa_id) WHERE remessa_id IS NOT NULL;
+                CREATE TABLE billing_remessa (
+                  id INTEGER PRIMARY KEY,
+                  agreement TEXT NOT NULL,
+                  bank_code TEXT NOT NULL,
+                  file_sequence INTEGER NOT NULL,
+                  boletos INTEGER NOT NULL,
+                  total_cents INTEGER NOT NULL,
+                  file_name TEXT NOT NULL,
+                  sha256 TEXT NOT NULL,
+                  content BLOB NOT NULL,
+                  created_at_ms INTEGER NOT NULL,
+                  UNIQUE (agreement, file_sequence)
+                );
+                -- Every retorno imported, by the SHA-256 of its bytes: the same file again answers
+                -- the stored result and changes nothing.
+                CREATE TABLE billing_retorno (
+                  id INTEGER PRIMARY KEY,
+                  sha256 TEXT NOT NULL UNIQUE,
+                  file_name TEXT NOT NULL,
+                  bank_code TEXT NOT NULL,
+                  file_sequence INTEGER NOT NULL,
+                  result BLOB NOT NULL,
+                  imported_at_ms INTEGER NOT NULL
+                );
                 """)
         }
     }

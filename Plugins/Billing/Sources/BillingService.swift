@@ -86,15 +86,19 @@ struct BillingService: Conton_Billing_V1_Billing.SimpleServiceProtocol {
                                         beneficiaryAddress: beneficiary.address, agencyAndCode: beneficiary.agencyAndCode,
                                         wallet: beneficiary.settings.wallet, instructions: beneficiary.instructions,
                                         payerName: payer.summary.name, payerDocument: TaxID.formatted(payer.summary.document),
-                                        payerAddress: payer.lines, payerEmail: payer.summary.email,
+                                        payerAddress: payer.lines, payerEmail: payer.summary.email, payerTaxID: payer.summary.document,
+                                        payerStreet: [payer.address.street, payer.address.number, payer.address.complement]
+                                            .filter { !$0.isEmpty }.joined(separator: ", "),
+                                        payerDistrict: payer.address.district, payerCEP: payer.address.cep,
+                                        payerCity: payer.address.city, payerUF: payer.address.uf,
                                         documentDate: DocumentFormat.date(iso: today.description))
             try m.db.execute(sql: """
-                INSERT INTO billing_boleto (receivable_id, client_id, agreement, bank_code, sequence, nosso_numero, barcode, digitable_line,
-                  due_date, amount_cents, description, status, pix_payload, fine_basis_points, monthly_interest_basis_points, slip,
-                  issued_at_ms, idempotency_key)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+                INSERT INTO billing_boleto (receivable_id, client_id, agreement, bank_code, sequence, nosso_numero, nosso_numero_digits,
+                  barcode, digitable_line, due_date, amount_cents, description, status, pix_payload, fine_basis_points,
+                  monthly_interest_basis_points, slip, issued_at_ms, idempotency_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
                 """, arguments: [receivableKey, receivable.clientId, beneficiary.agreement, boleto.bank.code, sequence,
-                                 boleto.nossoNumero?.formatted ?? "", boleto.barcode, boleto.digitableLine, due.description, amount,
+                                 boleto.nossoNumero?.formatted ?? "", boleto.nossoNumero?.digits ?? "", boleto.barcode, boleto.digitableLine, due.description, amount,
                                  receivable.description, pix?.text ?? "", beneficiary.fineBasisPoints, beneficiary.monthlyInterestBasisPoints,
                                  String(decoding: try JSONEncoder().encode(slip), as: UTF8.self), m.now, key.isEmpty ? nil : key])
             let id = m.db.lastInsertedRowID
@@ -213,6 +217,60 @@ struct BillingService: Conton_Billing_V1_Billing.SimpleServiceProtocol {
             var r = Conton_Billing_V1_EmailBoletoResponse()
             r.to = address
             return r
+        }
+    }
+
+    // MARK: Bank files
+
+    func exportRemessa(request: Conton_Billing_V1_ExportRemessaRequest, response: RPCWriter<Conton_Billing_V1_RemessaChunk>,
+                       context: ServerContext) async throws {
+        let office = try self.context.capabilities.office
+        let stored: BankFiles.StoredRemessa
+        if request.remessaId.isEmpty {
+            stored = try await self.context.write { m in try BankFiles.export(office: office, now: m.now, in: &m) }
+        } else {
+            stored = try await self.context.read { db in
+                guard let key = Int64(request.remessaId),
+                      let row = try Row.fetchOne(db, sql: "SELECT * FROM billing_remessa WHERE id = ?", arguments: [key]) else {
+                    throw ServiceError.notFound("remessa", request.remessaId, type: "conton.billing.v1.Remessa")
+                }
+                return BankFiles.remessa(row)
+            }
+        }
+        var header = Conton_Billing_V1_RemessaChunk()
+        header.remessa = stored.message
+        try await response.write(header)
+        var offset = 0
+        while offset < stored.content.count {
+            var chunk = Conton_Billing_V1_RemessaChunk()
+            chunk.data = Array(stored.content[offset..<min(offset + BankFiles.chunkSize, stored.content.count)])
+            try await response.write(chunk)
+            offset += BankFiles.chunkSize
+        }
+    }
+
+    func importRetorno(request: RPCAsyncSequence<Conton_Billing_V1_RetornoChunk, any Error>, context: ServerContext) async throws
+        -> Conton_Billing_V1_ImportRetornoResponse {
+        var fileName = "", bytes: [UInt8] = [], first = true
+        for try await chunk in request {
+            switch chunk.part {
+            case .fileName(let name):
+                guard first else { throw FieldErrors.single("file_name", "must come first, once") }
+                fileName = String(name.prefix(200))
+            case .data(let data):
+                bytes += data
+                if bytes.count > BankFiles.maxRetornoBytes {
+                    throw FieldErrors.single("data", "must be at most \(BankFiles.maxRetornoBytes / 1024 / 1024) MiB")
+                }
+            case nil: throw FieldErrors.single("part", "is empty: send file_name or data")
+            }
+            first = false
+        }
+        guard !bytes.isEmpty else { throw FieldErrors.single("data", "is empty: send the retorno file") }
+        let office = try self.context.capabilities.office, ledger = try self.context.capabilities.receivableLedger
+        let file = bytes, name = fileName
+        return try await self.context.write { m in
+            try BankFiles.importRetorno(file, fileName: name, office: office, ledger: ledger, in: &m)
         }
     }
 

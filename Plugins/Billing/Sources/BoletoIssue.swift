@@ -112,7 +112,8 @@ enum BoletoIssue {
     }
 
     /// The payer, checked: a registered boleto needs the client's address (CEP, city, UF).
-    static func payer(_ clientID: String, clients: any ClientRegistry, in db: Database) throws -> (summary: ClientSummary, lines: [String]) {
+    static func payer(_ clientID: String, clients: any ClientRegistry, in db: Database)
+        throws -> (summary: ClientSummary, lines: [String], address: ClientPostalAddress) {
         let client = try clients.require(clientID, in: db)
         let address = try clients.postalAddress(of: clientID, in: db)
         var missing: [String] = []
@@ -128,7 +129,7 @@ enum BoletoIssue {
         let a = address!
         let street = [a.street, a.number, a.complement].filter { !$0.isEmpty }.joined(separator: ", ")
         let place = DocumentFormat.address(street: "", number: "", complement: "", district: a.district, city: a.city, uf: a.uf, cep: a.cep)
-        return (client, [street, place])
+        return (client, [street, place], a)
     }
 
     /// The Pix payload charging `amountCents` for receivable `receivableID`.

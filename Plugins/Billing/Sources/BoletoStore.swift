@@ -13,7 +13,7 @@ enum BoletoStore {
     static let live: Set<Status> = [.pending, .sent, .registered]
 
     static let columns = """
-        id, receivable_id, client_id, bank_code, nosso_numero, barcode, digitable_line, due_date, amount_cents, description,
+        id, receivable_id, client_id, bank_code, nosso_numero, nosso_numero_digits, barcode, digitable_line, due_date, amount_cents, description,
         status, rejection_reasons, pix_payload, remessa_id, fine_basis_points, monthly_interest_basis_points, slip, issued_at_ms
         """
 
@@ -30,6 +30,13 @@ enum BoletoStore {
         var payerDocument: String
         var payerAddress: [String]
         var payerEmail: String
+        /// The payer as the remessa's segment Q registers it.
+        var payerTaxID: String
+        var payerStreet: String
+        var payerDistrict: String
+        var payerCEP: String
+        var payerCity: String
+        var payerUF: String
         /// DD/MM/AAAA of issue.
         var documentDate: String
     }

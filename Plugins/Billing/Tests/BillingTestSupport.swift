@@ -131,6 +131,38 @@ struct BillingTest: Sendable {
         }
     }
 
+    func exportRemessa(_ id: String = "") async throws -> (Conton_Billing_V1_Remessa, [UInt8]) {
+        var r = Conton_Billing_V1_ExportRemessaRequest()
+        r.remessaId = id
+        return try await billing.exportRemessa(r, metadata: owner) { response in
+            var header: Conton_Billing_V1_Remessa?
+            var bytes: [UInt8] = []
+            for try await chunk in response.messages {
+                switch chunk.part {
+                case .remessa(let h): header = h
+                case .data(let d): bytes += d
+                case nil: break
+                }
+            }
+            return (try #require(header), bytes)
+        }
+    }
+
+    func importRetorno(_ text: String, name: String = "retorno.ret") async throws -> Conton_Billing_V1_ImportRetornoResponse {
+        let bytes = Array(text.utf8)
+        return try await billing.importRetorno(request: StreamingClientRequest(metadata: owner) { writer in
+            var first = Conton_Billing_V1_RetornoChunk()
+            first.fileName = name
+            try await writer.write(first)
+            // In chunks of 1,000 bytes: lines cross chunk boundaries.
+            for start in stride(from: 0, to: bytes.count, by: 1000) {
+                var chunk = Conton_Billing_V1_RetornoChunk()
+                chunk.data = Array(bytes[start..<min(start + 1000, bytes.count)])
+                try await writer.write(chunk)
+            }
+        })
+    }
+
     func count(_ sql: String, _ arguments: StatementArguments = []) async throws -> Int {
         try await host.database.pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
     }

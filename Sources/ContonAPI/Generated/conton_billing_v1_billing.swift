@@ -100,6 +100,32 @@ public enum Conton_Billing_V1_Billing: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ExportRemessa" metadata.
+        public enum ExportRemessa: Sendable {
+            /// Request type for "ExportRemessa".
+            public typealias Input = Conton_Billing_V1_ExportRemessaRequest
+            /// Response type for "ExportRemessa".
+            public typealias Output = Conton_Billing_V1_RemessaChunk
+            /// Descriptor for "ExportRemessa".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.billing.v1.Billing"),
+                method: "ExportRemessa",
+                type: .serverStreaming
+            )
+        }
+        /// Namespace for "ImportRetorno" metadata.
+        public enum ImportRetorno: Sendable {
+            /// Request type for "ImportRetorno".
+            public typealias Input = Conton_Billing_V1_RetornoChunk
+            /// Response type for "ImportRetorno".
+            public typealias Output = Conton_Billing_V1_ImportRetornoResponse
+            /// Descriptor for "ImportRetorno".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.billing.v1.Billing"),
+                method: "ImportRetorno",
+                type: .clientStreaming
+            )
+        }
         /// Namespace for "GetPixCharge" metadata.
         public enum GetPixCharge: Sendable {
             /// Request type for "GetPixCharge".
@@ -121,6 +147,8 @@ public enum Conton_Billing_V1_Billing: Sendable {
             CancelBoleto.descriptor,
             PrintBoleto.descriptor,
             EmailBoleto.descriptor,
+            ExportRemessa.descriptor,
+            ImportRetorno.descriptor,
             GetPixCharge.descriptor
         ]
     }
@@ -259,6 +287,42 @@ extension Conton_Billing_V1_Billing {
             request: GRPCCore.StreamingServerRequest<Conton_Billing_V1_EmailBoletoRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Conton_Billing_V1_EmailBoletoResponse>
+
+        /// Handle the "ExportRemessa" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ExportRemessa(conton.billing.v1.ExportRemessaRequest) returns (stream conton.billing.v1.RemessaChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Billing_V1_ExportRemessaRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Billing_V1_RemessaChunk` messages.
+        func exportRemessa(
+            request: GRPCCore.StreamingServerRequest<Conton_Billing_V1_ExportRemessaRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Billing_V1_RemessaChunk>
+
+        /// Handle the "ImportRetorno" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ImportRetorno(stream conton.billing.v1.RetornoChunk) returns (conton.billing.v1.ImportRetornoResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Billing_V1_RetornoChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Billing_V1_ImportRetornoResponse` messages.
+        func importRetorno(
+            request: GRPCCore.StreamingServerRequest<Conton_Billing_V1_RetornoChunk>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Billing_V1_ImportRetornoResponse>
 
         /// Handle the "GetPixCharge" method.
         ///
@@ -399,6 +463,42 @@ extension Conton_Billing_V1_Billing {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Conton_Billing_V1_EmailBoletoResponse>
 
+        /// Handle the "ExportRemessa" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ExportRemessa(conton.billing.v1.ExportRemessaRequest) returns (stream conton.billing.v1.RemessaChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Billing_V1_ExportRemessaRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Billing_V1_RemessaChunk` messages.
+        func exportRemessa(
+            request: GRPCCore.ServerRequest<Conton_Billing_V1_ExportRemessaRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Billing_V1_RemessaChunk>
+
+        /// Handle the "ImportRetorno" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ImportRetorno(stream conton.billing.v1.RetornoChunk) returns (conton.billing.v1.ImportRetornoResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Billing_V1_RetornoChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Conton_Billing_V1_ImportRetornoResponse` message.
+        func importRetorno(
+            request: GRPCCore.StreamingServerRequest<Conton_Billing_V1_RetornoChunk>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Conton_Billing_V1_ImportRetornoResponse>
+
         /// Handle the "GetPixCharge" method.
         ///
         /// > Source IDL Documentation:
@@ -537,6 +637,43 @@ extension Conton_Billing_V1_Billing {
             context: GRPCCore.ServerContext
         ) async throws -> Conton_Billing_V1_EmailBoletoResponse
 
+        /// Handle the "ExportRemessa" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ExportRemessa(conton.billing.v1.ExportRemessaRequest) returns (stream conton.billing.v1.RemessaChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Billing_V1_ExportRemessaRequest` message.
+        ///   - response: A response stream of `Conton_Billing_V1_RemessaChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func exportRemessa(
+            request: Conton_Billing_V1_ExportRemessaRequest,
+            response: GRPCCore.RPCWriter<Conton_Billing_V1_RemessaChunk>,
+            context: GRPCCore.ServerContext
+        ) async throws
+
+        /// Handle the "ImportRetorno" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ImportRetorno(stream conton.billing.v1.RetornoChunk) returns (conton.billing.v1.ImportRetornoResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Conton_Billing_V1_RetornoChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Conton_Billing_V1_ImportRetornoResponse` to respond with.
+        func importRetorno(
+            request: GRPCCore.RPCAsyncSequence<Conton_Billing_V1_RetornoChunk, any Swift.Error>,
+            context: GRPCCore.ServerContext
+        ) async throws -> Conton_Billing_V1_ImportRetornoResponse
+
         /// Handle the "GetPixCharge" method.
         ///
         /// > Source IDL Documentation:
@@ -628,6 +765,28 @@ extension Conton_Billing_V1_Billing.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Conton_Billing_V1_Billing.Method.ExportRemessa.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Billing_V1_ExportRemessaRequest>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Billing_V1_RemessaChunk>(),
+            handler: { request, context in
+                try await self.exportRemessa(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Conton_Billing_V1_Billing.Method.ImportRetorno.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Billing_V1_RetornoChunk>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Billing_V1_ImportRetornoResponse>(),
+            handler: { request, context in
+                try await self.importRetorno(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Conton_Billing_V1_Billing.Method.GetPixCharge.descriptor,
             deserializer: ContonProto.ProtoDeserializer<Conton_Billing_V1_GetPixChargeRequest>(),
             serializer: ContonProto.ProtoSerializer<Conton_Billing_V1_GetPixChargeResponse>(),
@@ -705,6 +864,28 @@ extension Conton_Billing_V1_Billing.ServiceProtocol {
     ) async throws -> GRPCCore.StreamingServerResponse<Conton_Billing_V1_EmailBoletoResponse> {
         let response = try await self.emailBoleto(
             request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func exportRemessa(
+        request: GRPCCore.StreamingServerRequest<Conton_Billing_V1_ExportRemessaRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Billing_V1_RemessaChunk> {
+        let response = try await self.exportRemessa(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return response
+    }
+
+    public func importRetorno(
+        request: GRPCCore.StreamingServerRequest<Conton_Billing_V1_RetornoChunk>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Billing_V1_ImportRetornoResponse> {
+        let response = try await self.importRetorno(
+            request: request,
             context: context
         )
         return GRPCCore.StreamingServerResponse(single: response)
@@ -801,6 +982,36 @@ extension Conton_Billing_V1_Billing.SimpleServiceProtocol {
         return GRPCCore.ServerResponse<Conton_Billing_V1_EmailBoletoResponse>(
             message: try await self.emailBoleto(
                 request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func exportRemessa(
+        request: GRPCCore.ServerRequest<Conton_Billing_V1_ExportRemessaRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Billing_V1_RemessaChunk> {
+        return GRPCCore.StreamingServerResponse<Conton_Billing_V1_RemessaChunk>(
+            metadata: [:],
+            producer: { writer in
+                try await self.exportRemessa(
+                    request: request.message,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
+
+    public func importRetorno(
+        request: GRPCCore.StreamingServerRequest<Conton_Billing_V1_RetornoChunk>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Conton_Billing_V1_ImportRetornoResponse> {
+        return GRPCCore.ServerResponse<Conton_Billing_V1_ImportRetornoResponse>(
+            message: try await self.importRetorno(
+                request: request.messages,
                 context: context
             ),
             metadata: [:]
@@ -970,6 +1181,52 @@ extension Conton_Billing_V1_Billing {
             deserializer: some GRPCCore.MessageDeserializer<Conton_Billing_V1_EmailBoletoResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Billing_V1_EmailBoletoResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ExportRemessa" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ExportRemessa(conton.billing.v1.ExportRemessaRequest) returns (stream conton.billing.v1.RemessaChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Billing_V1_ExportRemessaRequest` message.
+        ///   - serializer: A serializer for `Conton_Billing_V1_ExportRemessaRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Billing_V1_RemessaChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func exportRemessa<Result>(
+            request: GRPCCore.ClientRequest<Conton_Billing_V1_ExportRemessaRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Billing_V1_ExportRemessaRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Billing_V1_RemessaChunk>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Billing_V1_RemessaChunk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ImportRetorno" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ImportRetorno(stream conton.billing.v1.RetornoChunk) returns (conton.billing.v1.ImportRetornoResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Conton_Billing_V1_RetornoChunk` messages.
+        ///   - serializer: A serializer for `Conton_Billing_V1_RetornoChunk` messages.
+        ///   - deserializer: A deserializer for `Conton_Billing_V1_ImportRetornoResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func importRetorno<Result>(
+            request: GRPCCore.StreamingClientRequest<Conton_Billing_V1_RetornoChunk>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Billing_V1_RetornoChunk>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Billing_V1_ImportRetornoResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Billing_V1_ImportRetornoResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "GetPixCharge" method.
@@ -1218,6 +1475,72 @@ extension Conton_Billing_V1_Billing {
             )
         }
 
+        /// Call the "ExportRemessa" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ExportRemessa(conton.billing.v1.ExportRemessaRequest) returns (stream conton.billing.v1.RemessaChunk)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Billing_V1_ExportRemessaRequest` message.
+        ///   - serializer: A serializer for `Conton_Billing_V1_ExportRemessaRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Billing_V1_RemessaChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func exportRemessa<Result>(
+            request: GRPCCore.ClientRequest<Conton_Billing_V1_ExportRemessaRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Billing_V1_ExportRemessaRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Billing_V1_RemessaChunk>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Billing_V1_RemessaChunk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.serverStreaming(
+                request: request,
+                descriptor: Conton_Billing_V1_Billing.Method.ExportRemessa.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ImportRetorno" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ImportRetorno(stream conton.billing.v1.RetornoChunk) returns (conton.billing.v1.ImportRetornoResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Conton_Billing_V1_RetornoChunk` messages.
+        ///   - serializer: A serializer for `Conton_Billing_V1_RetornoChunk` messages.
+        ///   - deserializer: A deserializer for `Conton_Billing_V1_ImportRetornoResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func importRetorno<Result>(
+            request: GRPCCore.StreamingClientRequest<Conton_Billing_V1_RetornoChunk>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Billing_V1_RetornoChunk>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Billing_V1_ImportRetornoResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Billing_V1_ImportRetornoResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.clientStreaming(
+                request: request,
+                descriptor: Conton_Billing_V1_Billing.Method.ImportRetorno.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "GetPixCharge" method.
         ///
         /// > Source IDL Documentation:
@@ -1424,6 +1747,62 @@ extension Conton_Billing_V1_Billing.ClientProtocol {
             request: request,
             serializer: ContonProto.ProtoSerializer<Conton_Billing_V1_EmailBoletoRequest>(),
             deserializer: ContonProto.ProtoDeserializer<Conton_Billing_V1_EmailBoletoResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ExportRemessa" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc ExportRemessa(conton.billing.v1.ExportRemessaRequest) returns (stream conton.billing.v1.RemessaChunk)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Billing_V1_ExportRemessaRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func exportRemessa<Result>(
+        request: GRPCCore.ClientRequest<Conton_Billing_V1_ExportRemessaRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Billing_V1_RemessaChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.exportRemessa(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Billing_V1_ExportRemessaRequest>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Billing_V1_RemessaChunk>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ImportRetorno" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc ImportRetorno(stream conton.billing.v1.RetornoChunk) returns (conton.billing.v1.ImportRetornoResponse)`
+    ///
+    /// - Parameters:
+    ///   - request: A streaming request producing `Conton_Billing_V1_RetornoChunk` messages.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func importRetorno<Result>(
+        request: GRPCCore.StreamingClientRequest<Conton_Billing_V1_RetornoChunk>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Billing_V1_ImportRetornoResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.importRetorno(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Billing_V1_RetornoChunk>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Billing_V1_ImportRetornoResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1658,6 +2037,71 @@ extension Conton_Billing_V1_Billing.ClientProtocol {
         )
     }
 
+    /// Call the "ExportRemessa" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc ExportRemessa(conton.billing.v1.ExportRemessaRequest) returns (stream conton.billing.v1.RemessaChunk)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func exportRemessa<Result>(
+        _ message: Conton_Billing_V1_ExportRemessaRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Conton_Billing_V1_RemessaChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Billing_V1_ExportRemessaRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.exportRemessa(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ImportRetorno" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc ImportRetorno(stream conton.billing.v1.RetornoChunk) returns (conton.billing.v1.ImportRetornoResponse)`
+    ///
+    /// - Parameters:
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - producer: A closure producing request messages to send to the server. Returning
+    ///       from the closure closes the request stream.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func importRetorno<Result>(
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Conton_Billing_V1_RetornoChunk>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Billing_V1_ImportRetornoResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.StreamingClientRequest<Conton_Billing_V1_RetornoChunk>(
+            metadata: metadata,
+            producer: producer
+        )
+        return try await self.importRetorno(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "GetPixCharge" method.
     ///
     /// > Source IDL Documentation:
@@ -1743,6 +2187,61 @@ public enum Conton_Billing_V1_BoletoStatus: ProtoEnum {
         case .rejected: 4
         case .paid: 5
         case .cancelled: 6
+        case .unrecognized(let number): number
+        }
+    }
+
+    public static func == (a: Self, b: Self) -> Bool { a.rawValue == b.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+}
+
+/// Enum `conton.billing.v1.OccurrenceOutcome`. Numbers it does not declare are kept as `unrecognized`.
+public enum Conton_Billing_V1_OccurrenceOutcome: ProtoEnum {
+    /// `OCCURRENCE_OUTCOME_UNSPECIFIED = 0`
+    case unspecified
+    /// `OCCURRENCE_OUTCOME_APPLIED = 1`
+    case applied
+    /// `OCCURRENCE_OUTCOME_UNCHANGED = 2`
+    case unchanged
+    /// `OCCURRENCE_OUTCOME_UNKNOWN_BOLETO = 3`
+    case unknownBoleto
+    /// `OCCURRENCE_OUTCOME_NOT_APPLIED = 4`
+    case notApplied
+    /// `OCCURRENCE_OUTCOME_IGNORED = 5`
+    case ignored
+    /// A number this version of the enum does not declare.
+    case unrecognized(Int32)
+
+    /// The enum's full protobuf name.
+    public static let protoEnumName = "conton.billing.v1.OccurrenceOutcome"
+    /// The declared values, in declaration order.
+    public static let allCases: [Self] = [.unspecified, .applied, .unchanged, .unknownBoleto, .notApplied, .ignored]
+
+    /// The default value, `OCCURRENCE_OUTCOME_UNSPECIFIED`.
+    public init() { self = .unspecified }
+
+    /// The value with this number; `unrecognized` when the enum does not declare it.
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .applied
+        case 2: self = .unchanged
+        case 3: self = .unknownBoleto
+        case 4: self = .notApplied
+        case 5: self = .ignored
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    /// The value's number.
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .applied: 1
+        case .unchanged: 2
+        case .unknownBoleto: 3
+        case .notApplied: 4
+        case .ignored: 5
         case .unrecognized(let number): number
         }
     }
@@ -2138,6 +2637,238 @@ public struct Conton_Billing_V1_GetPixChargeResponse: ProtoMessage {
     private var _charge: ProtoBox<Conton_Billing_V1_PixCharge>? = nil
 }
 
+/// Message `conton.billing.v1.Remessa` from `conton/billing/v1/billing.proto`.
+public struct Conton_Billing_V1_Remessa: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.billing.v1.Remessa"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `string id = 1`
+    public var id: String = ""
+
+    /// `int32 file_sequence = 2`
+    public var fileSequence: Int32 = 0
+
+    /// `string bank_code = 3`
+    public var bankCode: String = ""
+
+    /// `int32 boletos = 4`
+    public var boletos: Int32 = 0
+
+    /// `int64 total_cents = 5`
+    public var totalCents: Int64 = 0
+
+    /// `string file_name = 6`
+    public var fileName: String = ""
+
+    /// `string sha256 = 7`
+    public var sha256: String = ""
+
+    /// `int64 size_bytes = 8`
+    public var sizeBytes: Int64 = 0
+
+    /// `int64 created_at_ms = 9`
+    public var createdAtMs: Int64 = 0
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.billing.v1.ExportRemessaRequest` from `conton/billing/v1/billing.proto`.
+public struct Conton_Billing_V1_ExportRemessaRequest: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.billing.v1.ExportRemessaRequest"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `string remessa_id = 1`
+    public var remessaId: String = ""
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.billing.v1.RemessaChunk` from `conton/billing/v1/billing.proto`.
+public struct Conton_Billing_V1_RemessaChunk: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.billing.v1.RemessaChunk"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `oneof part`: at most one of its fields is set.
+    public var part: OneOf_Part? = nil
+
+    /// `conton.billing.v1.Remessa remessa = 1` in `oneof part`; setting it selects it.
+    public var remessa: Conton_Billing_V1_Remessa {
+        get { if case .remessa(let value)? = part { return value }; return Conton_Billing_V1_Remessa() }
+        set { part = .remessa(newValue) }
+    }
+
+    /// `bytes data = 2` in `oneof part`; setting it selects it.
+    public var data: [UInt8] {
+        get { if case .data(let value)? = part { return value }; return [] }
+        set { part = .data(newValue) }
+    }
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// The fields of `oneof part`.
+    public indirect enum OneOf_Part: Sendable, Hashable {
+        /// `conton.billing.v1.Remessa remessa = 1`
+        case remessa(Conton_Billing_V1_Remessa)
+        /// `bytes data = 2`
+        case data([UInt8])
+    }
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.billing.v1.RetornoChunk` from `conton/billing/v1/billing.proto`.
+public struct Conton_Billing_V1_RetornoChunk: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.billing.v1.RetornoChunk"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `oneof part`: at most one of its fields is set.
+    public var part: OneOf_Part? = nil
+
+    /// `string file_name = 1` in `oneof part`; setting it selects it.
+    public var fileName: String {
+        get { if case .fileName(let value)? = part { return value }; return "" }
+        set { part = .fileName(newValue) }
+    }
+
+    /// `bytes data = 2` in `oneof part`; setting it selects it.
+    public var data: [UInt8] {
+        get { if case .data(let value)? = part { return value }; return [] }
+        set { part = .data(newValue) }
+    }
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// The fields of `oneof part`.
+    public enum OneOf_Part: Sendable, Hashable {
+        /// `string file_name = 1`
+        case fileName(String)
+        /// `bytes data = 2`
+        case data([UInt8])
+    }
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.billing.v1.RetornoOccurrence` from `conton/billing/v1/billing.proto`.
+public struct Conton_Billing_V1_RetornoOccurrence: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.billing.v1.RetornoOccurrence"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `int32 line = 1`
+    public var line: Int32 = 0
+
+    /// `string nosso_numero = 2`
+    public var nossoNumero: String = ""
+
+    /// `string movement_code = 3`
+    public var movementCode: String = ""
+
+    /// `repeated string reason_codes = 4`
+    public var reasonCodes: [String] = []
+
+    /// `conton.billing.v1.OccurrenceOutcome outcome = 5`
+    public var outcome: Conton_Billing_V1_OccurrenceOutcome = .unspecified
+
+    /// `string boleto_id = 6`
+    public var boletoId: String = ""
+
+    /// `string receivable_id = 7`
+    public var receivableId: String = ""
+
+    /// `int64 paid_cents = 8`
+    public var paidCents: Int64 = 0
+
+    /// `int64 interest_cents = 9`
+    public var interestCents: Int64 = 0
+
+    /// `string paid_date = 10`
+    public var paidDate: String = ""
+
+    /// `int64 receipt_number = 11`
+    public var receiptNumber: Int64 = 0
+
+    /// `string detail = 12`
+    public var detail: String = ""
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.billing.v1.ImportRetornoResponse` from `conton/billing/v1/billing.proto`.
+public struct Conton_Billing_V1_ImportRetornoResponse: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.billing.v1.ImportRetornoResponse"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `string retorno_id = 1`
+    public var retornoId: String = ""
+
+    /// `int32 file_sequence = 2`
+    public var fileSequence: Int32 = 0
+
+    /// `string bank_code = 3`
+    public var bankCode: String = ""
+
+    /// `int32 registered = 4`
+    public var registered: Int32 = 0
+
+    /// `int32 rejected = 5`
+    public var rejected: Int32 = 0
+
+    /// `int32 paid = 6`
+    public var paid: Int32 = 0
+
+    /// `int32 cancelled = 7`
+    public var cancelled: Int32 = 0
+
+    /// `int32 not_applied = 8`
+    public var notApplied: Int32 = 0
+
+    /// `int64 paid_cents = 9`
+    public var paidCents: Int64 = 0
+
+    /// `repeated conton.billing.v1.RetornoOccurrence occurrences = 10`
+    public var occurrences: [Conton_Billing_V1_RetornoOccurrence] = []
+
+    /// `bool already_imported = 11`
+    public var alreadyImported: Bool = false
+
+    /// `int64 imported_at_ms = 12`
+    public var importedAtMs: Int64 = 0
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
 extension Conton_Billing_V1_Boleto {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -2457,6 +3188,184 @@ extension Conton_Billing_V1_GetPixChargeResponse {
     }
 }
 
+extension Conton_Billing_V1_Remessa {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.id = source.singular(1)
+        self.fileSequence = source.singular(2)
+        self.bankCode = source.singular(3)
+        self.boletos = source.singular(4)
+        self.totalCents = source.singular(5)
+        self.fileName = source.singular(6)
+        self.sha256 = source.singular(7)
+        self.sizeBytes = source.singular(8)
+        self.createdAtMs = source.singular(9)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.id)
+        result.setSingular(2, self.fileSequence)
+        result.setSingular(3, self.bankCode)
+        result.setSingular(4, self.boletos)
+        result.setSingular(5, self.totalCents)
+        result.setSingular(6, self.fileName)
+        result.setSingular(7, self.sha256)
+        result.setSingular(8, self.sizeBytes)
+        result.setSingular(9, self.createdAtMs)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Billing_V1_ExportRemessaRequest {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.remessaId = source.singular(1)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.remessaId)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Billing_V1_RemessaChunk {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        if let value: Conton_Billing_V1_Remessa = source.optional(1) {
+            self.part = .remessa(value)
+        } else if let value: [UInt8] = source.optional(2) {
+            self.part = .data(value)
+        }
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        switch self.part {
+        case .remessa(let value)?: result.set(1, value)
+        case .data(let value)?: result.set(2, value)
+        case nil: break
+        }
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Billing_V1_RetornoChunk {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        if let value: String = source.optional(1) {
+            self.part = .fileName(value)
+        } else if let value: [UInt8] = source.optional(2) {
+            self.part = .data(value)
+        }
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        switch self.part {
+        case .fileName(let value)?: result.set(1, value)
+        case .data(let value)?: result.set(2, value)
+        case nil: break
+        }
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Billing_V1_RetornoOccurrence {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.line = source.singular(1)
+        self.nossoNumero = source.singular(2)
+        self.movementCode = source.singular(3)
+        self.reasonCodes = source.repeated(4)
+        self.outcome = source.singular(5)
+        self.boletoId = source.singular(6)
+        self.receivableId = source.singular(7)
+        self.paidCents = source.singular(8)
+        self.interestCents = source.singular(9)
+        self.paidDate = source.singular(10)
+        self.receiptNumber = source.singular(11)
+        self.detail = source.singular(12)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.line)
+        result.setSingular(2, self.nossoNumero)
+        result.setSingular(3, self.movementCode)
+        result.setRepeated(4, self.reasonCodes)
+        result.setSingular(5, self.outcome)
+        result.setSingular(6, self.boletoId)
+        result.setSingular(7, self.receivableId)
+        result.setSingular(8, self.paidCents)
+        result.setSingular(9, self.interestCents)
+        result.setSingular(10, self.paidDate)
+        result.setSingular(11, self.receiptNumber)
+        result.setSingular(12, self.detail)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Billing_V1_ImportRetornoResponse {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.retornoId = source.singular(1)
+        self.fileSequence = source.singular(2)
+        self.bankCode = source.singular(3)
+        self.registered = source.singular(4)
+        self.rejected = source.singular(5)
+        self.paid = source.singular(6)
+        self.cancelled = source.singular(7)
+        self.notApplied = source.singular(8)
+        self.paidCents = source.singular(9)
+        self.occurrences = source.repeated(10)
+        self.alreadyImported = source.singular(11)
+        self.importedAtMs = source.singular(12)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.retornoId)
+        result.setSingular(2, self.fileSequence)
+        result.setSingular(3, self.bankCode)
+        result.setSingular(4, self.registered)
+        result.setSingular(5, self.rejected)
+        result.setSingular(6, self.paid)
+        result.setSingular(7, self.cancelled)
+        result.setSingular(8, self.notApplied)
+        result.setSingular(9, self.paidCents)
+        result.setRepeated(10, self.occurrences)
+        result.setSingular(11, self.alreadyImported)
+        result.setSingular(12, self.importedAtMs)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
 extension Conton_Billing_V1_Billing {
     /// Who may call each method, by method name: the rpc's `(conton.rpc.v1.access)` option.
     /// Methods without one are absent (the plugin host then refuses to start).
@@ -2467,6 +3376,8 @@ extension Conton_Billing_V1_Billing {
         "CancelBoleto": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
         "PrintBoleto": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"billing:read"}]}"#),
         "EmailBoleto": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
+        "ExportRemessa": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"billing:write"}]}"#),
+        "ImportRetorno": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"billing:write"}]}"#),
         "GetPixCharge": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staffOrClient":"STAFF"},{"serviceScope":"billing:read"}]}"#),
     ]
 }

@@ -682,6 +682,276 @@ void   conton__billing__v1__get_pix_charge_response__free_unpacked
   assert(message->base.descriptor == &conton__billing__v1__get_pix_charge_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   conton__billing__v1__remessa__init
+                     (Conton__Billing__V1__Remessa         *message)
+{
+  static const Conton__Billing__V1__Remessa init_value = CONTON__BILLING__V1__REMESSA__INIT;
+  *message = init_value;
+}
+size_t conton__billing__v1__remessa__get_packed_size
+                     (const Conton__Billing__V1__Remessa *message)
+{
+  assert(message->base.descriptor == &conton__billing__v1__remessa__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__billing__v1__remessa__pack
+                     (const Conton__Billing__V1__Remessa *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__billing__v1__remessa__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__billing__v1__remessa__pack_to_buffer
+                     (const Conton__Billing__V1__Remessa *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__billing__v1__remessa__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Billing__V1__Remessa *
+       conton__billing__v1__remessa__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Billing__V1__Remessa *)
+     protobuf_c_message_unpack (&conton__billing__v1__remessa__descriptor,
+                                allocator, len, data);
+}
+void   conton__billing__v1__remessa__free_unpacked
+                     (Conton__Billing__V1__Remessa *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__billing__v1__remessa__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__billing__v1__export_remessa_request__init
+                     (Conton__Billing__V1__ExportRemessaRequest         *message)
+{
+  static const Conton__Billing__V1__ExportRemessaRequest init_value = CONTON__BILLING__V1__EXPORT_REMESSA_REQUEST__INIT;
+  *message = init_value;
+}
+size_t conton__billing__v1__export_remessa_request__get_packed_size
+                     (const Conton__Billing__V1__ExportRemessaRequest *message)
+{
+  assert(message->base.descriptor == &conton__billing__v1__export_remessa_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__billing__v1__export_remessa_request__pack
+                     (const Conton__Billing__V1__ExportRemessaRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__billing__v1__export_remessa_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__billing__v1__export_remessa_request__pack_to_buffer
+                     (const Conton__Billing__V1__ExportRemessaRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__billing__v1__export_remessa_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Billing__V1__ExportRemessaRequest *
+       conton__billing__v1__export_remessa_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Billing__V1__ExportRemessaRequest *)
+     protobuf_c_message_unpack (&conton__billing__v1__export_remessa_request__descriptor,
+                                allocator, len, data);
+}
+void   conton__billing__v1__export_remessa_request__free_unpacked
+                     (Conton__Billing__V1__ExportRemessaRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__billing__v1__export_remessa_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__billing__v1__remessa_chunk__init
+                     (Conton__Billing__V1__RemessaChunk         *message)
+{
+  static const Conton__Billing__V1__RemessaChunk init_value = CONTON__BILLING__V1__REMESSA_CHUNK__INIT;
+  *message = init_value;
+}
+size_t conton__billing__v1__remessa_chunk__get_packed_size
+                     (const Conton__Billing__V1__RemessaChunk *message)
+{
+  assert(message->base.descriptor == &conton__billing__v1__remessa_chunk__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__billing__v1__remessa_chunk__pack
+                     (const Conton__Billing__V1__RemessaChunk *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__billing__v1__remessa_chunk__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__billing__v1__remessa_chunk__pack_to_buffer
+                     (const Conton__Billing__V1__RemessaChunk *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__billing__v1__remessa_chunk__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Billing__V1__RemessaChunk *
+       conton__billing__v1__remessa_chunk__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Billing__V1__RemessaChunk *)
+     protobuf_c_message_unpack (&conton__billing__v1__remessa_chunk__descriptor,
+                                allocator, len, data);
+}
+void   conton__billing__v1__remessa_chunk__free_unpacked
+                     (Conton__Billing__V1__RemessaChunk *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__billing__v1__remessa_chunk__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__billing__v1__retorno_chunk__init
+                     (Conton__Billing__V1__RetornoChunk         *message)
+{
+  static const Conton__Billing__V1__RetornoChunk init_value = CONTON__BILLING__V1__RETORNO_CHUNK__INIT;
+  *message = init_value;
+}
+size_t conton__billing__v1__retorno_chunk__get_packed_size
+                     (const Conton__Billing__V1__RetornoChunk *message)
+{
+  assert(message->base.descriptor == &conton__billing__v1__retorno_chunk__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__billing__v1__retorno_chunk__pack
+                     (const Conton__Billing__V1__RetornoChunk *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__billing__v1__retorno_chunk__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__billing__v1__retorno_chunk__pack_to_buffer
+                     (const Conton__Billing__V1__RetornoChunk *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__billing__v1__retorno_chunk__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Billing__V1__RetornoChunk *
+       conton__billing__v1__retorno_chunk__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Billing__V1__RetornoChunk *)
+     protobuf_c_message_unpack (&conton__billing__v1__retorno_chunk__descriptor,
+                                allocator, len, data);
+}
+void   conton__billing__v1__retorno_chunk__free_unpacked
+                     (Conton__Billing__V1__RetornoChunk *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__billing__v1__retorno_chunk__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__billing__v1__retorno_occurrence__init
+                     (Conton__Billing__V1__RetornoOccurrence         *message)
+{
+  static const Conton__Billing__V1__RetornoOccurrence init_value = CONTON__BILLING__V1__RETORNO_OCCURRENCE__INIT;
+  *message = init_value;
+}
+size_t conton__billing__v1__retorno_occurrence__get_packed_size
+                     (const Conton__Billing__V1__RetornoOccurrence *message)
+{
+  assert(message->base.descriptor == &conton__billing__v1__retorno_occurrence__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__billing__v1__retorno_occurrence__pack
+                     (const Conton__Billing__V1__RetornoOccurrence *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__billing__v1__retorno_occurrence__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__billing__v1__retorno_occurrence__pack_to_buffer
+                     (const Conton__Billing__V1__RetornoOccurrence *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__billing__v1__retorno_occurrence__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Billing__V1__RetornoOccurrence *
+       conton__billing__v1__retorno_occurrence__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Billing__V1__RetornoOccurrence *)
+     protobuf_c_message_unpack (&conton__billing__v1__retorno_occurrence__descriptor,
+                                allocator, len, data);
+}
+void   conton__billing__v1__retorno_occurrence__free_unpacked
+                     (Conton__Billing__V1__RetornoOccurrence *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__billing__v1__retorno_occurrence__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__billing__v1__import_retorno_response__init
+                     (Conton__Billing__V1__ImportRetornoResponse         *message)
+{
+  static const Conton__Billing__V1__ImportRetornoResponse init_value = CONTON__BILLING__V1__IMPORT_RETORNO_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t conton__billing__v1__import_retorno_response__get_packed_size
+                     (const Conton__Billing__V1__ImportRetornoResponse *message)
+{
+  assert(message->base.descriptor == &conton__billing__v1__import_retorno_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__billing__v1__import_retorno_response__pack
+                     (const Conton__Billing__V1__ImportRetornoResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__billing__v1__import_retorno_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__billing__v1__import_retorno_response__pack_to_buffer
+                     (const Conton__Billing__V1__ImportRetornoResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__billing__v1__import_retorno_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Billing__V1__ImportRetornoResponse *
+       conton__billing__v1__import_retorno_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Billing__V1__ImportRetornoResponse *)
+     protobuf_c_message_unpack (&conton__billing__v1__import_retorno_response__descriptor,
+                                allocator, len, data);
+}
+void   conton__billing__v1__import_retorno_response__free_unpacked
+                     (Conton__Billing__V1__ImportRetornoResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__billing__v1__import_retorno_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor conton__billing__v1__boleto__field_descriptors[19] =
 {
   {
@@ -1668,6 +1938,650 @@ const ProtobufCMessageDescriptor conton__billing__v1__get_pix_charge_response__d
   (ProtobufCMessageInit) conton__billing__v1__get_pix_charge_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor conton__billing__v1__remessa__field_descriptors[9] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__Remessa, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_sequence",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__Remessa, file_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bank_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__Remessa, bank_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "boletos",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__Remessa, boletos),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_cents",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__Remessa, total_cents),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_name",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__Remessa, file_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sha256",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__Remessa, sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "size_bytes",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__Remessa, size_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_ms",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__Remessa, created_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__billing__v1__remessa__field_indices_by_name[] = {
+  2,   /* field[2] = bank_code */
+  3,   /* field[3] = boletos */
+  8,   /* field[8] = created_at_ms */
+  5,   /* field[5] = file_name */
+  1,   /* field[1] = file_sequence */
+  0,   /* field[0] = id */
+  6,   /* field[6] = sha256 */
+  7,   /* field[7] = size_bytes */
+  4,   /* field[4] = total_cents */
+};
+static const ProtobufCIntRange conton__billing__v1__remessa__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor conton__billing__v1__remessa__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.billing.v1.Remessa",
+  "Remessa",
+  "Conton__Billing__V1__Remessa",
+  "conton.billing.v1",
+  sizeof(Conton__Billing__V1__Remessa),
+  9,
+  conton__billing__v1__remessa__field_descriptors,
+  conton__billing__v1__remessa__field_indices_by_name,
+  1,  conton__billing__v1__remessa__number_ranges,
+  (ProtobufCMessageInit) conton__billing__v1__remessa__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__billing__v1__export_remessa_request__field_descriptors[1] =
+{
+  {
+    "remessa_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__ExportRemessaRequest, remessa_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__billing__v1__export_remessa_request__field_indices_by_name[] = {
+  0,   /* field[0] = remessa_id */
+};
+static const ProtobufCIntRange conton__billing__v1__export_remessa_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor conton__billing__v1__export_remessa_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.billing.v1.ExportRemessaRequest",
+  "ExportRemessaRequest",
+  "Conton__Billing__V1__ExportRemessaRequest",
+  "conton.billing.v1",
+  sizeof(Conton__Billing__V1__ExportRemessaRequest),
+  1,
+  conton__billing__v1__export_remessa_request__field_descriptors,
+  conton__billing__v1__export_remessa_request__field_indices_by_name,
+  1,  conton__billing__v1__export_remessa_request__number_ranges,
+  (ProtobufCMessageInit) conton__billing__v1__export_remessa_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__billing__v1__remessa_chunk__field_descriptors[2] =
+{
+  {
+    "remessa",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Conton__Billing__V1__RemessaChunk, part_case),
+    offsetof(Conton__Billing__V1__RemessaChunk, remessa),
+    &conton__billing__v1__remessa__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Conton__Billing__V1__RemessaChunk, part_case),
+    offsetof(Conton__Billing__V1__RemessaChunk, data),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__billing__v1__remessa_chunk__field_indices_by_name[] = {
+  1,   /* field[1] = data */
+  0,   /* field[0] = remessa */
+};
+static const ProtobufCIntRange conton__billing__v1__remessa_chunk__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor conton__billing__v1__remessa_chunk__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.billing.v1.RemessaChunk",
+  "RemessaChunk",
+  "Conton__Billing__V1__RemessaChunk",
+  "conton.billing.v1",
+  sizeof(Conton__Billing__V1__RemessaChunk),
+  2,
+  conton__billing__v1__remessa_chunk__field_descriptors,
+  conton__billing__v1__remessa_chunk__field_indices_by_name,
+  1,  conton__billing__v1__remessa_chunk__number_ranges,
+  (ProtobufCMessageInit) conton__billing__v1__remessa_chunk__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__billing__v1__retorno_chunk__field_descriptors[2] =
+{
+  {
+    "file_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Conton__Billing__V1__RetornoChunk, part_case),
+    offsetof(Conton__Billing__V1__RetornoChunk, file_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Conton__Billing__V1__RetornoChunk, part_case),
+    offsetof(Conton__Billing__V1__RetornoChunk, data),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__billing__v1__retorno_chunk__field_indices_by_name[] = {
+  1,   /* field[1] = data */
+  0,   /* field[0] = file_name */
+};
+static const ProtobufCIntRange conton__billing__v1__retorno_chunk__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor conton__billing__v1__retorno_chunk__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.billing.v1.RetornoChunk",
+  "RetornoChunk",
+  "Conton__Billing__V1__RetornoChunk",
+  "conton.billing.v1",
+  sizeof(Conton__Billing__V1__RetornoChunk),
+  2,
+  conton__billing__v1__retorno_chunk__field_descriptors,
+  conton__billing__v1__retorno_chunk__field_indices_by_name,
+  1,  conton__billing__v1__retorno_chunk__number_ranges,
+  (ProtobufCMessageInit) conton__billing__v1__retorno_chunk__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__billing__v1__retorno_occurrence__field_descriptors[12] =
+{
+  {
+    "line",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__RetornoOccurrence, line),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "nosso_numero",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__RetornoOccurrence, nosso_numero),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "movement_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__RetornoOccurrence, movement_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason_codes",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Conton__Billing__V1__RetornoOccurrence, n_reason_codes),
+    offsetof(Conton__Billing__V1__RetornoOccurrence, reason_codes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outcome",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__RetornoOccurrence, outcome),
+    &conton__billing__v1__occurrence_outcome__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "boleto_id",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__RetornoOccurrence, boleto_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "receivable_id",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__RetornoOccurrence, receivable_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "paid_cents",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__RetornoOccurrence, paid_cents),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "interest_cents",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__RetornoOccurrence, interest_cents),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "paid_date",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__RetornoOccurrence, paid_date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "receipt_number",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__RetornoOccurrence, receipt_number),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "detail",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__RetornoOccurrence, detail),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__billing__v1__retorno_occurrence__field_indices_by_name[] = {
+  5,   /* field[5] = boleto_id */
+  11,   /* field[11] = detail */
+  8,   /* field[8] = interest_cents */
+  0,   /* field[0] = line */
+  2,   /* field[2] = movement_code */
+  1,   /* field[1] = nosso_numero */
+  4,   /* field[4] = outcome */
+  7,   /* field[7] = paid_cents */
+  9,   /* field[9] = paid_date */
+  3,   /* field[3] = reason_codes */
+  10,   /* field[10] = receipt_number */
+  6,   /* field[6] = receivable_id */
+};
+static const ProtobufCIntRange conton__billing__v1__retorno_occurrence__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 12 }
+};
+const ProtobufCMessageDescriptor conton__billing__v1__retorno_occurrence__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.billing.v1.RetornoOccurrence",
+  "RetornoOccurrence",
+  "Conton__Billing__V1__RetornoOccurrence",
+  "conton.billing.v1",
+  sizeof(Conton__Billing__V1__RetornoOccurrence),
+  12,
+  conton__billing__v1__retorno_occurrence__field_descriptors,
+  conton__billing__v1__retorno_occurrence__field_indices_by_name,
+  1,  conton__billing__v1__retorno_occurrence__number_ranges,
+  (ProtobufCMessageInit) conton__billing__v1__retorno_occurrence__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__billing__v1__import_retorno_response__field_descriptors[12] =
+{
+  {
+    "retorno_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__ImportRetornoResponse, retorno_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_sequence",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__ImportRetornoResponse, file_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bank_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__ImportRetornoResponse, bank_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "registered",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__ImportRetornoResponse, registered),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rejected",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__ImportRetornoResponse, rejected),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "paid",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__ImportRetornoResponse, paid),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cancelled",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__ImportRetornoResponse, cancelled),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "not_applied",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__ImportRetornoResponse, not_applied),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "paid_cents",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__ImportRetornoResponse, paid_cents),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "occurrences",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Conton__Billing__V1__ImportRetornoResponse, n_occurrences),
+    offsetof(Conton__Billing__V1__ImportRetornoResponse, occurrences),
+    &conton__billing__v1__retorno_occurrence__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "already_imported",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__ImportRetornoResponse, already_imported),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "imported_at_ms",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__ImportRetornoResponse, imported_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__billing__v1__import_retorno_response__field_indices_by_name[] = {
+  10,   /* field[10] = already_imported */
+  2,   /* field[2] = bank_code */
+  6,   /* field[6] = cancelled */
+  1,   /* field[1] = file_sequence */
+  11,   /* field[11] = imported_at_ms */
+  7,   /* field[7] = not_applied */
+  9,   /* field[9] = occurrences */
+  5,   /* field[5] = paid */
+  8,   /* field[8] = paid_cents */
+  3,   /* field[3] = registered */
+  4,   /* field[4] = rejected */
+  0,   /* field[0] = retorno_id */
+};
+static const ProtobufCIntRange conton__billing__v1__import_retorno_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 12 }
+};
+const ProtobufCMessageDescriptor conton__billing__v1__import_retorno_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.billing.v1.ImportRetornoResponse",
+  "ImportRetornoResponse",
+  "Conton__Billing__V1__ImportRetornoResponse",
+  "conton.billing.v1",
+  sizeof(Conton__Billing__V1__ImportRetornoResponse),
+  12,
+  conton__billing__v1__import_retorno_response__field_descriptors,
+  conton__billing__v1__import_retorno_response__field_indices_by_name,
+  1,  conton__billing__v1__import_retorno_response__number_ranges,
+  (ProtobufCMessageInit) conton__billing__v1__import_retorno_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue conton__billing__v1__boleto_status__enum_values_by_number[7] =
 {
   { "BOLETO_STATUS_UNSPECIFIED", "CONTON__BILLING__V1__BOLETO_STATUS__BOLETO_STATUS_UNSPECIFIED", 0 },
@@ -1706,7 +2620,43 @@ const ProtobufCEnumDescriptor conton__billing__v1__boleto_status__descriptor =
   conton__billing__v1__boleto_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor conton__billing__v1__billing__method_descriptors[7] =
+static const ProtobufCEnumValue conton__billing__v1__occurrence_outcome__enum_values_by_number[6] =
+{
+  { "OCCURRENCE_OUTCOME_UNSPECIFIED", "CONTON__BILLING__V1__OCCURRENCE_OUTCOME__OCCURRENCE_OUTCOME_UNSPECIFIED", 0 },
+  { "OCCURRENCE_OUTCOME_APPLIED", "CONTON__BILLING__V1__OCCURRENCE_OUTCOME__OCCURRENCE_OUTCOME_APPLIED", 1 },
+  { "OCCURRENCE_OUTCOME_UNCHANGED", "CONTON__BILLING__V1__OCCURRENCE_OUTCOME__OCCURRENCE_OUTCOME_UNCHANGED", 2 },
+  { "OCCURRENCE_OUTCOME_UNKNOWN_BOLETO", "CONTON__BILLING__V1__OCCURRENCE_OUTCOME__OCCURRENCE_OUTCOME_UNKNOWN_BOLETO", 3 },
+  { "OCCURRENCE_OUTCOME_NOT_APPLIED", "CONTON__BILLING__V1__OCCURRENCE_OUTCOME__OCCURRENCE_OUTCOME_NOT_APPLIED", 4 },
+  { "OCCURRENCE_OUTCOME_IGNORED", "CONTON__BILLING__V1__OCCURRENCE_OUTCOME__OCCURRENCE_OUTCOME_IGNORED", 5 },
+};
+static const ProtobufCIntRange conton__billing__v1__occurrence_outcome__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex conton__billing__v1__occurrence_outcome__enum_values_by_name[6] =
+{
+  { "OCCURRENCE_OUTCOME_APPLIED", 1 },
+  { "OCCURRENCE_OUTCOME_IGNORED", 5 },
+  { "OCCURRENCE_OUTCOME_NOT_APPLIED", 4 },
+  { "OCCURRENCE_OUTCOME_UNCHANGED", 2 },
+  { "OCCURRENCE_OUTCOME_UNKNOWN_BOLETO", 3 },
+  { "OCCURRENCE_OUTCOME_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor conton__billing__v1__occurrence_outcome__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "conton.billing.v1.OccurrenceOutcome",
+  "OccurrenceOutcome",
+  "Conton__Billing__V1__OccurrenceOutcome",
+  "conton.billing.v1",
+  6,
+  conton__billing__v1__occurrence_outcome__enum_values_by_number,
+  6,
+  conton__billing__v1__occurrence_outcome__enum_values_by_name,
+  1,
+  conton__billing__v1__occurrence_outcome__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor conton__billing__v1__billing__method_descriptors[9] =
 {
   { "IssueBoleto", &conton__billing__v1__issue_boleto_request__descriptor, &conton__billing__v1__issue_boleto_response__descriptor },
   { "GetBoleto", &conton__billing__v1__get_boleto_request__descriptor, &conton__billing__v1__get_boleto_response__descriptor },
@@ -1714,13 +2664,17 @@ static const ProtobufCMethodDescriptor conton__billing__v1__billing__method_desc
   { "CancelBoleto", &conton__billing__v1__cancel_boleto_request__descriptor, &conton__billing__v1__cancel_boleto_response__descriptor },
   { "PrintBoleto", &conton__billing__v1__print_boleto_request__descriptor, &conton__documents__v1__document_chunk__descriptor },
   { "EmailBoleto", &conton__billing__v1__email_boleto_request__descriptor, &conton__billing__v1__email_boleto_response__descriptor },
+  { "ExportRemessa", &conton__billing__v1__export_remessa_request__descriptor, &conton__billing__v1__remessa_chunk__descriptor },
+  { "ImportRetorno", &conton__billing__v1__retorno_chunk__descriptor, &conton__billing__v1__import_retorno_response__descriptor },
   { "GetPixCharge", &conton__billing__v1__get_pix_charge_request__descriptor, &conton__billing__v1__get_pix_charge_response__descriptor },
 };
 const unsigned conton__billing__v1__billing__method_indices_by_name[] = {
   3,        /* CancelBoleto */
   5,        /* EmailBoleto */
+  6,        /* ExportRemessa */
   1,        /* GetBoleto */
-  6,        /* GetPixCharge */
+  8,        /* GetPixCharge */
+  7,        /* ImportRetorno */
   0,        /* IssueBoleto */
   2,        /* ListBoletos */
   4         /* PrintBoleto */
@@ -1732,7 +2686,7 @@ const ProtobufCServiceDescriptor conton__billing__v1__billing__descriptor =
   "Billing",
   "Conton__Billing__V1__Billing",
   "conton.billing.v1",
-  7,
+  9,
   conton__billing__v1__billing__method_descriptors,
   conton__billing__v1__billing__method_indices_by_name
 };
@@ -1784,13 +2738,29 @@ void conton__billing__v1__billing__email_boleto(ProtobufCService *service,
   assert(service->descriptor == &conton__billing__v1__billing__descriptor);
   service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void conton__billing__v1__billing__export_remessa(ProtobufCService *service,
+                                                  const Conton__Billing__V1__ExportRemessaRequest *input,
+                                                  Conton__Billing__V1__RemessaChunk_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &conton__billing__v1__billing__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void conton__billing__v1__billing__import_retorno(ProtobufCService *service,
+                                                  const Conton__Billing__V1__RetornoChunk *input,
+                                                  Conton__Billing__V1__ImportRetornoResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &conton__billing__v1__billing__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void conton__billing__v1__billing__get_pix_charge(ProtobufCService *service,
                                                   const Conton__Billing__V1__GetPixChargeRequest *input,
                                                   Conton__Billing__V1__GetPixChargeResponse_Closure closure,
                                                   void *closure_data)
 {
   assert(service->descriptor == &conton__billing__v1__billing__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__billing__v1__billing__init (Conton__Billing__V1__Billing_Service *service,
                                          Conton__Billing__V1__Billing_ServiceDestroy destroy)

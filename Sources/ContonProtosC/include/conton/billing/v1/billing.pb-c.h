@@ -32,6 +32,12 @@ typedef struct Conton__Billing__V1__EmailBoletoResponse Conton__Billing__V1__Ema
 typedef struct Conton__Billing__V1__PixCharge Conton__Billing__V1__PixCharge;
 typedef struct Conton__Billing__V1__GetPixChargeRequest Conton__Billing__V1__GetPixChargeRequest;
 typedef struct Conton__Billing__V1__GetPixChargeResponse Conton__Billing__V1__GetPixChargeResponse;
+typedef struct Conton__Billing__V1__Remessa Conton__Billing__V1__Remessa;
+typedef struct Conton__Billing__V1__ExportRemessaRequest Conton__Billing__V1__ExportRemessaRequest;
+typedef struct Conton__Billing__V1__RemessaChunk Conton__Billing__V1__RemessaChunk;
+typedef struct Conton__Billing__V1__RetornoChunk Conton__Billing__V1__RetornoChunk;
+typedef struct Conton__Billing__V1__RetornoOccurrence Conton__Billing__V1__RetornoOccurrence;
+typedef struct Conton__Billing__V1__ImportRetornoResponse Conton__Billing__V1__ImportRetornoResponse;
 
 
 /* --- enums --- */
@@ -61,6 +67,31 @@ typedef enum _Conton__Billing__V1__BoletoStatus {
   CONTON__BILLING__V1__BOLETO_STATUS__BOLETO_STATUS_CANCELLED = 6
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CONTON__BILLING__V1__BOLETO_STATUS)
 } Conton__Billing__V1__BoletoStatus;
+typedef enum _Conton__Billing__V1__OccurrenceOutcome {
+  CONTON__BILLING__V1__OCCURRENCE_OUTCOME__OCCURRENCE_OUTCOME_UNSPECIFIED = 0,
+  /*
+   * The boleto changed as the bank said (registered, rejected, paid and settled, cancelled).
+   */
+  CONTON__BILLING__V1__OCCURRENCE_OUTCOME__OCCURRENCE_OUTCOME_APPLIED = 1,
+  /*
+   * Nothing to change: the boleto was already so (an occurrence reported twice).
+   */
+  CONTON__BILLING__V1__OCCURRENCE_OUTCOME__OCCURRENCE_OUTCOME_UNCHANGED = 2,
+  /*
+   * No boleto of this agreement has the nosso número: reported, nothing guessed.
+   */
+  CONTON__BILLING__V1__OCCURRENCE_OUTCOME__OCCURRENCE_OUTCOME_UNKNOWN_BOLETO = 3,
+  /*
+   * The boleto is known but the occurrence cannot be applied (`detail` says why: paid by hand
+   * already, cancelled, an amount over the balance). The rest of the file is applied.
+   */
+  CONTON__BILLING__V1__OCCURRENCE_OUTCOME__OCCURRENCE_OUTCOME_NOT_APPLIED = 4,
+  /*
+   * A movement code this server does not act on (kept with its code).
+   */
+  CONTON__BILLING__V1__OCCURRENCE_OUTCOME__OCCURRENCE_OUTCOME_IGNORED = 5
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CONTON__BILLING__V1__OCCURRENCE_OUTCOME)
+} Conton__Billing__V1__OccurrenceOutcome;
 
 /* --- messages --- */
 
@@ -314,6 +345,174 @@ struct  Conton__Billing__V1__GetPixChargeResponse
 #define CONTON__BILLING__V1__GET_PIX_CHARGE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__billing__v1__get_pix_charge_response__descriptor) \
     , NULL }
+
+
+/*
+ * A remessa: the file that registers boletos with the bank.
+ */
+struct  Conton__Billing__V1__Remessa
+{
+  ProtobufCMessage base;
+  char *id;
+  /*
+   * The file's sequence number (NSA) for the agreement: one more than the last remessa's.
+   */
+  int32_t file_sequence;
+  char *bank_code;
+  /*
+   * The boletos it registers and the sum of their amounts.
+   */
+  int32_t boletos;
+  int64_t total_cents;
+  /*
+   * "remessa-001-000001.rem".
+   */
+  char *file_name;
+  /*
+   * SHA-256 of the file, 64 lower-case hexadecimal digits.
+   */
+  char *sha256;
+  int64_t size_bytes;
+  int64_t created_at_ms;
+};
+#define CONTON__BILLING__V1__REMESSA__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__billing__v1__remessa__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Conton__Billing__V1__ExportRemessaRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Empty: a new remessa of every PENDING boleto of the office's agreement (they become SENT).
+   * Set: that remessa's file again, byte for byte.
+   */
+  char *remessa_id;
+};
+#define CONTON__BILLING__V1__EXPORT_REMESSA_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__billing__v1__export_remessa_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+typedef enum {
+  CONTON__BILLING__V1__REMESSA_CHUNK__PART__NOT_SET = 0,
+  CONTON__BILLING__V1__REMESSA_CHUNK__PART_REMESSA = 1,
+  CONTON__BILLING__V1__REMESSA_CHUNK__PART_DATA = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CONTON__BILLING__V1__REMESSA_CHUNK__PART__CASE)
+} Conton__Billing__V1__RemessaChunk__PartCase;
+
+/*
+ * ExportRemessa's messages: `remessa` first, then the file in chunks of at most 64 KiB.
+ */
+struct  Conton__Billing__V1__RemessaChunk
+{
+  ProtobufCMessage base;
+  Conton__Billing__V1__RemessaChunk__PartCase part_case;
+  union {
+    Conton__Billing__V1__Remessa *remessa;
+    ProtobufCBinaryData data;
+  };
+};
+#define CONTON__BILLING__V1__REMESSA_CHUNK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__billing__v1__remessa_chunk__descriptor) \
+    , CONTON__BILLING__V1__REMESSA_CHUNK__PART__NOT_SET, {0} }
+
+
+typedef enum {
+  CONTON__BILLING__V1__RETORNO_CHUNK__PART__NOT_SET = 0,
+  CONTON__BILLING__V1__RETORNO_CHUNK__PART_FILE_NAME = 1,
+  CONTON__BILLING__V1__RETORNO_CHUNK__PART_DATA = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CONTON__BILLING__V1__RETORNO_CHUNK__PART__CASE)
+} Conton__Billing__V1__RetornoChunk__PartCase;
+
+/*
+ * ImportRetorno's messages: `file_name` first (optional), then the file in chunks (at most
+ * 64 MiB in all).
+ */
+struct  Conton__Billing__V1__RetornoChunk
+{
+  ProtobufCMessage base;
+  Conton__Billing__V1__RetornoChunk__PartCase part_case;
+  union {
+    char *file_name;
+    ProtobufCBinaryData data;
+  };
+};
+#define CONTON__BILLING__V1__RETORNO_CHUNK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__billing__v1__retorno_chunk__descriptor) \
+    , CONTON__BILLING__V1__RETORNO_CHUNK__PART__NOT_SET, {0} }
+
+
+/*
+ * One occurrence of a retorno and what it did.
+ */
+struct  Conton__Billing__V1__RetornoOccurrence
+{
+  ProtobufCMessage base;
+  /*
+   * The line of its segment T.
+   */
+  int32_t line;
+  char *nosso_numero;
+  /*
+   * The bank's movement code ("02" entrada confirmada, "03" rejeitada, "06" liquidação, "09" baixa…).
+   */
+  char *movement_code;
+  size_t n_reason_codes;
+  char **reason_codes;
+  Conton__Billing__V1__OccurrenceOutcome outcome;
+  char *boleto_id;
+  char *receivable_id;
+  /*
+   * A paid occurrence: what the bank reports and the receipt the settlement issued.
+   */
+  int64_t paid_cents;
+  int64_t interest_cents;
+  char *paid_date;
+  int64_t receipt_number;
+  /*
+   * Why it was not applied, in words.
+   */
+  char *detail;
+};
+#define CONTON__BILLING__V1__RETORNO_OCCURRENCE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__billing__v1__retorno_occurrence__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, CONTON__BILLING__V1__OCCURRENCE_OUTCOME__OCCURRENCE_OUTCOME_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Conton__Billing__V1__ImportRetornoResponse
+{
+  ProtobufCMessage base;
+  char *retorno_id;
+  /*
+   * The bank's file sequence.
+   */
+  int32_t file_sequence;
+  char *bank_code;
+  int32_t registered;
+  int32_t rejected;
+  int32_t paid;
+  int32_t cancelled;
+  /*
+   * Occurrences not applied, of unknown boletos, or ignored.
+   */
+  int32_t not_applied;
+  /*
+   * Sum of the settled payments.
+   */
+  int64_t paid_cents;
+  size_t n_occurrences;
+  Conton__Billing__V1__RetornoOccurrence **occurrences;
+  /*
+   * True when this file (same SHA-256) was imported before: this is that import's answer and
+   * nothing changed.
+   */
+  protobuf_c_boolean already_imported;
+  int64_t imported_at_ms;
+};
+#define CONTON__BILLING__V1__IMPORT_RETORNO_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__billing__v1__import_retorno_response__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0,NULL, 0, 0 }
 
 
 /* Conton__Billing__V1__Boleto methods */
@@ -601,6 +800,120 @@ Conton__Billing__V1__GetPixChargeResponse *
 void   conton__billing__v1__get_pix_charge_response__free_unpacked
                      (Conton__Billing__V1__GetPixChargeResponse *message,
                       ProtobufCAllocator *allocator);
+/* Conton__Billing__V1__Remessa methods */
+void   conton__billing__v1__remessa__init
+                     (Conton__Billing__V1__Remessa         *message);
+size_t conton__billing__v1__remessa__get_packed_size
+                     (const Conton__Billing__V1__Remessa   *message);
+size_t conton__billing__v1__remessa__pack
+                     (const Conton__Billing__V1__Remessa   *message,
+                      uint8_t             *out);
+size_t conton__billing__v1__remessa__pack_to_buffer
+                     (const Conton__Billing__V1__Remessa   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Billing__V1__Remessa *
+       conton__billing__v1__remessa__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__billing__v1__remessa__free_unpacked
+                     (Conton__Billing__V1__Remessa *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Billing__V1__ExportRemessaRequest methods */
+void   conton__billing__v1__export_remessa_request__init
+                     (Conton__Billing__V1__ExportRemessaRequest         *message);
+size_t conton__billing__v1__export_remessa_request__get_packed_size
+                     (const Conton__Billing__V1__ExportRemessaRequest   *message);
+size_t conton__billing__v1__export_remessa_request__pack
+                     (const Conton__Billing__V1__ExportRemessaRequest   *message,
+                      uint8_t             *out);
+size_t conton__billing__v1__export_remessa_request__pack_to_buffer
+                     (const Conton__Billing__V1__ExportRemessaRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Billing__V1__ExportRemessaRequest *
+       conton__billing__v1__export_remessa_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__billing__v1__export_remessa_request__free_unpacked
+                     (Conton__Billing__V1__ExportRemessaRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Billing__V1__RemessaChunk methods */
+void   conton__billing__v1__remessa_chunk__init
+                     (Conton__Billing__V1__RemessaChunk         *message);
+size_t conton__billing__v1__remessa_chunk__get_packed_size
+                     (const Conton__Billing__V1__RemessaChunk   *message);
+size_t conton__billing__v1__remessa_chunk__pack
+                     (const Conton__Billing__V1__RemessaChunk   *message,
+                      uint8_t             *out);
+size_t conton__billing__v1__remessa_chunk__pack_to_buffer
+                     (const Conton__Billing__V1__RemessaChunk   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Billing__V1__RemessaChunk *
+       conton__billing__v1__remessa_chunk__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__billing__v1__remessa_chunk__free_unpacked
+                     (Conton__Billing__V1__RemessaChunk *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Billing__V1__RetornoChunk methods */
+void   conton__billing__v1__retorno_chunk__init
+                     (Conton__Billing__V1__RetornoChunk         *message);
+size_t conton__billing__v1__retorno_chunk__get_packed_size
+                     (const Conton__Billing__V1__RetornoChunk   *message);
+size_t conton__billing__v1__retorno_chunk__pack
+                     (const Conton__Billing__V1__RetornoChunk   *message,
+                      uint8_t             *out);
+size_t conton__billing__v1__retorno_chunk__pack_to_buffer
+                     (const Conton__Billing__V1__RetornoChunk   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Billing__V1__RetornoChunk *
+       conton__billing__v1__retorno_chunk__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__billing__v1__retorno_chunk__free_unpacked
+                     (Conton__Billing__V1__RetornoChunk *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Billing__V1__RetornoOccurrence methods */
+void   conton__billing__v1__retorno_occurrence__init
+                     (Conton__Billing__V1__RetornoOccurrence         *message);
+size_t conton__billing__v1__retorno_occurrence__get_packed_size
+                     (const Conton__Billing__V1__RetornoOccurrence   *message);
+size_t conton__billing__v1__retorno_occurrence__pack
+                     (const Conton__Billing__V1__RetornoOccurrence   *message,
+                      uint8_t             *out);
+size_t conton__billing__v1__retorno_occurrence__pack_to_buffer
+                     (const Conton__Billing__V1__RetornoOccurrence   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Billing__V1__RetornoOccurrence *
+       conton__billing__v1__retorno_occurrence__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__billing__v1__retorno_occurrence__free_unpacked
+                     (Conton__Billing__V1__RetornoOccurrence *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Billing__V1__ImportRetornoResponse methods */
+void   conton__billing__v1__import_retorno_response__init
+                     (Conton__Billing__V1__ImportRetornoResponse         *message);
+size_t conton__billing__v1__import_retorno_response__get_packed_size
+                     (const Conton__Billing__V1__ImportRetornoResponse   *message);
+size_t conton__billing__v1__import_retorno_response__pack
+                     (const Conton__Billing__V1__ImportRetornoResponse   *message,
+                      uint8_t             *out);
+size_t conton__billing__v1__import_retorno_response__pack_to_buffer
+                     (const Conton__Billing__V1__ImportRetornoResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Billing__V1__ImportRetornoResponse *
+       conton__billing__v1__import_retorno_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__billing__v1__import_retorno_response__free_unpacked
+                     (Conton__Billing__V1__ImportRetornoResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Conton__Billing__V1__Boleto_Closure)
@@ -648,6 +961,24 @@ typedef void (*Conton__Billing__V1__GetPixChargeRequest_Closure)
 typedef void (*Conton__Billing__V1__GetPixChargeResponse_Closure)
                  (const Conton__Billing__V1__GetPixChargeResponse *message,
                   void *closure_data);
+typedef void (*Conton__Billing__V1__Remessa_Closure)
+                 (const Conton__Billing__V1__Remessa *message,
+                  void *closure_data);
+typedef void (*Conton__Billing__V1__ExportRemessaRequest_Closure)
+                 (const Conton__Billing__V1__ExportRemessaRequest *message,
+                  void *closure_data);
+typedef void (*Conton__Billing__V1__RemessaChunk_Closure)
+                 (const Conton__Billing__V1__RemessaChunk *message,
+                  void *closure_data);
+typedef void (*Conton__Billing__V1__RetornoChunk_Closure)
+                 (const Conton__Billing__V1__RetornoChunk *message,
+                  void *closure_data);
+typedef void (*Conton__Billing__V1__RetornoOccurrence_Closure)
+                 (const Conton__Billing__V1__RetornoOccurrence *message,
+                  void *closure_data);
+typedef void (*Conton__Billing__V1__ImportRetornoResponse_Closure)
+                 (const Conton__Billing__V1__ImportRetornoResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -679,6 +1010,14 @@ struct Conton__Billing__V1__Billing_Service
                        const Conton__Billing__V1__EmailBoletoRequest *input,
                        Conton__Billing__V1__EmailBoletoResponse_Closure closure,
                        void *closure_data);
+  void (*export_remessa)(Conton__Billing__V1__Billing_Service *service,
+                         const Conton__Billing__V1__ExportRemessaRequest *input,
+                         Conton__Billing__V1__RemessaChunk_Closure closure,
+                         void *closure_data);
+  void (*import_retorno)(Conton__Billing__V1__Billing_Service *service,
+                         const Conton__Billing__V1__RetornoChunk *input,
+                         Conton__Billing__V1__ImportRetornoResponse_Closure closure,
+                         void *closure_data);
   void (*get_pix_charge)(Conton__Billing__V1__Billing_Service *service,
                          const Conton__Billing__V1__GetPixChargeRequest *input,
                          Conton__Billing__V1__GetPixChargeResponse_Closure closure,
@@ -697,6 +1036,8 @@ void conton__billing__v1__billing__init (Conton__Billing__V1__Billing_Service *s
       function_prefix__ ## cancel_boleto,\
       function_prefix__ ## print_boleto,\
       function_prefix__ ## email_boleto,\
+      function_prefix__ ## export_remessa,\
+      function_prefix__ ## import_retorno,\
       function_prefix__ ## get_pix_charge  }
 void conton__billing__v1__billing__issue_boleto(ProtobufCService *service,
                                                 const Conton__Billing__V1__IssueBoletoRequest *input,
@@ -722,6 +1063,14 @@ void conton__billing__v1__billing__email_boleto(ProtobufCService *service,
                                                 const Conton__Billing__V1__EmailBoletoRequest *input,
                                                 Conton__Billing__V1__EmailBoletoResponse_Closure closure,
                                                 void *closure_data);
+void conton__billing__v1__billing__export_remessa(ProtobufCService *service,
+                                                  const Conton__Billing__V1__ExportRemessaRequest *input,
+                                                  Conton__Billing__V1__RemessaChunk_Closure closure,
+                                                  void *closure_data);
+void conton__billing__v1__billing__import_retorno(ProtobufCService *service,
+                                                  const Conton__Billing__V1__RetornoChunk *input,
+                                                  Conton__Billing__V1__ImportRetornoResponse_Closure closure,
+                                                  void *closure_data);
 void conton__billing__v1__billing__get_pix_charge(ProtobufCService *service,
                                                   const Conton__Billing__V1__GetPixChargeRequest *input,
                                                   Conton__Billing__V1__GetPixChargeResponse_Closure closure,
@@ -730,6 +1079,7 @@ void conton__billing__v1__billing__get_pix_charge(ProtobufCService *service,
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    conton__billing__v1__boleto_status__descriptor;
+extern const ProtobufCEnumDescriptor    conton__billing__v1__occurrence_outcome__descriptor;
 extern const ProtobufCMessageDescriptor conton__billing__v1__boleto__descriptor;
 extern const ProtobufCMessageDescriptor conton__billing__v1__issue_boleto_request__descriptor;
 extern const ProtobufCMessageDescriptor conton__billing__v1__issue_boleto_response__descriptor;
@@ -745,6 +1095,12 @@ extern const ProtobufCMessageDescriptor conton__billing__v1__email_boleto_respon
 extern const ProtobufCMessageDescriptor conton__billing__v1__pix_charge__descriptor;
 extern const ProtobufCMessageDescriptor conton__billing__v1__get_pix_charge_request__descriptor;
 extern const ProtobufCMessageDescriptor conton__billing__v1__get_pix_charge_response__descriptor;
+extern const ProtobufCMessageDescriptor conton__billing__v1__remessa__descriptor;
+extern const ProtobufCMessageDescriptor conton__billing__v1__export_remessa_request__descriptor;
+extern const ProtobufCMessageDescriptor conton__billing__v1__remessa_chunk__descriptor;
+extern const ProtobufCMessageDescriptor conton__billing__v1__retorno_chunk__descriptor;
+extern const ProtobufCMessageDescriptor conton__billing__v1__retorno_occurrence__descriptor;
+extern const ProtobufCMessageDescriptor conton__billing__v1__import_retorno_response__descriptor;
 extern const ProtobufCServiceDescriptor conton__billing__v1__billing__descriptor;
 
 PROTOBUF_C__END_DECLS
