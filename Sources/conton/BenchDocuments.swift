@@ -42,30 +42,9 @@ struct BenchDocuments: AsyncParsableCommand {
     func run() async throws {
         var out = StandardError()
         try await BenchServer.withSignedInServer(name: "documents", serverLog: serverLog) { client, metadata in
-            let office = Conton_Office_V1_Office.Client(wrapping: client)
+            try await BenchBilling.officeWithBoletos(client, metadata: metadata)
             let clientsAPI = Conton_Clients_V1_Clients.Client(wrapping: client)
             let clock = ContinuousClock()
-
-            var profile = Conton_Office_V1_UpdateProfileRequest()
-            profile.profile.registration.tradeName = "Conceição Contábil"
-            profile.profile.registration.legalName = "Conceição Serviços Contábeis Ltda"
-            profile.profile.registration.cnpj = "11222333000181"
-            profile.profile.registration.address.city = "São Paulo"
-            profile.profile.registration.address.uf = "SP"
-            // Banco do Brasil, convênio 1234567, and a Pix key: the boleto of a boleto híbrido.
-            profile.profile.boleto.bankCode = "001"
-            profile.profile.boleto.agency = "1234"
-            profile.profile.boleto.agencyDigit = "3"
-            profile.profile.boleto.account = "12345"
-            profile.profile.boleto.accountDigit = "5"
-            profile.profile.boleto.wallet = "17"
-            profile.profile.boleto.beneficiaryCode = "1234567"
-            profile.profile.boleto.fineBasisPoints = 200
-            profile.profile.boleto.monthlyInterestBasisPoints = 100
-            profile.profile.pix.type = .cnpj
-            profile.profile.pix.value = "11222333000181"
-            profile.updateMask = ["registration", "boleto", "pix"]
-            _ = try await office.updateProfile(profile, metadata: metadata)
 
             let count = rows
             let ids = try await BenchClients.importWithFees(count, into: clientsAPI, metadata: metadata)

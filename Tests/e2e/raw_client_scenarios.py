@@ -414,7 +414,7 @@ def main():
         assert code == 0 and out == '{"status":"SERVING"}\n', (code, out, err)
         code, out, _ = cli("list")
         # Every service of the built-in plugins and the test service, sorted.
-        assert out.split() == ["conton.agenda.v1.Agenda", "conton.attendances.v1.Attendances", "conton.audit.v1.Audit", "conton.clients.v1.Clients", "conton.documents.v1.Documents", "conton.fees.v1.Fees",
+        assert out.split() == ["conton.agenda.v1.Agenda", "conton.attendances.v1.Attendances", "conton.audit.v1.Audit", "conton.billing.v1.Billing", "conton.clients.v1.Clients", "conton.documents.v1.Documents", "conton.fees.v1.Fees",
                                "conton.fees.v1.Receivables", "conton.files.v1.Files", "conton.health.v1.Health",
                                "conton.identity.v1.Identity", "conton.identity.v1.ServiceAccounts", "conton.identity.v1.Users", "conton.notifications.v1.Notifications",
                                "conton.office.v1.Office", "conton.payments.v1.Payables", "conton.payments.v1.Suppliers", "conton.protocols.v1.Protocols",
