@@ -151,8 +151,8 @@ enum BankFiles {
             o.boletoId = String(id)
             o.receivableId = String(row["receivable_id"] as Int64)
             func set(_ to: BoletoStore.Status, reasons: [String] = []) throws {
-                try m.db.execute(sql: "UPDATE billing_boleto SET status = ?, rejection_reasons = ? WHERE id = ?",
-                                 arguments: [to.rawValue, reasons.joined(separator: ","), id])
+                try m.db.cachedStatement(sql: "UPDATE billing_boleto SET status = ?, rejection_reasons = ? WHERE id = ?")
+                    .execute(arguments: [to.rawValue, reasons.joined(separator: ","), id])
             }
             switch occurrence.kind {
             case .registered:
@@ -182,7 +182,7 @@ enum BankFiles {
                 settle.notes = "boleto nosso número \(occurrence.nossoNumero), retorno nº \(retorno.fileSequence) do banco \(retorno.bank.code)"
                 do {
                     // A savepoint: a refused settlement leaves nothing behind and the file goes on.
-                    var settled: Conton_Fees_V1_SettleReceivableResponse?
+                    var settled: LedgerSettlement?
                     let db = m.db
                     try db.inSavepoint {
                         settled = try ledger.settle(settle, in: &m)

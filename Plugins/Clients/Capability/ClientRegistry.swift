@@ -27,6 +27,12 @@ public protocol ClientRegistry: Sendable {
     /// The postal address of client `id` as registered (a boleto's payer), or nil when there is
     /// no such client; its fields are empty where the registration has none.
     func postalAddress(of id: String, in db: Database) throws -> ClientPostalAddress?
+    /// Sets client `id`'s default monthly fee (a readjustment), in the caller's transaction, as
+    /// an edit of the client would: its version bumped, an audit row saying `why`, and
+    /// `client.updated` naming `monthly_fee_cents`.
+    /// - Throws: NOT_FOUND for an unknown client, INVALID_ARGUMENT for an amount the client's
+    ///   registration does not accept.
+    func setMonthlyFee(of id: String, to cents: Int64, why: String, in m: inout Mutation) throws
 }
 
 extension ClientRegistry {

@@ -42,7 +42,8 @@ public struct ClientsPlugin: Plugin {
 /// ``ClientsCapability/ClientRegistry`` over `clients_client`.
 struct ClientsRegistry: ClientRegistry {
     func client(id: String, in db: Database) throws -> ClientSummary? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, name, document, email, archived_at_ms FROM clients_client WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT id, name, document, email, archived_at_ms FROM clients_client WHERE id = ?"),
+                                         arguments: [id]) else {
             return nil
         }
         return ClientSummary(id: row["id"], name: row["name"], document: row["document"], email: row["email"],
@@ -73,6 +74,18 @@ struct ClientsRegistry: ClientRegistry {
         let a = try Conton_Clients_V1_Client(serializedBytes: data).address
         return ClientPostalAddress(cep: a.cep, street: a.street, number: a.number, complement: a.complement, district: a.district,
                                    city: a.city, uf: a.uf)
+    }
+
+    func setMonthlyFee(of id: String, to cents: Int64, why: String, in m: inout Mutation) throws {
+        var client = try ClientStore.require(id, in: m.db)
+        guard (0...ClientValidation.maxFeeCents).contains(cents) else {
+            throw FieldErrors.single("monthly_fee_cents", "must be 0 to \(ClientValidation.maxFeeCents) centavos")
+        }
+        let previous = client.monthlyFeeCents
+        client.monthlyFeeCents = cents
+        _ = try ClientStore.update(id, with: client, now: m.now, in: m.db)
+        m.audit("client", id, "monthly fee \(previous) → \(cents) centavos: \(why)")
+        try m.publish(ClientUpdated(clientID: id, fields: ["monthly_fee_cents"]))
     }
 
     func obligationProfiles(_ id: String?, in db: Database) throws -> [ClientObligationProfile] {

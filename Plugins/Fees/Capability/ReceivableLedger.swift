@@ -21,7 +21,24 @@ public protocol ReceivableLedger: Sendable {
     /// with the next number, the audit row and the `receivable.settled` event.
     /// - Throws: what SettleReceivable answers: INVALID_ARGUMENT with field violations, NOT_FOUND,
     ///   FAILED_PRECONDITION `RECEIVABLE_PAID`, `RECEIVABLE_CANCELLED` or `OVERPAYMENT`.
-    func settle(_ request: Conton_Fees_V1_SettleReceivableRequest, in m: inout Mutation) throws -> Conton_Fees_V1_SettleReceivableResponse
+    func settle(_ request: Conton_Fees_V1_SettleReceivableRequest, in m: inout Mutation) throws -> LedgerSettlement
+}
+
+/// What a settlement through ``ReceivableLedger`` wrote.
+public struct LedgerSettlement: Sendable, Hashable {
+    public var paymentID: String
+    /// The receipt issued for it (numbered, as `GetReceipt` answers it).
+    public var receipt: Conton_Fees_V1_Receipt
+    /// The receivable's balance after it, and whether that settled it.
+    public var balanceCents: Int64
+    public var paid: Bool
+
+    public init(paymentID: String, receipt: Conton_Fees_V1_Receipt, balanceCents: Int64, paid: Bool) {
+        self.paymentID = paymentID
+        self.receipt = receipt
+        self.balanceCents = balanceCents
+        self.paid = paid
+    }
 }
 
 extension Capabilities {

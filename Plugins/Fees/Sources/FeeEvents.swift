@@ -12,6 +12,19 @@ public struct FeesGenerated: DomainEvent, Equatable {
     public var totalCents: Int64
 }
 
+/// A readjustment of monthly fees committed (ReadjustFees): one event for the whole.
+public struct FeesReadjusted: DomainEvent, Equatable {
+    public static let topic = "fees.readjusted"
+    public var readjustmentID: String
+    public var clients: Int
+    /// "4.87".
+    public var percent: String
+    /// The first competence charged the new fees, YYYY-MM.
+    public var fromMonth: String
+    public var previousTotalCents: Int64
+    public var newTotalCents: Int64
+}
+
 /// A payment was registered on a receivable (partial or the last one); `paid` tells whether its
 /// balance reached zero.
 public struct ReceivableSettled: DomainEvent, Equatable {

@@ -27,8 +27,9 @@ struct FeesLedger: ReceivableLedger {
         }, uniquingKeysWith: { a, _ in a })
     }
 
-    func settle(_ request: Conton_Fees_V1_SettleReceivableRequest, in m: inout Mutation) throws -> Conton_Fees_V1_SettleReceivableResponse {
+    func settle(_ request: Conton_Fees_V1_SettleReceivableRequest, in m: inout Mutation) throws -> LedgerSettlement {
         let today = self.today
-        return try Settlement.settle(try Settlement.Input(request, today: today), today: today, in: &m)
+        let r = try Settlement.record(try Settlement.Input(request, today: today), today: today, in: &m)
+        return LedgerSettlement(paymentID: String(r.paymentID), receipt: r.receipt, balanceCents: r.balanceCents, paid: r.paidOff)
     }
 }

@@ -94,7 +94,7 @@ struct FeeSummaries: ClientFeeSummaries {
     func lastFee(of clientID: String, in db: Database) throws -> LastFeeSummary? {
         let today = CivilDate(milliseconds: clock.nowMilliseconds)
         guard let row = try Row.fetchOne(db, sql: ReceivableStore.feeSelect + """
-             WHERE f.client_id = ? AND f.cancelled_at_ms IS NULL ORDER BY f.competence DESC LIMIT 1
+             WHERE f.client_id = ? AND f.cancelled_at_ms IS NULL AND f.kind = 1 ORDER BY f.competence DESC LIMIT 1
             """, arguments: [clientID]) else { return nil }
         let fee = ReceivableStore.fee(row, today: today)
         let status = switch fee.status {

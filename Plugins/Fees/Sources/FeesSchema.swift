@@ -14,6 +14,11 @@ import GRDB
 /// - `fees_counter`: the receipt sequence, advanced in the settlement's transaction.
 /// - `fees_generation`: one row per generation: the idempotency key and the stored answer.
 /// - `fees_settings`: the office's fee settings (one row).
+/// - `fees_readjustment`, `fees_fee_change` (`fees.2`): each ReadjustFees (its idempotency key and
+///   stored answer) and each client's fee change it made — the history that tells which fee was
+///   in force for a competence before a readjustment.
+/// - `fees_fee.kind` (`fees.2`): monthly (1) or 13th fee (2, with its year and instalment); the
+///   one-fee-per-competence rule holds for monthly fees, one 13th per (client, year, instalment).
 enum FeesSchema {
     static func register(_ migrations: inout PluginMigrations) {
         migrations.register("fees.1_create") { db in
@@ -99,6 +104,39 @@ enum FeesSchema {
                 CREATE INDEX fees_payment_client ON fees_payment (client_id, receipt_number);
                 CREATE TABLE fees_counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
                 INSERT INTO fees_counter (name, value) VALUES ('receipt', 0);
+                """)
+        }
+        migrations.register("fees.2_readjustment_thirteenth") { db in
+            try db.execute(sql: """
+                ALTER TABLE fees_fee ADD COLUMN kind INTEGER NOT NULL DEFAULT 1 CHECK (kind IN (1, 2));
+                ALTER TABLE fees_fee ADD COLUMN thirteenth_year INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE fees_fee ADD COLUMN instalment INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE fees_fee ADD COLUMN instalments INTEGER NOT NULL DEFAULT 0;
+                DROP INDEX fees_fee_client_competence;
+                CREATE UNIQUE INDEX fees_fee_client_competence ON fees_fee (client_id, competence)
+                  WHERE cancelled_at_ms IS NULL AND kind = 1;
+                CREATE UNIQUE INDEX fees_fee_client_thirteenth ON fees_fee (client_id, thirteenth_year, instalment)
+                  WHERE cancelled_at_ms IS NULL AND kind = 2;
+                CREATE TABLE fees_readjustment (
+                  id INTEGER PRIMARY KEY,
+                  idempotency_key TEXT UNIQUE,
+                  request_hash TEXT NOT NULL,
+                  response BLOB,
+                  created_at_ms INTEGER NOT NULL
+                );
+                CREATE TABLE fees_fee_change (
+                  id INTEGER PRIMARY KEY,
+                  readjustment_id INTEGER NOT NULL REFERENCES fees_readjustment (id),
+                  client_id TEXT NOT NULL,
+                  client_name TEXT NOT NULL,
+                  effective_from TEXT NOT NULL,
+                  previous_cents INTEGER NOT NULL,
+                  new_cents INTEGER NOT NULL,
+                  percent TEXT NOT NULL,
+                  index_name TEXT NOT NULL,
+                  created_at_ms INTEGER NOT NULL
+                );
+                CREATE INDEX fees_fee_change_client ON fees_fee_change (client_id, effective_from);
                 """)
         }
     }

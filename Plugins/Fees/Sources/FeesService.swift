@@ -39,7 +39,7 @@ struct FeesService: Conton_Fees_V1_Fees.SimpleServiceProtocol {
                 p.archived = client.archived
                 var next = current
                 if let row = try Row.fetchOne(db, sql: ReceivableStore.feeSelect + """
-                     WHERE f.client_id = ? AND f.cancelled_at_ms IS NULL ORDER BY f.competence DESC LIMIT 1
+                     WHERE f.client_id = ? AND f.cancelled_at_ms IS NULL AND f.kind = 1 ORDER BY f.competence DESC LIMIT 1
                     """, arguments: [id]) {
                     p.lastFee = ReceivableStore.fee(row, today: today)
                     if let last = Competence(p.lastFee.competence), let after = last.adding(months: 1) { next = after }
@@ -176,6 +176,51 @@ struct FeesService: Conton_Fees_V1_Fees.SimpleServiceProtocol {
         }
         var response = Conton_Fees_V1_CancelFeeResponse()
         response.fee = fee
+        return response
+    }
+
+    // MARK: - Readjustment
+
+    func readjustFees(request: Conton_Fees_V1_ReadjustFeesRequest, context: ServerContext) async throws -> Conton_Fees_V1_ReadjustFeesResponse {
+        let plan = try FeeReadjustment(request)
+        return try await self.context.write { m in try plan.run(in: &m) }
+    }
+
+    func listFeeChanges(request: Conton_Fees_V1_ListFeeChangesRequest, context: ServerContext) async throws -> Conton_Fees_V1_ListFeeChangesResponse {
+        let pagination = try Pagination(size: request.pageSize, token: request.pageToken, defaultSize: 100, maximum: 1000)
+        let cursor = try ListCursor.decode(pagination.after)
+        let clientID = request.clientId, size = pagination.size
+        let changes = try await self.context.read { db -> [Conton_Fees_V1_FeeChange] in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if !clientID.isEmpty {
+                conditions.append("client_id = ?")
+                _ = arguments.append(contentsOf: [clientID])
+            }
+            if let cursor {
+                conditions.append("id < ?")
+                _ = arguments.append(contentsOf: [cursor.id])
+            }
+            _ = arguments.append(contentsOf: [size])
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            return try Row.fetchAll(db, sql: "SELECT * FROM fees_fee_change \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments).map { row in
+                var c = Conton_Fees_V1_FeeChange()
+                c.id = String(row["id"] as Int64)
+                c.clientId = row["client_id"]
+                c.clientName = row["client_name"]
+                c.effectiveFrom = row["effective_from"]
+                c.previousCents = row["previous_cents"]
+                c.newCents = row["new_cents"]
+                c.percent = row["percent"]
+                c.indexName = row["index_name"]
+                c.readjustmentId = String(row["readjustment_id"] as Int64)
+                c.createdAtMs = row["created_at_ms"]
+                return c
+            }
+        }
+        var response = Conton_Fees_V1_ListFeeChangesResponse()
+        response.changes = changes
+        response.nextPageToken = pagination.nextToken(lastKey: changes.last.map { ListCursor.encode("", Int64($0.id)!) }, returned: changes.count)
         return response
     }
 

@@ -65,7 +65,7 @@ enum ReceivableStore {
     /// also for another client's receivable when `scope` is one client's.
     static func require(_ id: String, scope: ClientScope = .all, today: CivilDate, in db: Database) throws -> (Receivable, stored: Int) {
         guard !id.isEmpty else { throw FieldErrors.single("receivable_id", "is required") }
-        guard let key = Int64(id), let row = try Row.fetchOne(db, sql: "SELECT \(columns) FROM fees_receivable WHERE id = ?", arguments: [key]),
+        guard let key = Int64(id), let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(columns) FROM fees_receivable WHERE id = ?"), arguments: [key]),
               scope.contains(row["client_id"]) else {
             throw ServiceError.notFound("receivable", id, type: "conton.fees.v1.Receivable")
         }
@@ -113,13 +113,18 @@ enum ReceivableStore {
         f.createdAtMs = row["created_at_ms"]
         f.cancelledAtMs = row["cancelled_at_ms"] ?? 0
         f.cancelReason = row["cancel_reason"]
+        f.kind = (row["kind"] as Int) == 2 ? .thirteenth : .monthly
+        f.thirteenthYear = row["thirteenth_year"]
+        f.instalment = row["instalment"]
+        f.instalments = row["instalments"]
         return f
     }
 
     /// Fee columns joined with their receivable's name and status, for ``fee(_:status:)``.
     static let feeSelect = """
         SELECT f.id, f.client_id, r.client_name, f.competence, f.amount_cents, f.due_date, f.description, f.generation_id,
-               f.created_at_ms, f.cancelled_at_ms, f.cancel_reason, r.status AS stored_status
+               f.created_at_ms, f.cancelled_at_ms, f.cancel_reason, f.kind, f.thirteenth_year, f.instalment, f.instalments,
+               r.status AS stored_status
         FROM fees_fee f JOIN fees_receivable r ON r.id = f.id
         """
 

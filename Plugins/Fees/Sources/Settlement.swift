@@ -67,6 +67,26 @@ enum Settlement {
     /// (writers are serialised, so numbers are gapless and never reused).
     static func settle(_ input: Input, today: CivilDate,
                        in m: inout Mutation) throws -> Conton_Fees_V1_SettleReceivableResponse {
+        let recorded = try record(input, today: today, in: &m)
+        var response = Conton_Fees_V1_SettleReceivableResponse()
+        response.receivable = try detailed(recorded.receivableID, today: today, in: m.db)
+        response.payment = response.receivable.payments.last!
+        response.receipt = recorded.receipt
+        return response
+    }
+
+    /// What ``record(_:today:in:)`` wrote.
+    struct Recorded {
+        var receivableID: String
+        var paymentID: Int64
+        var receipt: Conton_Fees_V1_Receipt
+        var balanceCents: Int64
+        var paidOff: Bool
+    }
+
+    /// ``settle(_:today:in:)`` without reading the receivable back for the answer (a bank file
+    /// settles thousands in one transaction and needs only the receipt).
+    static func record(_ input: Input, today: CivilDate, in m: inout Mutation) throws -> Recorded {
         let db = m.db
         let clients = try m.capabilities.clients, office = try m.capabilities.office
         let (receivable, stored) = try ReceivableStore.require(input.receivableID, today: today, in: db)
@@ -84,7 +104,7 @@ enum Settlement {
                 this payment would settle \(Money.formatted(input.principal)) (amount paid − interest − fine + discount)
                 """, reason: "OVERPAYMENT", resource: ErrorDetails.Resource(type: "conton.fees.v1.Receivable", name: receivable.id))
         }
-        guard let number = try Int64.fetchOne(db, sql: "UPDATE fees_counter SET value = value + 1 WHERE name = 'receipt' RETURNING value") else {
+        guard let number = try Int64.fetchOne(try db.cachedStatement(sql: "UPDATE fees_counter SET value = value + 1 WHERE name = 'receipt' RETURNING value")) else {
             throw ServiceError(.internalError, "the receipt counter is missing")
         }
         let payer = try clients.client(id: receivable.clientId, in: db)
@@ -93,34 +113,31 @@ enum Settlement {
                                         payerDocument: payer.map { TaxID.formatted($0.document) } ?? receivable.clientDocumentFormatted,
                                         office: try office.profile(in: db), now: m.now)
         let key = Int64(receivable.id)!
-        try db.execute(sql: """
+        // Cached statements: a bank's retorno settles thousands in one transaction.
+        try db.cachedStatement(sql: """
             INSERT INTO fees_payment (receivable_id, client_id, payment_date, amount_paid_cents, discount_cents, interest_cents,
                                       fine_cents, principal_cents, method, notes, receipt_number, receipt, created_at_ms)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [key, receivable.clientId, input.paymentDate.description, input.amountPaid, input.discount, input.interest,
+            """).execute(arguments: [key, receivable.clientId, input.paymentDate.description, input.amountPaid, input.discount, input.interest,
                              input.fine, input.principal, input.method.rawValue, input.notes, number, Data(), m.now])
         let paymentID = db.lastInsertedRowID
         var stamped = receipt
         stamped.paymentId = String(paymentID)
-        try db.execute(sql: "UPDATE fees_payment SET receipt = ? WHERE id = ?", arguments: [Data(stamped.serializedBytes()), paymentID])
+        try db.cachedStatement(sql: "UPDATE fees_payment SET receipt = ? WHERE id = ?").execute(arguments: [Data(stamped.serializedBytes()), paymentID])
         let paidOff = input.principal == receivable.balanceCents
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE fees_receivable SET settled_cents = settled_cents + ?, received_cents = received_cents + ?,
               discount_cents = discount_cents + ?, interest_cents = interest_cents + ?, fine_cents = fine_cents + ?,
               payment_date = ?, status = ?, updated_at_ms = ?
             WHERE id = ?
-            """, arguments: [input.principal, input.amountPaid, input.discount, input.interest, input.fine, input.paymentDate.description,
+            """).execute(arguments: [input.principal, input.amountPaid, input.discount, input.interest, input.fine, input.paymentDate.description,
                              paidOff ? ReceivableStore.paid : ReceivableStore.open, m.now, key])
         let balance = receivable.balanceCents - input.principal
         m.audit("receivable", receivable.id, "settled \(Money.formatted(input.amountPaid)) on \(input.paymentDate) by \(methodName(input.method))" +
                 " (receipt \(number)); balance \(Money.formatted(balance))")
         try m.publish(ReceivableSettled(receivableID: receivable.id, clientID: receivable.clientId, paymentID: String(paymentID),
                                         receiptNumber: number, amountPaidCents: input.amountPaid, balanceCents: balance, paid: paidOff))
-        var response = Conton_Fees_V1_SettleReceivableResponse()
-        response.receivable = try detailed(receivable.id, today: today, in: db)
-        response.payment = response.receivable.payments.last!
-        response.receipt = stamped
-        return response
+        return Recorded(receivableID: receivable.id, paymentID: paymentID, receipt: stamped, balanceCents: balance, paidOff: paidOff)
     }
 
     /// Takes a paid (or partly paid) receivable back to open, reversing its payments (their
@@ -131,9 +148,14 @@ enum Settlement {
         let key = Int64(receivable.id)!
         if stored == ReceivableStore.cancelled {
             if !receivable.feeId.isEmpty {
+                // The same uniqueness as the partial unique indexes: one monthly fee per competence,
+                // one 13th-fee instalment per (year, instalment).
                 let clash = try Int64.fetchOne(db, sql: """
-                    SELECT id FROM fees_fee WHERE client_id = ? AND competence = ? AND cancelled_at_ms IS NULL AND id != ?
-                    """, arguments: [receivable.clientId, receivable.competence, key])
+                    SELECT o.id FROM fees_fee o JOIN fees_fee f ON f.id = ?
+                    WHERE o.client_id = f.client_id AND o.kind = f.kind AND o.cancelled_at_ms IS NULL AND o.id != f.id
+                      AND (CASE f.kind WHEN 1 THEN o.competence = f.competence
+                                       ELSE o.thirteenth_year = f.thirteenth_year AND o.instalment = f.instalment END)
+                    """, arguments: [key])
                 if let clash {
                     throw ServiceError(.failedPrecondition, "client \(receivable.clientId) already has fee \(clash) for \(receivable.competence); cancel it first",
                                        reason: "FEE_EXISTS_FOR_COMPETENCE", resource: ErrorDetails.Resource(type: "conton.fees.v1.Fee", name: String(clash)))
@@ -187,7 +209,7 @@ enum Settlement {
     /// The receivable with its payments.
     static func detailed(_ id: String, today: CivilDate, scope: ClientScope = .all, in db: Database) throws -> Conton_Fees_V1_Receivable {
         var (receivable, _) = try ReceivableStore.require(id, scope: scope, today: today, in: db)
-        receivable.payments = try Row.fetchAll(db, sql: "SELECT * FROM fees_payment WHERE receivable_id = ? ORDER BY id",
+        receivable.payments = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM fees_payment WHERE receivable_id = ? ORDER BY id"),
                                                arguments: [Int64(id)!]).map(payment)
         return receivable
     }

@@ -22,6 +22,9 @@ struct FixedClients: ClientRegistry {
     func feeDefaults(_ ids: [String], in db: Database) throws -> [String: ClientFeeDefaults] { [:] }
     func obligationProfiles(_ id: String?, in db: Database) throws -> [ClientObligationProfile] { [] }
     func postalAddress(of id: String, in db: Database) throws -> ClientPostalAddress? { nil }
+    func setMonthlyFee(of id: String, to cents: Int64, why: String, in m: inout Mutation) throws {
+        throw ServiceError(.unimplemented, "the files tests' clients have no fees")
+    }
 
     func clients(ids: [String], in db: Database) throws -> [String: ClientSummary] {
         var found: [String: ClientSummary] = [:]

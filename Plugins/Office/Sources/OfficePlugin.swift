@@ -4,6 +4,7 @@ import ContonKit
 import ContonStore
 import Foundation
 import GRDB
+import Synchronization
 import GRPCCore
 
 /// Meus Dados (plugin id `office`): the office's own profile — registration data, boleto
@@ -45,9 +46,21 @@ public struct OfficePlugin: Plugin {
 
 /// Reads and writes the single `office_profile` row.
 enum OfficeStore {
+    private static let lastDecoded = Mutex<(json: String, profile: Conton_Office_V1_OfficeProfile)?>(nil)
+
     static func profile(in db: Database) throws -> Conton_Office_V1_OfficeProfile? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM office_profile WHERE id = 1") else { return nil }
-        var profile = try Conton_Office_V1_OfficeProfile(jsonString: row["profile_json"])
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM office_profile WHERE id = 1")) else { return nil }
+        // Decoding the JSON is most of a read; a settlement reads the profile once per receipt, a
+        // bank's retorno thousands of times in one transaction. The last decoding is kept, keyed by
+        // the stored JSON itself.
+        let json: String = row["profile_json"]
+        var profile: Conton_Office_V1_OfficeProfile
+        if let hit = lastDecoded.withLock({ $0?.json == json ? $0?.profile : nil }) {
+            profile = hit
+        } else {
+            profile = try Conton_Office_V1_OfficeProfile(jsonString: json)
+            lastDecoded.withLock { [profile] in $0 = (json, profile) }
+        }
         profile.updatedAtMs = row["updated_at_ms"]
         if let sha: String = row["logo_sha256"] {
             var logo = Conton_Office_V1_LogoInfo()

@@ -87,6 +87,32 @@ public enum Conton_Fees_V1_Fees: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ReadjustFees" metadata.
+        public enum ReadjustFees: Sendable {
+            /// Request type for "ReadjustFees".
+            public typealias Input = Conton_Fees_V1_ReadjustFeesRequest
+            /// Response type for "ReadjustFees".
+            public typealias Output = Conton_Fees_V1_ReadjustFeesResponse
+            /// Descriptor for "ReadjustFees".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.fees.v1.Fees"),
+                method: "ReadjustFees",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListFeeChanges" metadata.
+        public enum ListFeeChanges: Sendable {
+            /// Request type for "ListFeeChanges".
+            public typealias Input = Conton_Fees_V1_ListFeeChangesRequest
+            /// Response type for "ListFeeChanges".
+            public typealias Output = Conton_Fees_V1_ListFeeChangesResponse
+            /// Descriptor for "ListFeeChanges".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "conton.fees.v1.Fees"),
+                method: "ListFeeChanges",
+                type: .unary
+            )
+        }
         /// Namespace for "GetFeeSettings" metadata.
         public enum GetFeeSettings: Sendable {
             /// Request type for "GetFeeSettings".
@@ -120,6 +146,8 @@ public enum Conton_Fees_V1_Fees: Sendable {
             GenerateFeesStream.descriptor,
             ListFees.descriptor,
             CancelFee.descriptor,
+            ReadjustFees.descriptor,
+            ListFeeChanges.descriptor,
             GetFeeSettings.descriptor,
             UpdateFeeSettings.descriptor
         ]
@@ -241,6 +269,42 @@ extension Conton_Fees_V1_Fees {
             request: GRPCCore.StreamingServerRequest<Conton_Fees_V1_CancelFeeRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Conton_Fees_V1_CancelFeeResponse>
+
+        /// Handle the "ReadjustFees" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ReadjustFees(conton.fees.v1.ReadjustFeesRequest) returns (conton.fees.v1.ReadjustFeesResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Fees_V1_ReadjustFeesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Fees_V1_ReadjustFeesResponse` messages.
+        func readjustFees(
+            request: GRPCCore.StreamingServerRequest<Conton_Fees_V1_ReadjustFeesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Fees_V1_ReadjustFeesResponse>
+
+        /// Handle the "ListFeeChanges" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ListFeeChanges(conton.fees.v1.ListFeeChangesRequest) returns (conton.fees.v1.ListFeeChangesResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Conton_Fees_V1_ListFeeChangesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Conton_Fees_V1_ListFeeChangesResponse` messages.
+        func listFeeChanges(
+            request: GRPCCore.StreamingServerRequest<Conton_Fees_V1_ListFeeChangesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Conton_Fees_V1_ListFeeChangesResponse>
 
         /// Handle the "GetFeeSettings" method.
         ///
@@ -381,6 +445,42 @@ extension Conton_Fees_V1_Fees {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Conton_Fees_V1_CancelFeeResponse>
 
+        /// Handle the "ReadjustFees" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ReadjustFees(conton.fees.v1.ReadjustFeesRequest) returns (conton.fees.v1.ReadjustFeesResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Fees_V1_ReadjustFeesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Conton_Fees_V1_ReadjustFeesResponse` message.
+        func readjustFees(
+            request: GRPCCore.ServerRequest<Conton_Fees_V1_ReadjustFeesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Conton_Fees_V1_ReadjustFeesResponse>
+
+        /// Handle the "ListFeeChanges" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ListFeeChanges(conton.fees.v1.ListFeeChangesRequest) returns (conton.fees.v1.ListFeeChangesResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Fees_V1_ListFeeChangesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Conton_Fees_V1_ListFeeChangesResponse` message.
+        func listFeeChanges(
+            request: GRPCCore.ServerRequest<Conton_Fees_V1_ListFeeChangesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Conton_Fees_V1_ListFeeChangesResponse>
+
         /// Handle the "GetFeeSettings" method.
         ///
         /// > Source IDL Documentation:
@@ -519,6 +619,42 @@ extension Conton_Fees_V1_Fees {
             context: GRPCCore.ServerContext
         ) async throws -> Conton_Fees_V1_CancelFeeResponse
 
+        /// Handle the "ReadjustFees" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ReadjustFees(conton.fees.v1.ReadjustFeesRequest) returns (conton.fees.v1.ReadjustFeesResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Fees_V1_ReadjustFeesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Conton_Fees_V1_ReadjustFeesResponse` to respond with.
+        func readjustFees(
+            request: Conton_Fees_V1_ReadjustFeesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Conton_Fees_V1_ReadjustFeesResponse
+
+        /// Handle the "ListFeeChanges" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ListFeeChanges(conton.fees.v1.ListFeeChangesRequest) returns (conton.fees.v1.ListFeeChangesResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A `Conton_Fees_V1_ListFeeChangesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Conton_Fees_V1_ListFeeChangesResponse` to respond with.
+        func listFeeChanges(
+            request: Conton_Fees_V1_ListFeeChangesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Conton_Fees_V1_ListFeeChangesResponse
+
         /// Handle the "GetFeeSettings" method.
         ///
         /// > Source IDL Documentation:
@@ -617,6 +753,28 @@ extension Conton_Fees_V1_Fees.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Conton_Fees_V1_Fees.Method.ReadjustFees.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Fees_V1_ReadjustFeesRequest>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Fees_V1_ReadjustFeesResponse>(),
+            handler: { request, context in
+                try await self.readjustFees(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Conton_Fees_V1_Fees.Method.ListFeeChanges.descriptor,
+            deserializer: ContonProto.ProtoDeserializer<Conton_Fees_V1_ListFeeChangesRequest>(),
+            serializer: ContonProto.ProtoSerializer<Conton_Fees_V1_ListFeeChangesResponse>(),
+            handler: { request, context in
+                try await self.listFeeChanges(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Conton_Fees_V1_Fees.Method.GetFeeSettings.descriptor,
             deserializer: ContonProto.ProtoDeserializer<Conton_Fees_V1_GetFeeSettingsRequest>(),
             serializer: ContonProto.ProtoSerializer<Conton_Fees_V1_GetFeeSettingsResponse>(),
@@ -693,6 +851,28 @@ extension Conton_Fees_V1_Fees.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Conton_Fees_V1_CancelFeeResponse> {
         let response = try await self.cancelFee(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func readjustFees(
+        request: GRPCCore.StreamingServerRequest<Conton_Fees_V1_ReadjustFeesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Fees_V1_ReadjustFeesResponse> {
+        let response = try await self.readjustFees(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listFeeChanges(
+        request: GRPCCore.StreamingServerRequest<Conton_Fees_V1_ListFeeChangesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Conton_Fees_V1_ListFeeChangesResponse> {
+        let response = try await self.listFeeChanges(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -787,6 +967,32 @@ extension Conton_Fees_V1_Fees.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Conton_Fees_V1_CancelFeeResponse> {
         return GRPCCore.ServerResponse<Conton_Fees_V1_CancelFeeResponse>(
             message: try await self.cancelFee(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func readjustFees(
+        request: GRPCCore.ServerRequest<Conton_Fees_V1_ReadjustFeesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Conton_Fees_V1_ReadjustFeesResponse> {
+        return GRPCCore.ServerResponse<Conton_Fees_V1_ReadjustFeesResponse>(
+            message: try await self.readjustFees(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listFeeChanges(
+        request: GRPCCore.ServerRequest<Conton_Fees_V1_ListFeeChangesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Conton_Fees_V1_ListFeeChangesResponse> {
+        return GRPCCore.ServerResponse<Conton_Fees_V1_ListFeeChangesResponse>(
+            message: try await self.listFeeChanges(
                 request: request.message,
                 context: context
             ),
@@ -947,6 +1153,52 @@ extension Conton_Fees_V1_Fees {
             deserializer: some GRPCCore.MessageDeserializer<Conton_Fees_V1_CancelFeeResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Fees_V1_CancelFeeResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ReadjustFees" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ReadjustFees(conton.fees.v1.ReadjustFeesRequest) returns (conton.fees.v1.ReadjustFeesResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Fees_V1_ReadjustFeesRequest` message.
+        ///   - serializer: A serializer for `Conton_Fees_V1_ReadjustFeesRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Fees_V1_ReadjustFeesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func readjustFees<Result>(
+            request: GRPCCore.ClientRequest<Conton_Fees_V1_ReadjustFeesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Fees_V1_ReadjustFeesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Fees_V1_ReadjustFeesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Fees_V1_ReadjustFeesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListFeeChanges" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ListFeeChanges(conton.fees.v1.ListFeeChangesRequest) returns (conton.fees.v1.ListFeeChangesResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Fees_V1_ListFeeChangesRequest` message.
+        ///   - serializer: A serializer for `Conton_Fees_V1_ListFeeChangesRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Fees_V1_ListFeeChangesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listFeeChanges<Result>(
+            request: GRPCCore.ClientRequest<Conton_Fees_V1_ListFeeChangesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Fees_V1_ListFeeChangesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Fees_V1_ListFeeChangesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Fees_V1_ListFeeChangesResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "GetFeeSettings" method.
@@ -1184,6 +1436,74 @@ extension Conton_Fees_V1_Fees {
             )
         }
 
+        /// Call the "ReadjustFees" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ReadjustFees(conton.fees.v1.ReadjustFeesRequest) returns (conton.fees.v1.ReadjustFeesResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Fees_V1_ReadjustFeesRequest` message.
+        ///   - serializer: A serializer for `Conton_Fees_V1_ReadjustFeesRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Fees_V1_ReadjustFeesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func readjustFees<Result>(
+            request: GRPCCore.ClientRequest<Conton_Fees_V1_ReadjustFeesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Fees_V1_ReadjustFeesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Fees_V1_ReadjustFeesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Fees_V1_ReadjustFeesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Conton_Fees_V1_Fees.Method.ReadjustFees.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListFeeChanges" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > `rpc ListFeeChanges(conton.fees.v1.ListFeeChangesRequest) returns (conton.fees.v1.ListFeeChangesResponse)`
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Conton_Fees_V1_ListFeeChangesRequest` message.
+        ///   - serializer: A serializer for `Conton_Fees_V1_ListFeeChangesRequest` messages.
+        ///   - deserializer: A deserializer for `Conton_Fees_V1_ListFeeChangesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listFeeChanges<Result>(
+            request: GRPCCore.ClientRequest<Conton_Fees_V1_ListFeeChangesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Conton_Fees_V1_ListFeeChangesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Conton_Fees_V1_ListFeeChangesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Fees_V1_ListFeeChangesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Conton_Fees_V1_Fees.Method.ListFeeChanges.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "GetFeeSettings" method.
         ///
         /// > Source IDL Documentation:
@@ -1395,6 +1715,64 @@ extension Conton_Fees_V1_Fees.ClientProtocol {
             request: request,
             serializer: ContonProto.ProtoSerializer<Conton_Fees_V1_CancelFeeRequest>(),
             deserializer: ContonProto.ProtoDeserializer<Conton_Fees_V1_CancelFeeResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReadjustFees" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc ReadjustFees(conton.fees.v1.ReadjustFeesRequest) returns (conton.fees.v1.ReadjustFeesResponse)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Fees_V1_ReadjustFeesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func readjustFees<Result>(
+        request: GRPCCore.ClientRequest<Conton_Fees_V1_ReadjustFeesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Fees_V1_ReadjustFeesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.readjustFees(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Fees_V1_ReadjustFeesRequest>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Fees_V1_ReadjustFeesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListFeeChanges" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc ListFeeChanges(conton.fees.v1.ListFeeChangesRequest) returns (conton.fees.v1.ListFeeChangesResponse)`
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Conton_Fees_V1_ListFeeChangesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listFeeChanges<Result>(
+        request: GRPCCore.ClientRequest<Conton_Fees_V1_ListFeeChangesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Fees_V1_ListFeeChangesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listFeeChanges(
+            request: request,
+            serializer: ContonProto.ProtoSerializer<Conton_Fees_V1_ListFeeChangesRequest>(),
+            deserializer: ContonProto.ProtoDeserializer<Conton_Fees_V1_ListFeeChangesResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1619,6 +1997,72 @@ extension Conton_Fees_V1_Fees.ClientProtocol {
             metadata: metadata
         )
         return try await self.cancelFee(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReadjustFees" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc ReadjustFees(conton.fees.v1.ReadjustFeesRequest) returns (conton.fees.v1.ReadjustFeesResponse)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func readjustFees<Result>(
+        _ message: Conton_Fees_V1_ReadjustFeesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Fees_V1_ReadjustFeesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Fees_V1_ReadjustFeesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.readjustFees(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListFeeChanges" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > `rpc ListFeeChanges(conton.fees.v1.ListFeeChangesRequest) returns (conton.fees.v1.ListFeeChangesResponse)`
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listFeeChanges<Result>(
+        _ message: Conton_Fees_V1_ListFeeChangesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Conton_Fees_V1_ListFeeChangesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Conton_Fees_V1_ListFeeChangesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listFeeChanges(
             request: request,
             options: options,
             onResponse: handleResponse
@@ -4364,6 +4808,49 @@ public enum Conton_Fees_V1_PaymentMethod: ProtoEnum {
     public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 }
 
+/// Enum `conton.fees.v1.FeeKind`. Numbers it does not declare are kept as `unrecognized`.
+public enum Conton_Fees_V1_FeeKind: ProtoEnum {
+    /// `FEE_KIND_UNSPECIFIED = 0`
+    case unspecified
+    /// `FEE_KIND_MONTHLY = 1`
+    case monthly
+    /// `FEE_KIND_THIRTEENTH = 2`
+    case thirteenth
+    /// A number this version of the enum does not declare.
+    case unrecognized(Int32)
+
+    /// The enum's full protobuf name.
+    public static let protoEnumName = "conton.fees.v1.FeeKind"
+    /// The declared values, in declaration order.
+    public static let allCases: [Self] = [.unspecified, .monthly, .thirteenth]
+
+    /// The default value, `FEE_KIND_UNSPECIFIED`.
+    public init() { self = .unspecified }
+
+    /// The value with this number; `unrecognized` when the enum does not declare it.
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .monthly
+        case 2: self = .thirteenth
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    /// The value's number.
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .monthly: 1
+        case .thirteenth: 2
+        case .unrecognized(let number): number
+        }
+    }
+
+    public static func == (a: Self, b: Self) -> Bool { a.rawValue == b.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+}
+
 /// Message `conton.fees.v1.Fee` from `conton/fees/v1/fees.proto`.
 public struct Conton_Fees_V1_Fee: ProtoMessage {
     /// The full protobuf name of this message.
@@ -4409,6 +4896,18 @@ public struct Conton_Fees_V1_Fee: ProtoMessage {
 
     /// `string cancel_reason = 13`
     public var cancelReason: String = ""
+
+    /// `conton.fees.v1.FeeKind kind = 14`
+    public var kind: Conton_Fees_V1_FeeKind = .unspecified
+
+    /// `int32 thirteenth_year = 15`
+    public var thirteenthYear: Int32 = 0
+
+    /// `int32 instalment = 16`
+    public var instalment: Int32 = 0
+
+    /// `int32 instalments = 17`
+    public var instalments: Int32 = 0
 
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
@@ -4501,6 +5000,29 @@ public struct Conton_Fees_V1_PreviewGenerationResponse: ProtoMessage {
     public init() {}
 }
 
+/// Message `conton.fees.v1.ThirteenthFee` from `conton/fees/v1/fees.proto`.
+public struct Conton_Fees_V1_ThirteenthFee: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.fees.v1.ThirteenthFee"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `int32 year = 1`
+    public var year: Int32 = 0
+
+    /// `int32 instalments = 2`
+    public var instalments: Int32 = 0
+
+    /// `string first_month = 3`
+    public var firstMonth: String = ""
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
 /// Message `conton.fees.v1.GenerateFeesRequest` from `conton/fees/v1/fees.proto`.
 public struct Conton_Fees_V1_GenerateFeesRequest: ProtoMessage {
     /// The full protobuf name of this message.
@@ -4532,11 +5054,23 @@ public struct Conton_Fees_V1_GenerateFeesRequest: ProtoMessage {
     /// `string idempotency_key = 8`
     public var idempotencyKey: String = ""
 
+    /// `conton.fees.v1.ThirteenthFee thirteenth = 9`
+    public var thirteenth: Conton_Fees_V1_ThirteenthFee {
+        get { _thirteenth?.value ?? Conton_Fees_V1_ThirteenthFee() }
+        set { _thirteenth = ProtoBox(newValue) }
+    }
+    /// Whether `thirteenth` is set.
+    public var hasThirteenth: Bool { _thirteenth != nil }
+    /// Unsets `thirteenth`.
+    public mutating func clearThirteenth() { _thirteenth = nil }
+
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
 
     /// A message with every field at its default.
     public init() {}
+
+    private var _thirteenth: ProtoBox<Conton_Fees_V1_ThirteenthFee>? = nil
 }
 
 /// Message `conton.fees.v1.SkippedFee` from `conton/fees/v1/fees.proto`.
@@ -4554,6 +5088,9 @@ public struct Conton_Fees_V1_SkippedFee: ProtoMessage {
 
     /// `string existing_fee_id = 3`
     public var existingFeeId: String = ""
+
+    /// `bool thirteenth = 4`
+    public var thirteenth: Bool = false
 
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
@@ -4592,6 +5129,9 @@ public struct Conton_Fees_V1_GenerateFeesResponse: ProtoMessage {
 
     /// `bool replayed = 8`
     public var replayed: Bool = false
+
+    /// `int32 thirteenth_created = 9`
+    public var thirteenthCreated: Int32 = 0
 
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
@@ -4737,6 +5277,177 @@ public struct Conton_Fees_V1_CancelFeeResponse: ProtoMessage {
     public init() {}
 
     private var _fee: ProtoBox<Conton_Fees_V1_Fee>? = nil
+}
+
+/// Message `conton.fees.v1.FeeChange` from `conton/fees/v1/fees.proto`.
+public struct Conton_Fees_V1_FeeChange: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.fees.v1.FeeChange"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `string id = 1`
+    public var id: String = ""
+
+    /// `string client_id = 2`
+    public var clientId: String = ""
+
+    /// `string client_name = 3`
+    public var clientName: String = ""
+
+    /// `string effective_from = 4`
+    public var effectiveFrom: String = ""
+
+    /// `int64 previous_cents = 5`
+    public var previousCents: Int64 = 0
+
+    /// `int64 new_cents = 6`
+    public var newCents: Int64 = 0
+
+    /// `string percent = 7`
+    public var percent: String = ""
+
+    /// `string index_name = 8`
+    public var indexName: String = ""
+
+    /// `string readjustment_id = 9`
+    public var readjustmentId: String = ""
+
+    /// `int64 created_at_ms = 10`
+    public var createdAtMs: Int64 = 0
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.fees.v1.ReadjustFeesRequest` from `conton/fees/v1/fees.proto`.
+public struct Conton_Fees_V1_ReadjustFeesRequest: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.fees.v1.ReadjustFeesRequest"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `repeated string client_ids = 1`
+    public var clientIds: [String] = []
+
+    /// `string percent = 2`
+    public var percent: String = ""
+
+    /// `string from_month = 3`
+    public var fromMonth: String = ""
+
+    /// `string index_name = 4`
+    public var indexName: String = ""
+
+    /// `string idempotency_key = 5`
+    public var idempotencyKey: String = ""
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.fees.v1.ReadjustmentSkip` from `conton/fees/v1/fees.proto`.
+public struct Conton_Fees_V1_ReadjustmentSkip: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.fees.v1.ReadjustmentSkip"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `string client_id = 1`
+    public var clientId: String = ""
+
+    /// `string reason = 2`
+    public var reason: String = ""
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.fees.v1.ReadjustFeesResponse` from `conton/fees/v1/fees.proto`.
+public struct Conton_Fees_V1_ReadjustFeesResponse: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.fees.v1.ReadjustFeesResponse"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `string readjustment_id = 1`
+    public var readjustmentId: String = ""
+
+    /// `repeated conton.fees.v1.FeeChange changes = 2`
+    public var changes: [Conton_Fees_V1_FeeChange] = []
+
+    /// `repeated conton.fees.v1.ReadjustmentSkip skipped = 3`
+    public var skipped: [Conton_Fees_V1_ReadjustmentSkip] = []
+
+    /// `int64 previous_total_cents = 4`
+    public var previousTotalCents: Int64 = 0
+
+    /// `int64 new_total_cents = 5`
+    public var newTotalCents: Int64 = 0
+
+    /// `int32 generated_fees_kept = 6`
+    public var generatedFeesKept: Int32 = 0
+
+    /// `bool replayed = 7`
+    public var replayed: Bool = false
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.fees.v1.ListFeeChangesRequest` from `conton/fees/v1/fees.proto`.
+public struct Conton_Fees_V1_ListFeeChangesRequest: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.fees.v1.ListFeeChangesRequest"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `string client_id = 1`
+    public var clientId: String = ""
+
+    /// `int32 page_size = 2`
+    public var pageSize: Int32 = 0
+
+    /// `string page_token = 3`
+    public var pageToken: String = ""
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// Message `conton.fees.v1.ListFeeChangesResponse` from `conton/fees/v1/fees.proto`.
+public struct Conton_Fees_V1_ListFeeChangesResponse: ProtoMessage {
+    /// The full protobuf name of this message.
+    public static let protoMessageName = "conton.fees.v1.ListFeeChangesResponse"
+    /// The protobuf-c descriptor of this message (from the ContonProtosC registry).
+    public static let protoDescriptor = ProtoMessageDescriptor.registered(protoMessageName)
+
+    /// `repeated conton.fees.v1.FeeChange changes = 1`
+    public var changes: [Conton_Fees_V1_FeeChange] = []
+
+    /// `string next_page_token = 2`
+    public var nextPageToken: String = ""
+
+    /// Fields read from the wire that this version of the message does not know.
+    public var unknownFields = ProtoUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
 }
 
 /// Message `conton.fees.v1.FeeSettings` from `conton/fees/v1/fees.proto`.
@@ -5702,6 +6413,10 @@ extension Conton_Fees_V1_Fee {
         self.createdAtMs = source.singular(11)
         self.cancelledAtMs = source.singular(12)
         self.cancelReason = source.singular(13)
+        self.kind = source.singular(14)
+        self.thirteenthYear = source.singular(15)
+        self.instalment = source.singular(16)
+        self.instalments = source.singular(17)
         self.unknownFields = source.unknownFields
     }
 
@@ -5721,6 +6436,10 @@ extension Conton_Fees_V1_Fee {
         result.setSingular(11, self.createdAtMs)
         result.setSingular(12, self.cancelledAtMs)
         result.setSingular(13, self.cancelReason)
+        result.setSingular(14, self.kind)
+        result.setSingular(15, self.thirteenthYear)
+        result.setSingular(16, self.instalment)
+        result.setSingular(17, self.instalments)
         result.unknownFields = self.unknownFields
         return result
     }
@@ -5793,6 +6512,27 @@ extension Conton_Fees_V1_PreviewGenerationResponse {
     }
 }
 
+extension Conton_Fees_V1_ThirteenthFee {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.year = source.singular(1)
+        self.instalments = source.singular(2)
+        self.firstMonth = source.singular(3)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.year)
+        result.setSingular(2, self.instalments)
+        result.setSingular(3, self.firstMonth)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
 extension Conton_Fees_V1_GenerateFeesRequest {
     /// Converts from the dynamic form.
     public init(dynamicMessage source: DynamicMessage) {
@@ -5805,6 +6545,7 @@ extension Conton_Fees_V1_GenerateFeesRequest {
         self.dueDay = source.singular(6)
         self.descriptionTemplate = source.singular(7)
         self.idempotencyKey = source.singular(8)
+        self._thirteenth = (source.optional(9) as Conton_Fees_V1_ThirteenthFee?).map(ProtoBox.init)
         self.unknownFields = source.unknownFields
     }
 
@@ -5819,6 +6560,7 @@ extension Conton_Fees_V1_GenerateFeesRequest {
         result.setSingular(6, self.dueDay)
         result.setSingular(7, self.descriptionTemplate)
         result.setSingular(8, self.idempotencyKey)
+        if let value = self._thirteenth { result.set(9, value.value) }
         result.unknownFields = self.unknownFields
         return result
     }
@@ -5831,6 +6573,7 @@ extension Conton_Fees_V1_SkippedFee {
         self.clientId = source.singular(1)
         self.competence = source.singular(2)
         self.existingFeeId = source.singular(3)
+        self.thirteenth = source.singular(4)
         self.unknownFields = source.unknownFields
     }
 
@@ -5840,6 +6583,7 @@ extension Conton_Fees_V1_SkippedFee {
         result.setSingular(1, self.clientId)
         result.setSingular(2, self.competence)
         result.setSingular(3, self.existingFeeId)
+        result.setSingular(4, self.thirteenth)
         result.unknownFields = self.unknownFields
         return result
     }
@@ -5857,6 +6601,7 @@ extension Conton_Fees_V1_GenerateFeesResponse {
         self.firstCompetence = source.singular(6)
         self.lastCompetence = source.singular(7)
         self.replayed = source.singular(8)
+        self.thirteenthCreated = source.singular(9)
         self.unknownFields = source.unknownFields
     }
 
@@ -5871,6 +6616,7 @@ extension Conton_Fees_V1_GenerateFeesResponse {
         result.setSingular(6, self.firstCompetence)
         result.setSingular(7, self.lastCompetence)
         result.setSingular(8, self.replayed)
+        result.setSingular(9, self.thirteenthCreated)
         result.unknownFields = self.unknownFields
         return result
     }
@@ -5980,6 +6726,154 @@ extension Conton_Fees_V1_CancelFeeResponse {
     public func dynamicMessage() -> DynamicMessage {
         var result = DynamicMessage(Self.protoDescriptor)
         if let value = self._fee { result.set(1, value.value) }
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Fees_V1_FeeChange {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.id = source.singular(1)
+        self.clientId = source.singular(2)
+        self.clientName = source.singular(3)
+        self.effectiveFrom = source.singular(4)
+        self.previousCents = source.singular(5)
+        self.newCents = source.singular(6)
+        self.percent = source.singular(7)
+        self.indexName = source.singular(8)
+        self.readjustmentId = source.singular(9)
+        self.createdAtMs = source.singular(10)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.id)
+        result.setSingular(2, self.clientId)
+        result.setSingular(3, self.clientName)
+        result.setSingular(4, self.effectiveFrom)
+        result.setSingular(5, self.previousCents)
+        result.setSingular(6, self.newCents)
+        result.setSingular(7, self.percent)
+        result.setSingular(8, self.indexName)
+        result.setSingular(9, self.readjustmentId)
+        result.setSingular(10, self.createdAtMs)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Fees_V1_ReadjustFeesRequest {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.clientIds = source.repeated(1)
+        self.percent = source.singular(2)
+        self.fromMonth = source.singular(3)
+        self.indexName = source.singular(4)
+        self.idempotencyKey = source.singular(5)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setRepeated(1, self.clientIds)
+        result.setSingular(2, self.percent)
+        result.setSingular(3, self.fromMonth)
+        result.setSingular(4, self.indexName)
+        result.setSingular(5, self.idempotencyKey)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Fees_V1_ReadjustmentSkip {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.clientId = source.singular(1)
+        self.reason = source.singular(2)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.clientId)
+        result.setSingular(2, self.reason)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Fees_V1_ReadjustFeesResponse {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.readjustmentId = source.singular(1)
+        self.changes = source.repeated(2)
+        self.skipped = source.repeated(3)
+        self.previousTotalCents = source.singular(4)
+        self.newTotalCents = source.singular(5)
+        self.generatedFeesKept = source.singular(6)
+        self.replayed = source.singular(7)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.readjustmentId)
+        result.setRepeated(2, self.changes)
+        result.setRepeated(3, self.skipped)
+        result.setSingular(4, self.previousTotalCents)
+        result.setSingular(5, self.newTotalCents)
+        result.setSingular(6, self.generatedFeesKept)
+        result.setSingular(7, self.replayed)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Fees_V1_ListFeeChangesRequest {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.clientId = source.singular(1)
+        self.pageSize = source.singular(2)
+        self.pageToken = source.singular(3)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setSingular(1, self.clientId)
+        result.setSingular(2, self.pageSize)
+        result.setSingular(3, self.pageToken)
+        result.unknownFields = self.unknownFields
+        return result
+    }
+}
+
+extension Conton_Fees_V1_ListFeeChangesResponse {
+    /// Converts from the dynamic form.
+    public init(dynamicMessage source: DynamicMessage) {
+        self.init()
+        self.changes = source.repeated(1)
+        self.nextPageToken = source.singular(2)
+        self.unknownFields = source.unknownFields
+    }
+
+    /// This message in dynamic form.
+    public func dynamicMessage() -> DynamicMessage {
+        var result = DynamicMessage(Self.protoDescriptor)
+        result.setRepeated(1, self.changes)
+        result.setSingular(2, self.nextPageToken)
         result.unknownFields = self.unknownFields
         return result
     }
@@ -6771,6 +7665,8 @@ extension Conton_Fees_V1_Fees {
         "GenerateFeesStream": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"fees:write"}]}"#),
         "ListFees": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"fees:read"}]}"#),
         "CancelFee": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
+        "ReadjustFees": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
+        "ListFeeChanges": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"anyOf":[{"staff":"STAFF"},{"serviceScope":"fees:read"}]}"#),
         "GetFeeSettings": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"STAFF"}"#),
         "UpdateFeeSettings": try! Conton_Rpc_V1_AccessRule(jsonString: #"{"staff":"ADMIN"}"#),
     ]

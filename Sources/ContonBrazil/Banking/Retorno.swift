@@ -33,13 +33,14 @@ public struct Retorno: Sendable, Hashable {
     /// - Throws: ``RetornoError``.
     public init(parsing text: String) throws(RetornoError) {
         // Split on scalars: "\r\n" is one Character in Swift, so Character splitting would miss it.
-        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            String(String.UnicodeScalarView(line.last == "\r" ? line.dropLast() : line))
+        let scalars = Array(text.unicodeScalars)
+        var lines = scalars.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.last == "\r" ? line.dropLast() : line
         }
-        if lines.last == "" { lines.removeLast() }
+        if lines.last?.isEmpty == true { lines.removeLast() }
         guard !lines.isEmpty else { throw RetornoError(.empty, line: 1, column: 1, expected: "a header record", found: "") }
         let records = try lines.enumerated().map { (i, l) throws(RetornoError) -> Line in
-            let chars = Array(l.unicodeScalars)
+            let chars = Array(l)
             guard chars.count == 240 else {
                 throw RetornoError(.lineLength, line: i + 1, column: min(chars.count, 240) + 1,
                                    expected: "240 characters", found: "\(chars.count) characters")

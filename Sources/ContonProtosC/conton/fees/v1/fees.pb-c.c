@@ -187,6 +187,51 @@ void   conton__fees__v1__preview_generation_response__free_unpacked
   assert(message->base.descriptor == &conton__fees__v1__preview_generation_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   conton__fees__v1__thirteenth_fee__init
+                     (Conton__Fees__V1__ThirteenthFee         *message)
+{
+  static const Conton__Fees__V1__ThirteenthFee init_value = CONTON__FEES__V1__THIRTEENTH_FEE__INIT;
+  *message = init_value;
+}
+size_t conton__fees__v1__thirteenth_fee__get_packed_size
+                     (const Conton__Fees__V1__ThirteenthFee *message)
+{
+  assert(message->base.descriptor == &conton__fees__v1__thirteenth_fee__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__fees__v1__thirteenth_fee__pack
+                     (const Conton__Fees__V1__ThirteenthFee *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__fees__v1__thirteenth_fee__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__fees__v1__thirteenth_fee__pack_to_buffer
+                     (const Conton__Fees__V1__ThirteenthFee *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__fees__v1__thirteenth_fee__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Fees__V1__ThirteenthFee *
+       conton__fees__v1__thirteenth_fee__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Fees__V1__ThirteenthFee *)
+     protobuf_c_message_unpack (&conton__fees__v1__thirteenth_fee__descriptor,
+                                allocator, len, data);
+}
+void   conton__fees__v1__thirteenth_fee__free_unpacked
+                     (Conton__Fees__V1__ThirteenthFee *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__fees__v1__thirteenth_fee__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   conton__fees__v1__generate_fees_request__init
                      (Conton__Fees__V1__GenerateFeesRequest         *message)
 {
@@ -545,6 +590,276 @@ void   conton__fees__v1__cancel_fee_response__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &conton__fees__v1__cancel_fee_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__fees__v1__fee_change__init
+                     (Conton__Fees__V1__FeeChange         *message)
+{
+  static const Conton__Fees__V1__FeeChange init_value = CONTON__FEES__V1__FEE_CHANGE__INIT;
+  *message = init_value;
+}
+size_t conton__fees__v1__fee_change__get_packed_size
+                     (const Conton__Fees__V1__FeeChange *message)
+{
+  assert(message->base.descriptor == &conton__fees__v1__fee_change__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__fees__v1__fee_change__pack
+                     (const Conton__Fees__V1__FeeChange *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__fees__v1__fee_change__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__fees__v1__fee_change__pack_to_buffer
+                     (const Conton__Fees__V1__FeeChange *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__fees__v1__fee_change__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Fees__V1__FeeChange *
+       conton__fees__v1__fee_change__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Fees__V1__FeeChange *)
+     protobuf_c_message_unpack (&conton__fees__v1__fee_change__descriptor,
+                                allocator, len, data);
+}
+void   conton__fees__v1__fee_change__free_unpacked
+                     (Conton__Fees__V1__FeeChange *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__fees__v1__fee_change__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__fees__v1__readjust_fees_request__init
+                     (Conton__Fees__V1__ReadjustFeesRequest         *message)
+{
+  static const Conton__Fees__V1__ReadjustFeesRequest init_value = CONTON__FEES__V1__READJUST_FEES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t conton__fees__v1__readjust_fees_request__get_packed_size
+                     (const Conton__Fees__V1__ReadjustFeesRequest *message)
+{
+  assert(message->base.descriptor == &conton__fees__v1__readjust_fees_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__fees__v1__readjust_fees_request__pack
+                     (const Conton__Fees__V1__ReadjustFeesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__fees__v1__readjust_fees_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__fees__v1__readjust_fees_request__pack_to_buffer
+                     (const Conton__Fees__V1__ReadjustFeesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__fees__v1__readjust_fees_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Fees__V1__ReadjustFeesRequest *
+       conton__fees__v1__readjust_fees_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Fees__V1__ReadjustFeesRequest *)
+     protobuf_c_message_unpack (&conton__fees__v1__readjust_fees_request__descriptor,
+                                allocator, len, data);
+}
+void   conton__fees__v1__readjust_fees_request__free_unpacked
+                     (Conton__Fees__V1__ReadjustFeesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__fees__v1__readjust_fees_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__fees__v1__readjustment_skip__init
+                     (Conton__Fees__V1__ReadjustmentSkip         *message)
+{
+  static const Conton__Fees__V1__ReadjustmentSkip init_value = CONTON__FEES__V1__READJUSTMENT_SKIP__INIT;
+  *message = init_value;
+}
+size_t conton__fees__v1__readjustment_skip__get_packed_size
+                     (const Conton__Fees__V1__ReadjustmentSkip *message)
+{
+  assert(message->base.descriptor == &conton__fees__v1__readjustment_skip__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__fees__v1__readjustment_skip__pack
+                     (const Conton__Fees__V1__ReadjustmentSkip *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__fees__v1__readjustment_skip__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__fees__v1__readjustment_skip__pack_to_buffer
+                     (const Conton__Fees__V1__ReadjustmentSkip *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__fees__v1__readjustment_skip__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Fees__V1__ReadjustmentSkip *
+       conton__fees__v1__readjustment_skip__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Fees__V1__ReadjustmentSkip *)
+     protobuf_c_message_unpack (&conton__fees__v1__readjustment_skip__descriptor,
+                                allocator, len, data);
+}
+void   conton__fees__v1__readjustment_skip__free_unpacked
+                     (Conton__Fees__V1__ReadjustmentSkip *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__fees__v1__readjustment_skip__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__fees__v1__readjust_fees_response__init
+                     (Conton__Fees__V1__ReadjustFeesResponse         *message)
+{
+  static const Conton__Fees__V1__ReadjustFeesResponse init_value = CONTON__FEES__V1__READJUST_FEES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t conton__fees__v1__readjust_fees_response__get_packed_size
+                     (const Conton__Fees__V1__ReadjustFeesResponse *message)
+{
+  assert(message->base.descriptor == &conton__fees__v1__readjust_fees_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__fees__v1__readjust_fees_response__pack
+                     (const Conton__Fees__V1__ReadjustFeesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__fees__v1__readjust_fees_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__fees__v1__readjust_fees_response__pack_to_buffer
+                     (const Conton__Fees__V1__ReadjustFeesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__fees__v1__readjust_fees_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Fees__V1__ReadjustFeesResponse *
+       conton__fees__v1__readjust_fees_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Fees__V1__ReadjustFeesResponse *)
+     protobuf_c_message_unpack (&conton__fees__v1__readjust_fees_response__descriptor,
+                                allocator, len, data);
+}
+void   conton__fees__v1__readjust_fees_response__free_unpacked
+                     (Conton__Fees__V1__ReadjustFeesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__fees__v1__readjust_fees_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__fees__v1__list_fee_changes_request__init
+                     (Conton__Fees__V1__ListFeeChangesRequest         *message)
+{
+  static const Conton__Fees__V1__ListFeeChangesRequest init_value = CONTON__FEES__V1__LIST_FEE_CHANGES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t conton__fees__v1__list_fee_changes_request__get_packed_size
+                     (const Conton__Fees__V1__ListFeeChangesRequest *message)
+{
+  assert(message->base.descriptor == &conton__fees__v1__list_fee_changes_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__fees__v1__list_fee_changes_request__pack
+                     (const Conton__Fees__V1__ListFeeChangesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__fees__v1__list_fee_changes_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__fees__v1__list_fee_changes_request__pack_to_buffer
+                     (const Conton__Fees__V1__ListFeeChangesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__fees__v1__list_fee_changes_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Fees__V1__ListFeeChangesRequest *
+       conton__fees__v1__list_fee_changes_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Fees__V1__ListFeeChangesRequest *)
+     protobuf_c_message_unpack (&conton__fees__v1__list_fee_changes_request__descriptor,
+                                allocator, len, data);
+}
+void   conton__fees__v1__list_fee_changes_request__free_unpacked
+                     (Conton__Fees__V1__ListFeeChangesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__fees__v1__list_fee_changes_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   conton__fees__v1__list_fee_changes_response__init
+                     (Conton__Fees__V1__ListFeeChangesResponse         *message)
+{
+  static const Conton__Fees__V1__ListFeeChangesResponse init_value = CONTON__FEES__V1__LIST_FEE_CHANGES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t conton__fees__v1__list_fee_changes_response__get_packed_size
+                     (const Conton__Fees__V1__ListFeeChangesResponse *message)
+{
+  assert(message->base.descriptor == &conton__fees__v1__list_fee_changes_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t conton__fees__v1__list_fee_changes_response__pack
+                     (const Conton__Fees__V1__ListFeeChangesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &conton__fees__v1__list_fee_changes_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t conton__fees__v1__list_fee_changes_response__pack_to_buffer
+                     (const Conton__Fees__V1__ListFeeChangesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &conton__fees__v1__list_fee_changes_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Conton__Fees__V1__ListFeeChangesResponse *
+       conton__fees__v1__list_fee_changes_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Conton__Fees__V1__ListFeeChangesResponse *)
+     protobuf_c_message_unpack (&conton__fees__v1__list_fee_changes_response__descriptor,
+                                allocator, len, data);
+}
+void   conton__fees__v1__list_fee_changes_response__free_unpacked
+                     (Conton__Fees__V1__ListFeeChangesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &conton__fees__v1__list_fee_changes_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   conton__fees__v1__fee_settings__init
@@ -1897,7 +2212,7 @@ void   conton__fees__v1__export_receivables_request__free_unpacked
   assert(message->base.descriptor == &conton__fees__v1__export_receivables_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor conton__fees__v1__fee__field_descriptors[13] =
+static const ProtobufCFieldDescriptor conton__fees__v1__fee__field_descriptors[17] =
 {
   {
     "id",
@@ -2055,6 +2370,54 @@ static const ProtobufCFieldDescriptor conton__fees__v1__fee__field_descriptors[1
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "kind",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__Fee, kind),
+    &conton__fees__v1__fee_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "thirteenth_year",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__Fee, thirteenth_year),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "instalment",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__Fee, instalment),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "instalments",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__Fee, instalments),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned conton__fees__v1__fee__field_indices_by_name[] = {
   4,   /* field[4] = amount_cents */
@@ -2068,13 +2431,17 @@ static const unsigned conton__fees__v1__fee__field_indices_by_name[] = {
   5,   /* field[5] = due_date */
   9,   /* field[9] = generation_id */
   0,   /* field[0] = id */
+  15,   /* field[15] = instalment */
+  16,   /* field[16] = instalments */
+  13,   /* field[13] = kind */
   8,   /* field[8] = receivable_id */
   7,   /* field[7] = status */
+  14,   /* field[14] = thirteenth_year */
 };
 static const ProtobufCIntRange conton__fees__v1__fee__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor conton__fees__v1__fee__descriptor =
 {
@@ -2084,7 +2451,7 @@ const ProtobufCMessageDescriptor conton__fees__v1__fee__descriptor =
   "Conton__Fees__V1__Fee",
   "conton.fees.v1",
   sizeof(Conton__Fees__V1__Fee),
-  13,
+  17,
   conton__fees__v1__fee__field_descriptors,
   conton__fees__v1__fee__field_indices_by_name,
   1,  conton__fees__v1__fee__number_ranges,
@@ -2309,7 +2676,71 @@ const ProtobufCMessageDescriptor conton__fees__v1__preview_generation_response__
   (ProtobufCMessageInit) conton__fees__v1__preview_generation_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor conton__fees__v1__generate_fees_request__field_descriptors[8] =
+static const ProtobufCFieldDescriptor conton__fees__v1__thirteenth_fee__field_descriptors[3] =
+{
+  {
+    "year",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ThirteenthFee, year),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "instalments",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ThirteenthFee, instalments),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "first_month",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ThirteenthFee, first_month),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__fees__v1__thirteenth_fee__field_indices_by_name[] = {
+  2,   /* field[2] = first_month */
+  1,   /* field[1] = instalments */
+  0,   /* field[0] = year */
+};
+static const ProtobufCIntRange conton__fees__v1__thirteenth_fee__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor conton__fees__v1__thirteenth_fee__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.fees.v1.ThirteenthFee",
+  "ThirteenthFee",
+  "Conton__Fees__V1__ThirteenthFee",
+  "conton.fees.v1",
+  sizeof(Conton__Fees__V1__ThirteenthFee),
+  3,
+  conton__fees__v1__thirteenth_fee__field_descriptors,
+  conton__fees__v1__thirteenth_fee__field_indices_by_name,
+  1,  conton__fees__v1__thirteenth_fee__number_ranges,
+  (ProtobufCMessageInit) conton__fees__v1__thirteenth_fee__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__fees__v1__generate_fees_request__field_descriptors[9] =
 {
   {
     "client_ids",
@@ -2407,6 +2838,18 @@ static const ProtobufCFieldDescriptor conton__fees__v1__generate_fees_request__f
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "thirteenth",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__GenerateFeesRequest, thirteenth),
+    &conton__fees__v1__thirteenth_fee__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned conton__fees__v1__generate_fees_request__field_indices_by_name[] = {
   4,   /* field[4] = amount_cents */
@@ -2416,12 +2859,13 @@ static const unsigned conton__fees__v1__generate_fees_request__field_indices_by_
   7,   /* field[7] = idempotency_key */
   2,   /* field[2] = repeat */
   1,   /* field[1] = start_month */
+  8,   /* field[8] = thirteenth */
   3,   /* field[3] = times */
 };
 static const ProtobufCIntRange conton__fees__v1__generate_fees_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor conton__fees__v1__generate_fees_request__descriptor =
 {
@@ -2431,14 +2875,14 @@ const ProtobufCMessageDescriptor conton__fees__v1__generate_fees_request__descri
   "Conton__Fees__V1__GenerateFeesRequest",
   "conton.fees.v1",
   sizeof(Conton__Fees__V1__GenerateFeesRequest),
-  8,
+  9,
   conton__fees__v1__generate_fees_request__field_descriptors,
   conton__fees__v1__generate_fees_request__field_indices_by_name,
   1,  conton__fees__v1__generate_fees_request__number_ranges,
   (ProtobufCMessageInit) conton__fees__v1__generate_fees_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor conton__fees__v1__skipped_fee__field_descriptors[3] =
+static const ProtobufCFieldDescriptor conton__fees__v1__skipped_fee__field_descriptors[4] =
 {
   {
     "client_id",
@@ -2476,16 +2920,29 @@ static const ProtobufCFieldDescriptor conton__fees__v1__skipped_fee__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "thirteenth",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__SkippedFee, thirteenth),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned conton__fees__v1__skipped_fee__field_indices_by_name[] = {
   0,   /* field[0] = client_id */
   1,   /* field[1] = competence */
   2,   /* field[2] = existing_fee_id */
+  3,   /* field[3] = thirteenth */
 };
 static const ProtobufCIntRange conton__fees__v1__skipped_fee__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor conton__fees__v1__skipped_fee__descriptor =
 {
@@ -2495,14 +2952,14 @@ const ProtobufCMessageDescriptor conton__fees__v1__skipped_fee__descriptor =
   "Conton__Fees__V1__SkippedFee",
   "conton.fees.v1",
   sizeof(Conton__Fees__V1__SkippedFee),
-  3,
+  4,
   conton__fees__v1__skipped_fee__field_descriptors,
   conton__fees__v1__skipped_fee__field_indices_by_name,
   1,  conton__fees__v1__skipped_fee__number_ranges,
   (ProtobufCMessageInit) conton__fees__v1__skipped_fee__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor conton__fees__v1__generate_fees_response__field_descriptors[8] =
+static const ProtobufCFieldDescriptor conton__fees__v1__generate_fees_response__field_descriptors[9] =
 {
   {
     "generation_id",
@@ -2600,6 +3057,18 @@ static const ProtobufCFieldDescriptor conton__fees__v1__generate_fees_response__
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "thirteenth_created",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__GenerateFeesResponse, thirteenth_created),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned conton__fees__v1__generate_fees_response__field_indices_by_name[] = {
   1,   /* field[1] = created */
@@ -2609,12 +3078,13 @@ static const unsigned conton__fees__v1__generate_fees_response__field_indices_by
   7,   /* field[7] = replayed */
   3,   /* field[3] = skipped */
   2,   /* field[2] = skipped_count */
+  8,   /* field[8] = thirteenth_created */
   4,   /* field[4] = total_cents */
 };
 static const ProtobufCIntRange conton__fees__v1__generate_fees_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor conton__fees__v1__generate_fees_response__descriptor =
 {
@@ -2624,7 +3094,7 @@ const ProtobufCMessageDescriptor conton__fees__v1__generate_fees_response__descr
   "Conton__Fees__V1__GenerateFeesResponse",
   "conton.fees.v1",
   sizeof(Conton__Fees__V1__GenerateFeesResponse),
-  8,
+  9,
   conton__fees__v1__generate_fees_response__field_descriptors,
   conton__fees__v1__generate_fees_response__field_indices_by_name,
   1,  conton__fees__v1__generate_fees_response__number_ranges,
@@ -2975,6 +3445,533 @@ const ProtobufCMessageDescriptor conton__fees__v1__cancel_fee_response__descript
   conton__fees__v1__cancel_fee_response__field_indices_by_name,
   1,  conton__fees__v1__cancel_fee_response__number_ranges,
   (ProtobufCMessageInit) conton__fees__v1__cancel_fee_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__fees__v1__fee_change__field_descriptors[10] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__FeeChange, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "client_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__FeeChange, client_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "client_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__FeeChange, client_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "effective_from",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__FeeChange, effective_from),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "previous_cents",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__FeeChange, previous_cents),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "new_cents",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__FeeChange, new_cents),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "percent",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__FeeChange, percent),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "index_name",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__FeeChange, index_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "readjustment_id",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__FeeChange, readjustment_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_ms",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__FeeChange, created_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__fees__v1__fee_change__field_indices_by_name[] = {
+  1,   /* field[1] = client_id */
+  2,   /* field[2] = client_name */
+  9,   /* field[9] = created_at_ms */
+  3,   /* field[3] = effective_from */
+  0,   /* field[0] = id */
+  7,   /* field[7] = index_name */
+  5,   /* field[5] = new_cents */
+  6,   /* field[6] = percent */
+  4,   /* field[4] = previous_cents */
+  8,   /* field[8] = readjustment_id */
+};
+static const ProtobufCIntRange conton__fees__v1__fee_change__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor conton__fees__v1__fee_change__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.fees.v1.FeeChange",
+  "FeeChange",
+  "Conton__Fees__V1__FeeChange",
+  "conton.fees.v1",
+  sizeof(Conton__Fees__V1__FeeChange),
+  10,
+  conton__fees__v1__fee_change__field_descriptors,
+  conton__fees__v1__fee_change__field_indices_by_name,
+  1,  conton__fees__v1__fee_change__number_ranges,
+  (ProtobufCMessageInit) conton__fees__v1__fee_change__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__fees__v1__readjust_fees_request__field_descriptors[5] =
+{
+  {
+    "client_ids",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Conton__Fees__V1__ReadjustFeesRequest, n_client_ids),
+    offsetof(Conton__Fees__V1__ReadjustFeesRequest, client_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "percent",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ReadjustFeesRequest, percent),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_month",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ReadjustFeesRequest, from_month),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "index_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ReadjustFeesRequest, index_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "idempotency_key",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ReadjustFeesRequest, idempotency_key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__fees__v1__readjust_fees_request__field_indices_by_name[] = {
+  0,   /* field[0] = client_ids */
+  2,   /* field[2] = from_month */
+  4,   /* field[4] = idempotency_key */
+  3,   /* field[3] = index_name */
+  1,   /* field[1] = percent */
+};
+static const ProtobufCIntRange conton__fees__v1__readjust_fees_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor conton__fees__v1__readjust_fees_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.fees.v1.ReadjustFeesRequest",
+  "ReadjustFeesRequest",
+  "Conton__Fees__V1__ReadjustFeesRequest",
+  "conton.fees.v1",
+  sizeof(Conton__Fees__V1__ReadjustFeesRequest),
+  5,
+  conton__fees__v1__readjust_fees_request__field_descriptors,
+  conton__fees__v1__readjust_fees_request__field_indices_by_name,
+  1,  conton__fees__v1__readjust_fees_request__number_ranges,
+  (ProtobufCMessageInit) conton__fees__v1__readjust_fees_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__fees__v1__readjustment_skip__field_descriptors[2] =
+{
+  {
+    "client_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ReadjustmentSkip, client_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ReadjustmentSkip, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__fees__v1__readjustment_skip__field_indices_by_name[] = {
+  0,   /* field[0] = client_id */
+  1,   /* field[1] = reason */
+};
+static const ProtobufCIntRange conton__fees__v1__readjustment_skip__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor conton__fees__v1__readjustment_skip__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.fees.v1.ReadjustmentSkip",
+  "ReadjustmentSkip",
+  "Conton__Fees__V1__ReadjustmentSkip",
+  "conton.fees.v1",
+  sizeof(Conton__Fees__V1__ReadjustmentSkip),
+  2,
+  conton__fees__v1__readjustment_skip__field_descriptors,
+  conton__fees__v1__readjustment_skip__field_indices_by_name,
+  1,  conton__fees__v1__readjustment_skip__number_ranges,
+  (ProtobufCMessageInit) conton__fees__v1__readjustment_skip__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__fees__v1__readjust_fees_response__field_descriptors[7] =
+{
+  {
+    "readjustment_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ReadjustFeesResponse, readjustment_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "changes",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Conton__Fees__V1__ReadjustFeesResponse, n_changes),
+    offsetof(Conton__Fees__V1__ReadjustFeesResponse, changes),
+    &conton__fees__v1__fee_change__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "skipped",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Conton__Fees__V1__ReadjustFeesResponse, n_skipped),
+    offsetof(Conton__Fees__V1__ReadjustFeesResponse, skipped),
+    &conton__fees__v1__readjustment_skip__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "previous_total_cents",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ReadjustFeesResponse, previous_total_cents),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "new_total_cents",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ReadjustFeesResponse, new_total_cents),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "generated_fees_kept",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ReadjustFeesResponse, generated_fees_kept),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "replayed",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ReadjustFeesResponse, replayed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__fees__v1__readjust_fees_response__field_indices_by_name[] = {
+  1,   /* field[1] = changes */
+  5,   /* field[5] = generated_fees_kept */
+  4,   /* field[4] = new_total_cents */
+  3,   /* field[3] = previous_total_cents */
+  0,   /* field[0] = readjustment_id */
+  6,   /* field[6] = replayed */
+  2,   /* field[2] = skipped */
+};
+static const ProtobufCIntRange conton__fees__v1__readjust_fees_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor conton__fees__v1__readjust_fees_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.fees.v1.ReadjustFeesResponse",
+  "ReadjustFeesResponse",
+  "Conton__Fees__V1__ReadjustFeesResponse",
+  "conton.fees.v1",
+  sizeof(Conton__Fees__V1__ReadjustFeesResponse),
+  7,
+  conton__fees__v1__readjust_fees_response__field_descriptors,
+  conton__fees__v1__readjust_fees_response__field_indices_by_name,
+  1,  conton__fees__v1__readjust_fees_response__number_ranges,
+  (ProtobufCMessageInit) conton__fees__v1__readjust_fees_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__fees__v1__list_fee_changes_request__field_descriptors[3] =
+{
+  {
+    "client_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ListFeeChangesRequest, client_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ListFeeChangesRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ListFeeChangesRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__fees__v1__list_fee_changes_request__field_indices_by_name[] = {
+  0,   /* field[0] = client_id */
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+};
+static const ProtobufCIntRange conton__fees__v1__list_fee_changes_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor conton__fees__v1__list_fee_changes_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.fees.v1.ListFeeChangesRequest",
+  "ListFeeChangesRequest",
+  "Conton__Fees__V1__ListFeeChangesRequest",
+  "conton.fees.v1",
+  sizeof(Conton__Fees__V1__ListFeeChangesRequest),
+  3,
+  conton__fees__v1__list_fee_changes_request__field_descriptors,
+  conton__fees__v1__list_fee_changes_request__field_indices_by_name,
+  1,  conton__fees__v1__list_fee_changes_request__number_ranges,
+  (ProtobufCMessageInit) conton__fees__v1__list_fee_changes_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor conton__fees__v1__list_fee_changes_response__field_descriptors[2] =
+{
+  {
+    "changes",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Conton__Fees__V1__ListFeeChangesResponse, n_changes),
+    offsetof(Conton__Fees__V1__ListFeeChangesResponse, changes),
+    &conton__fees__v1__fee_change__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Fees__V1__ListFeeChangesResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned conton__fees__v1__list_fee_changes_response__field_indices_by_name[] = {
+  0,   /* field[0] = changes */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange conton__fees__v1__list_fee_changes_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor conton__fees__v1__list_fee_changes_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "conton.fees.v1.ListFeeChangesResponse",
+  "ListFeeChangesResponse",
+  "Conton__Fees__V1__ListFeeChangesResponse",
+  "conton.fees.v1",
+  sizeof(Conton__Fees__V1__ListFeeChangesResponse),
+  2,
+  conton__fees__v1__list_fee_changes_response__field_descriptors,
+  conton__fees__v1__list_fee_changes_response__field_indices_by_name,
+  1,  conton__fees__v1__list_fee_changes_response__number_ranges,
+  (ProtobufCMessageInit) conton__fees__v1__list_fee_changes_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor conton__fees__v1__fee_settings__field_descriptors[4] =
@@ -5532,13 +6529,45 @@ const ProtobufCEnumDescriptor conton__fees__v1__payment_method__descriptor =
   conton__fees__v1__payment_method__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor conton__fees__v1__fees__method_descriptors[7] =
+static const ProtobufCEnumValue conton__fees__v1__fee_kind__enum_values_by_number[3] =
+{
+  { "FEE_KIND_UNSPECIFIED", "CONTON__FEES__V1__FEE_KIND__FEE_KIND_UNSPECIFIED", 0 },
+  { "FEE_KIND_MONTHLY", "CONTON__FEES__V1__FEE_KIND__FEE_KIND_MONTHLY", 1 },
+  { "FEE_KIND_THIRTEENTH", "CONTON__FEES__V1__FEE_KIND__FEE_KIND_THIRTEENTH", 2 },
+};
+static const ProtobufCIntRange conton__fees__v1__fee_kind__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex conton__fees__v1__fee_kind__enum_values_by_name[3] =
+{
+  { "FEE_KIND_MONTHLY", 1 },
+  { "FEE_KIND_THIRTEENTH", 2 },
+  { "FEE_KIND_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor conton__fees__v1__fee_kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "conton.fees.v1.FeeKind",
+  "FeeKind",
+  "Conton__Fees__V1__FeeKind",
+  "conton.fees.v1",
+  3,
+  conton__fees__v1__fee_kind__enum_values_by_number,
+  3,
+  conton__fees__v1__fee_kind__enum_values_by_name,
+  1,
+  conton__fees__v1__fee_kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor conton__fees__v1__fees__method_descriptors[9] =
 {
   { "PreviewGeneration", &conton__fees__v1__preview_generation_request__descriptor, &conton__fees__v1__preview_generation_response__descriptor },
   { "GenerateFees", &conton__fees__v1__generate_fees_request__descriptor, &conton__fees__v1__generate_fees_response__descriptor },
   { "GenerateFeesStream", &conton__fees__v1__generate_fees_request__descriptor, &conton__fees__v1__generate_fees_progress__descriptor },
   { "ListFees", &conton__fees__v1__list_fees_request__descriptor, &conton__fees__v1__list_fees_response__descriptor },
   { "CancelFee", &conton__fees__v1__cancel_fee_request__descriptor, &conton__fees__v1__cancel_fee_response__descriptor },
+  { "ReadjustFees", &conton__fees__v1__readjust_fees_request__descriptor, &conton__fees__v1__readjust_fees_response__descriptor },
+  { "ListFeeChanges", &conton__fees__v1__list_fee_changes_request__descriptor, &conton__fees__v1__list_fee_changes_response__descriptor },
   { "GetFeeSettings", &conton__fees__v1__get_fee_settings_request__descriptor, &conton__fees__v1__get_fee_settings_response__descriptor },
   { "UpdateFeeSettings", &conton__fees__v1__update_fee_settings_request__descriptor, &conton__fees__v1__update_fee_settings_response__descriptor },
 };
@@ -5546,10 +6575,12 @@ const unsigned conton__fees__v1__fees__method_indices_by_name[] = {
   4,        /* CancelFee */
   1,        /* GenerateFees */
   2,        /* GenerateFeesStream */
-  5,        /* GetFeeSettings */
+  7,        /* GetFeeSettings */
+  6,        /* ListFeeChanges */
   3,        /* ListFees */
   0,        /* PreviewGeneration */
-  6         /* UpdateFeeSettings */
+  5,        /* ReadjustFees */
+  8         /* UpdateFeeSettings */
 };
 const ProtobufCServiceDescriptor conton__fees__v1__fees__descriptor =
 {
@@ -5558,7 +6589,7 @@ const ProtobufCServiceDescriptor conton__fees__v1__fees__descriptor =
   "Fees",
   "Conton__Fees__V1__Fees",
   "conton.fees.v1",
-  7,
+  9,
   conton__fees__v1__fees__method_descriptors,
   conton__fees__v1__fees__method_indices_by_name
 };
@@ -5602,13 +6633,29 @@ void conton__fees__v1__fees__cancel_fee(ProtobufCService *service,
   assert(service->descriptor == &conton__fees__v1__fees__descriptor);
   service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void conton__fees__v1__fees__readjust_fees(ProtobufCService *service,
+                                           const Conton__Fees__V1__ReadjustFeesRequest *input,
+                                           Conton__Fees__V1__ReadjustFeesResponse_Closure closure,
+                                           void *closure_data)
+{
+  assert(service->descriptor == &conton__fees__v1__fees__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void conton__fees__v1__fees__list_fee_changes(ProtobufCService *service,
+                                              const Conton__Fees__V1__ListFeeChangesRequest *input,
+                                              Conton__Fees__V1__ListFeeChangesResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &conton__fees__v1__fees__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void conton__fees__v1__fees__get_fee_settings(ProtobufCService *service,
                                               const Conton__Fees__V1__GetFeeSettingsRequest *input,
                                               Conton__Fees__V1__GetFeeSettingsResponse_Closure closure,
                                               void *closure_data)
 {
   assert(service->descriptor == &conton__fees__v1__fees__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__fees__v1__fees__update_fee_settings(ProtobufCService *service,
                                                  const Conton__Fees__V1__UpdateFeeSettingsRequest *input,
@@ -5616,7 +6663,7 @@ void conton__fees__v1__fees__update_fee_settings(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &conton__fees__v1__fees__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void conton__fees__v1__fees__init (Conton__Fees__V1__Fees_Service *service,
                                    Conton__Fees__V1__Fees_ServiceDestroy destroy)

@@ -21,6 +21,7 @@ typedef struct Conton__Fees__V1__Fee Conton__Fees__V1__Fee;
 typedef struct Conton__Fees__V1__ClientFeePreview Conton__Fees__V1__ClientFeePreview;
 typedef struct Conton__Fees__V1__PreviewGenerationRequest Conton__Fees__V1__PreviewGenerationRequest;
 typedef struct Conton__Fees__V1__PreviewGenerationResponse Conton__Fees__V1__PreviewGenerationResponse;
+typedef struct Conton__Fees__V1__ThirteenthFee Conton__Fees__V1__ThirteenthFee;
 typedef struct Conton__Fees__V1__GenerateFeesRequest Conton__Fees__V1__GenerateFeesRequest;
 typedef struct Conton__Fees__V1__SkippedFee Conton__Fees__V1__SkippedFee;
 typedef struct Conton__Fees__V1__GenerateFeesResponse Conton__Fees__V1__GenerateFeesResponse;
@@ -29,6 +30,12 @@ typedef struct Conton__Fees__V1__ListFeesRequest Conton__Fees__V1__ListFeesReque
 typedef struct Conton__Fees__V1__ListFeesResponse Conton__Fees__V1__ListFeesResponse;
 typedef struct Conton__Fees__V1__CancelFeeRequest Conton__Fees__V1__CancelFeeRequest;
 typedef struct Conton__Fees__V1__CancelFeeResponse Conton__Fees__V1__CancelFeeResponse;
+typedef struct Conton__Fees__V1__FeeChange Conton__Fees__V1__FeeChange;
+typedef struct Conton__Fees__V1__ReadjustFeesRequest Conton__Fees__V1__ReadjustFeesRequest;
+typedef struct Conton__Fees__V1__ReadjustmentSkip Conton__Fees__V1__ReadjustmentSkip;
+typedef struct Conton__Fees__V1__ReadjustFeesResponse Conton__Fees__V1__ReadjustFeesResponse;
+typedef struct Conton__Fees__V1__ListFeeChangesRequest Conton__Fees__V1__ListFeeChangesRequest;
+typedef struct Conton__Fees__V1__ListFeeChangesResponse Conton__Fees__V1__ListFeeChangesResponse;
 typedef struct Conton__Fees__V1__FeeSettings Conton__Fees__V1__FeeSettings;
 typedef struct Conton__Fees__V1__GetFeeSettingsRequest Conton__Fees__V1__GetFeeSettingsRequest;
 typedef struct Conton__Fees__V1__GetFeeSettingsResponse Conton__Fees__V1__GetFeeSettingsResponse;
@@ -88,12 +95,27 @@ typedef enum _Conton__Fees__V1__PaymentMethod {
   CONTON__FEES__V1__PAYMENT_METHOD__PAYMENT_METHOD_CARD = 5
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CONTON__FEES__V1__PAYMENT_METHOD)
 } Conton__Fees__V1__PaymentMethod;
+/*
+ * What a fee charges for.
+ */
+typedef enum _Conton__Fees__V1__FeeKind {
+  CONTON__FEES__V1__FEE_KIND__FEE_KIND_UNSPECIFIED = 0,
+  /*
+   * The monthly fee (honorário) of its competence month.
+   */
+  CONTON__FEES__V1__FEE_KIND__FEE_KIND_MONTHLY = 1,
+  /*
+   * The 13th fee of `thirteenth_year`, whole (in December) or one of its instalments.
+   */
+  CONTON__FEES__V1__FEE_KIND__FEE_KIND_THIRTEENTH = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CONTON__FEES__V1__FEE_KIND)
+} Conton__Fees__V1__FeeKind;
 
 /* --- messages --- */
 
 /*
- * A monthly fee (honorário) of one client for one competence month. Its status is its
- * receivable's.
+ * A fee (honorário) of one client for one competence month: the monthly fee, or the 13th fee
+ * (or one of its instalments). Its status is its receivable's.
  */
 struct  Conton__Fees__V1__Fee
 {
@@ -120,10 +142,17 @@ struct  Conton__Fees__V1__Fee
   int64_t created_at_ms;
   int64_t cancelled_at_ms;
   char *cancel_reason;
+  Conton__Fees__V1__FeeKind kind;
+  /*
+   * For a 13th fee: the year it is for, and which instalment of how many (1 of 1 when whole).
+   */
+  int32_t thirteenth_year;
+  int32_t instalment;
+  int32_t instalments;
 };
 #define CONTON__FEES__V1__FEE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__fees__v1__fee__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, CONTON__FEES__V1__RECEIVABLE_STATUS__RECEIVABLE_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, CONTON__FEES__V1__RECEIVABLE_STATUS__RECEIVABLE_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, CONTON__FEES__V1__FEE_KIND__FEE_KIND_UNSPECIFIED, 0, 0, 0 }
 
 
 /*
@@ -187,6 +216,33 @@ struct  Conton__Fees__V1__PreviewGenerationResponse
     , 0,NULL }
 
 
+/*
+ * The 13th fee (décimo terceiro honorário) a generation adds: the client's monthly fee in force
+ * in December of `year` (or GenerateFeesRequest.amount_cents), whole in December or split in
+ * instalments whose centavos add up to it exactly (the remainder goes to the first ones).
+ */
+struct  Conton__Fees__V1__ThirteenthFee
+{
+  ProtobufCMessage base;
+  /*
+   * The year it is for (2000–9999); 0: no 13th fee.
+   */
+  int32_t year;
+  /*
+   * 1 (or 0): one fee, competence December of `year`. 2–12: that many monthly instalments.
+   */
+  int32_t instalments;
+  /*
+   * The first instalment's competence, YYYY-MM; empty: the month that puts the last instalment
+   * in December of `year`.
+   */
+  char *first_month;
+};
+#define CONTON__FEES__V1__THIRTEENTH_FEE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__fees__v1__thirteenth_fee__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string }
+
+
 struct  Conton__Fees__V1__GenerateFeesRequest
 {
   ProtobufCMessage base;
@@ -196,7 +252,7 @@ struct  Conton__Fees__V1__GenerateFeesRequest
   size_t n_client_ids;
   char **client_ids;
   /*
-   * First competence, YYYY-MM.
+   * First competence, YYYY-MM. May be empty when `thirteenth` is set: only the 13th fee then.
    */
   char *start_month;
   /*
@@ -224,14 +280,20 @@ struct  Conton__Fees__V1__GenerateFeesRequest
    * Same key → the first answer again, nothing created (keys are kept for good).
    */
   char *idempotency_key;
+  /*
+   * Also the 13th fee (skipped for a client that already has one for that year).
+   */
+  Conton__Fees__V1__ThirteenthFee *thirteenth;
 };
 #define CONTON__FEES__V1__GENERATE_FEES_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__fees__v1__generate_fees_request__descriptor) \
-    , 0,NULL, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0,NULL, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL }
 
 
 /*
- * One (client, competence) that already had a fee.
+ * One (client, competence) that already had a fee, or a client whose 13th fee of that year
+ * exists (`thirteenth`; `competence` and `existing_fee_id` are then its first instalment still
+ * standing).
  */
 struct  Conton__Fees__V1__SkippedFee
 {
@@ -239,10 +301,11 @@ struct  Conton__Fees__V1__SkippedFee
   char *client_id;
   char *competence;
   char *existing_fee_id;
+  protobuf_c_boolean thirteenth;
 };
 #define CONTON__FEES__V1__SKIPPED_FEE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__fees__v1__skipped_fee__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Conton__Fees__V1__GenerateFeesResponse
@@ -272,10 +335,14 @@ struct  Conton__Fees__V1__GenerateFeesResponse
    * True when this answer is the replay of an earlier call with the same idempotency key.
    */
   protobuf_c_boolean replayed;
+  /*
+   * Of `created`, the 13th fee's (instalments counted one by one).
+   */
+  int32_t thirteenth_created;
 };
 #define CONTON__FEES__V1__GENERATE_FEES_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__fees__v1__generate_fees_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 /*
@@ -358,6 +425,142 @@ struct  Conton__Fees__V1__CancelFeeResponse
 #define CONTON__FEES__V1__CANCEL_FEE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__fees__v1__cancel_fee_response__descriptor) \
     , NULL }
+
+
+/*
+ * A change of one client's default monthly fee by a readjustment (ReadjustFees).
+ */
+struct  Conton__Fees__V1__FeeChange
+{
+  ProtobufCMessage base;
+  char *id;
+  char *client_id;
+  char *client_name;
+  /*
+   * The first competence (YYYY-MM) charged the new amount; earlier ones keep the previous.
+   */
+  char *effective_from;
+  int64_t previous_cents;
+  int64_t new_cents;
+  /*
+   * The percentage applied, as given ("4.87").
+   */
+  char *percent;
+  /*
+   * The index it came from, as the office named it ("IPCA 12 meses até 11/2026").
+   */
+  char *index_name;
+  char *readjustment_id;
+  int64_t created_at_ms;
+};
+#define CONTON__FEES__V1__FEE_CHANGE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__fees__v1__fee_change__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Conton__Fees__V1__ReadjustFeesRequest
+{
+  ProtobufCMessage base;
+  /*
+   * 1 to 5,000 distinct client ids.
+   */
+  size_t n_client_ids;
+  char **client_ids;
+  /*
+   * Decimal with at most 4 places, "." or "," ("4.87", "-0,5"); more than -100, at most 100, not 0.
+   * The new fee is previous × (1 + percent/100) rounded to the centavo half up (ABNT NBR 5891's
+   * ties to even is not used: offices and banks round half up).
+   */
+  char *percent;
+  /*
+   * The first competence charged the new fee, YYYY-MM; after every earlier readjustment of the
+   * same clients.
+   */
+  char *from_month;
+  /*
+   * At most 100 characters; kept with each change.
+   */
+  char *index_name;
+  /*
+   * Same key → the first answer again, nothing changed (keys are kept for good).
+   */
+  char *idempotency_key;
+};
+#define CONTON__FEES__V1__READJUST_FEES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__fees__v1__readjust_fees_request__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * A selected client left as it was.
+ */
+struct  Conton__Fees__V1__ReadjustmentSkip
+{
+  ProtobufCMessage base;
+  char *client_id;
+  /*
+   * NO_MONTHLY_FEE (its default fee is 0) or ARCHIVED.
+   */
+  char *reason;
+};
+#define CONTON__FEES__V1__READJUSTMENT_SKIP__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__fees__v1__readjustment_skip__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Conton__Fees__V1__ReadjustFeesResponse
+{
+  ProtobufCMessage base;
+  char *readjustment_id;
+  size_t n_changes;
+  Conton__Fees__V1__FeeChange **changes;
+  size_t n_skipped;
+  Conton__Fees__V1__ReadjustmentSkip **skipped;
+  /*
+   * Sums of the changed clients' monthly fees before and after.
+   */
+  int64_t previous_total_cents;
+  int64_t new_total_cents;
+  /*
+   * Fees already generated for `from_month` or later, not cancelled, that keep the amount they
+   * were generated with (a boleto may carry it): cancel and generate them again to charge the new.
+   */
+  int32_t generated_fees_kept;
+  protobuf_c_boolean replayed;
+};
+#define CONTON__FEES__V1__READJUST_FEES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__fees__v1__readjust_fees_response__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0, 0, 0 }
+
+
+struct  Conton__Fees__V1__ListFeeChangesRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Empty: every client's.
+   */
+  char *client_id;
+  int32_t page_size;
+  char *page_token;
+};
+#define CONTON__FEES__V1__LIST_FEE_CHANGES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__fees__v1__list_fee_changes_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Conton__Fees__V1__ListFeeChangesResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Newest first.
+   */
+  size_t n_changes;
+  Conton__Fees__V1__FeeChange **changes;
+  char *next_page_token;
+};
+#define CONTON__FEES__V1__LIST_FEE_CHANGES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&conton__fees__v1__list_fee_changes_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -1029,6 +1232,25 @@ Conton__Fees__V1__PreviewGenerationResponse *
 void   conton__fees__v1__preview_generation_response__free_unpacked
                      (Conton__Fees__V1__PreviewGenerationResponse *message,
                       ProtobufCAllocator *allocator);
+/* Conton__Fees__V1__ThirteenthFee methods */
+void   conton__fees__v1__thirteenth_fee__init
+                     (Conton__Fees__V1__ThirteenthFee         *message);
+size_t conton__fees__v1__thirteenth_fee__get_packed_size
+                     (const Conton__Fees__V1__ThirteenthFee   *message);
+size_t conton__fees__v1__thirteenth_fee__pack
+                     (const Conton__Fees__V1__ThirteenthFee   *message,
+                      uint8_t             *out);
+size_t conton__fees__v1__thirteenth_fee__pack_to_buffer
+                     (const Conton__Fees__V1__ThirteenthFee   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Fees__V1__ThirteenthFee *
+       conton__fees__v1__thirteenth_fee__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__fees__v1__thirteenth_fee__free_unpacked
+                     (Conton__Fees__V1__ThirteenthFee *message,
+                      ProtobufCAllocator *allocator);
 /* Conton__Fees__V1__GenerateFeesRequest methods */
 void   conton__fees__v1__generate_fees_request__init
                      (Conton__Fees__V1__GenerateFeesRequest         *message);
@@ -1180,6 +1402,120 @@ Conton__Fees__V1__CancelFeeResponse *
                       const uint8_t       *data);
 void   conton__fees__v1__cancel_fee_response__free_unpacked
                      (Conton__Fees__V1__CancelFeeResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Fees__V1__FeeChange methods */
+void   conton__fees__v1__fee_change__init
+                     (Conton__Fees__V1__FeeChange         *message);
+size_t conton__fees__v1__fee_change__get_packed_size
+                     (const Conton__Fees__V1__FeeChange   *message);
+size_t conton__fees__v1__fee_change__pack
+                     (const Conton__Fees__V1__FeeChange   *message,
+                      uint8_t             *out);
+size_t conton__fees__v1__fee_change__pack_to_buffer
+                     (const Conton__Fees__V1__FeeChange   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Fees__V1__FeeChange *
+       conton__fees__v1__fee_change__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__fees__v1__fee_change__free_unpacked
+                     (Conton__Fees__V1__FeeChange *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Fees__V1__ReadjustFeesRequest methods */
+void   conton__fees__v1__readjust_fees_request__init
+                     (Conton__Fees__V1__ReadjustFeesRequest         *message);
+size_t conton__fees__v1__readjust_fees_request__get_packed_size
+                     (const Conton__Fees__V1__ReadjustFeesRequest   *message);
+size_t conton__fees__v1__readjust_fees_request__pack
+                     (const Conton__Fees__V1__ReadjustFeesRequest   *message,
+                      uint8_t             *out);
+size_t conton__fees__v1__readjust_fees_request__pack_to_buffer
+                     (const Conton__Fees__V1__ReadjustFeesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Fees__V1__ReadjustFeesRequest *
+       conton__fees__v1__readjust_fees_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__fees__v1__readjust_fees_request__free_unpacked
+                     (Conton__Fees__V1__ReadjustFeesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Fees__V1__ReadjustmentSkip methods */
+void   conton__fees__v1__readjustment_skip__init
+                     (Conton__Fees__V1__ReadjustmentSkip         *message);
+size_t conton__fees__v1__readjustment_skip__get_packed_size
+                     (const Conton__Fees__V1__ReadjustmentSkip   *message);
+size_t conton__fees__v1__readjustment_skip__pack
+                     (const Conton__Fees__V1__ReadjustmentSkip   *message,
+                      uint8_t             *out);
+size_t conton__fees__v1__readjustment_skip__pack_to_buffer
+                     (const Conton__Fees__V1__ReadjustmentSkip   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Fees__V1__ReadjustmentSkip *
+       conton__fees__v1__readjustment_skip__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__fees__v1__readjustment_skip__free_unpacked
+                     (Conton__Fees__V1__ReadjustmentSkip *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Fees__V1__ReadjustFeesResponse methods */
+void   conton__fees__v1__readjust_fees_response__init
+                     (Conton__Fees__V1__ReadjustFeesResponse         *message);
+size_t conton__fees__v1__readjust_fees_response__get_packed_size
+                     (const Conton__Fees__V1__ReadjustFeesResponse   *message);
+size_t conton__fees__v1__readjust_fees_response__pack
+                     (const Conton__Fees__V1__ReadjustFeesResponse   *message,
+                      uint8_t             *out);
+size_t conton__fees__v1__readjust_fees_response__pack_to_buffer
+                     (const Conton__Fees__V1__ReadjustFeesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Fees__V1__ReadjustFeesResponse *
+       conton__fees__v1__readjust_fees_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__fees__v1__readjust_fees_response__free_unpacked
+                     (Conton__Fees__V1__ReadjustFeesResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Fees__V1__ListFeeChangesRequest methods */
+void   conton__fees__v1__list_fee_changes_request__init
+                     (Conton__Fees__V1__ListFeeChangesRequest         *message);
+size_t conton__fees__v1__list_fee_changes_request__get_packed_size
+                     (const Conton__Fees__V1__ListFeeChangesRequest   *message);
+size_t conton__fees__v1__list_fee_changes_request__pack
+                     (const Conton__Fees__V1__ListFeeChangesRequest   *message,
+                      uint8_t             *out);
+size_t conton__fees__v1__list_fee_changes_request__pack_to_buffer
+                     (const Conton__Fees__V1__ListFeeChangesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Fees__V1__ListFeeChangesRequest *
+       conton__fees__v1__list_fee_changes_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__fees__v1__list_fee_changes_request__free_unpacked
+                     (Conton__Fees__V1__ListFeeChangesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Conton__Fees__V1__ListFeeChangesResponse methods */
+void   conton__fees__v1__list_fee_changes_response__init
+                     (Conton__Fees__V1__ListFeeChangesResponse         *message);
+size_t conton__fees__v1__list_fee_changes_response__get_packed_size
+                     (const Conton__Fees__V1__ListFeeChangesResponse   *message);
+size_t conton__fees__v1__list_fee_changes_response__pack
+                     (const Conton__Fees__V1__ListFeeChangesResponse   *message,
+                      uint8_t             *out);
+size_t conton__fees__v1__list_fee_changes_response__pack_to_buffer
+                     (const Conton__Fees__V1__ListFeeChangesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Conton__Fees__V1__ListFeeChangesResponse *
+       conton__fees__v1__list_fee_changes_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   conton__fees__v1__list_fee_changes_response__free_unpacked
+                     (Conton__Fees__V1__ListFeeChangesResponse *message,
                       ProtobufCAllocator *allocator);
 /* Conton__Fees__V1__FeeSettings methods */
 void   conton__fees__v1__fee_settings__init
@@ -1765,6 +2101,9 @@ typedef void (*Conton__Fees__V1__PreviewGenerationRequest_Closure)
 typedef void (*Conton__Fees__V1__PreviewGenerationResponse_Closure)
                  (const Conton__Fees__V1__PreviewGenerationResponse *message,
                   void *closure_data);
+typedef void (*Conton__Fees__V1__ThirteenthFee_Closure)
+                 (const Conton__Fees__V1__ThirteenthFee *message,
+                  void *closure_data);
 typedef void (*Conton__Fees__V1__GenerateFeesRequest_Closure)
                  (const Conton__Fees__V1__GenerateFeesRequest *message,
                   void *closure_data);
@@ -1788,6 +2127,24 @@ typedef void (*Conton__Fees__V1__CancelFeeRequest_Closure)
                   void *closure_data);
 typedef void (*Conton__Fees__V1__CancelFeeResponse_Closure)
                  (const Conton__Fees__V1__CancelFeeResponse *message,
+                  void *closure_data);
+typedef void (*Conton__Fees__V1__FeeChange_Closure)
+                 (const Conton__Fees__V1__FeeChange *message,
+                  void *closure_data);
+typedef void (*Conton__Fees__V1__ReadjustFeesRequest_Closure)
+                 (const Conton__Fees__V1__ReadjustFeesRequest *message,
+                  void *closure_data);
+typedef void (*Conton__Fees__V1__ReadjustmentSkip_Closure)
+                 (const Conton__Fees__V1__ReadjustmentSkip *message,
+                  void *closure_data);
+typedef void (*Conton__Fees__V1__ReadjustFeesResponse_Closure)
+                 (const Conton__Fees__V1__ReadjustFeesResponse *message,
+                  void *closure_data);
+typedef void (*Conton__Fees__V1__ListFeeChangesRequest_Closure)
+                 (const Conton__Fees__V1__ListFeeChangesRequest *message,
+                  void *closure_data);
+typedef void (*Conton__Fees__V1__ListFeeChangesResponse_Closure)
+                 (const Conton__Fees__V1__ListFeeChangesResponse *message,
                   void *closure_data);
 typedef void (*Conton__Fees__V1__FeeSettings_Closure)
                  (const Conton__Fees__V1__FeeSettings *message,
@@ -1906,6 +2263,14 @@ struct Conton__Fees__V1__Fees_Service
                      const Conton__Fees__V1__CancelFeeRequest *input,
                      Conton__Fees__V1__CancelFeeResponse_Closure closure,
                      void *closure_data);
+  void (*readjust_fees)(Conton__Fees__V1__Fees_Service *service,
+                        const Conton__Fees__V1__ReadjustFeesRequest *input,
+                        Conton__Fees__V1__ReadjustFeesResponse_Closure closure,
+                        void *closure_data);
+  void (*list_fee_changes)(Conton__Fees__V1__Fees_Service *service,
+                           const Conton__Fees__V1__ListFeeChangesRequest *input,
+                           Conton__Fees__V1__ListFeeChangesResponse_Closure closure,
+                           void *closure_data);
   void (*get_fee_settings)(Conton__Fees__V1__Fees_Service *service,
                            const Conton__Fees__V1__GetFeeSettingsRequest *input,
                            Conton__Fees__V1__GetFeeSettingsResponse_Closure closure,
@@ -1927,6 +2292,8 @@ void conton__fees__v1__fees__init (Conton__Fees__V1__Fees_Service *service,
       function_prefix__ ## generate_fees_stream,\
       function_prefix__ ## list_fees,\
       function_prefix__ ## cancel_fee,\
+      function_prefix__ ## readjust_fees,\
+      function_prefix__ ## list_fee_changes,\
       function_prefix__ ## get_fee_settings,\
       function_prefix__ ## update_fee_settings  }
 void conton__fees__v1__fees__preview_generation(ProtobufCService *service,
@@ -1949,6 +2316,14 @@ void conton__fees__v1__fees__cancel_fee(ProtobufCService *service,
                                         const Conton__Fees__V1__CancelFeeRequest *input,
                                         Conton__Fees__V1__CancelFeeResponse_Closure closure,
                                         void *closure_data);
+void conton__fees__v1__fees__readjust_fees(ProtobufCService *service,
+                                           const Conton__Fees__V1__ReadjustFeesRequest *input,
+                                           Conton__Fees__V1__ReadjustFeesResponse_Closure closure,
+                                           void *closure_data);
+void conton__fees__v1__fees__list_fee_changes(ProtobufCService *service,
+                                              const Conton__Fees__V1__ListFeeChangesRequest *input,
+                                              Conton__Fees__V1__ListFeeChangesResponse_Closure closure,
+                                              void *closure_data);
 void conton__fees__v1__fees__get_fee_settings(ProtobufCService *service,
                                               const Conton__Fees__V1__GetFeeSettingsRequest *input,
                                               Conton__Fees__V1__GetFeeSettingsResponse_Closure closure,
@@ -2073,10 +2448,12 @@ void conton__fees__v1__receivables__export_receivables(ProtobufCService *service
 
 extern const ProtobufCEnumDescriptor    conton__fees__v1__receivable_status__descriptor;
 extern const ProtobufCEnumDescriptor    conton__fees__v1__payment_method__descriptor;
+extern const ProtobufCEnumDescriptor    conton__fees__v1__fee_kind__descriptor;
 extern const ProtobufCMessageDescriptor conton__fees__v1__fee__descriptor;
 extern const ProtobufCMessageDescriptor conton__fees__v1__client_fee_preview__descriptor;
 extern const ProtobufCMessageDescriptor conton__fees__v1__preview_generation_request__descriptor;
 extern const ProtobufCMessageDescriptor conton__fees__v1__preview_generation_response__descriptor;
+extern const ProtobufCMessageDescriptor conton__fees__v1__thirteenth_fee__descriptor;
 extern const ProtobufCMessageDescriptor conton__fees__v1__generate_fees_request__descriptor;
 extern const ProtobufCMessageDescriptor conton__fees__v1__skipped_fee__descriptor;
 extern const ProtobufCMessageDescriptor conton__fees__v1__generate_fees_response__descriptor;
@@ -2085,6 +2462,12 @@ extern const ProtobufCMessageDescriptor conton__fees__v1__list_fees_request__des
 extern const ProtobufCMessageDescriptor conton__fees__v1__list_fees_response__descriptor;
 extern const ProtobufCMessageDescriptor conton__fees__v1__cancel_fee_request__descriptor;
 extern const ProtobufCMessageDescriptor conton__fees__v1__cancel_fee_response__descriptor;
+extern const ProtobufCMessageDescriptor conton__fees__v1__fee_change__descriptor;
+extern const ProtobufCMessageDescriptor conton__fees__v1__readjust_fees_request__descriptor;
+extern const ProtobufCMessageDescriptor conton__fees__v1__readjustment_skip__descriptor;
+extern const ProtobufCMessageDescriptor conton__fees__v1__readjust_fees_response__descriptor;
+extern const ProtobufCMessageDescriptor conton__fees__v1__list_fee_changes_request__descriptor;
+extern const ProtobufCMessageDescriptor conton__fees__v1__list_fee_changes_response__descriptor;
 extern const ProtobufCMessageDescriptor conton__fees__v1__fee_settings__descriptor;
 extern const ProtobufCMessageDescriptor conton__fees__v1__get_fee_settings_request__descriptor;
 extern const ProtobufCMessageDescriptor conton__fees__v1__get_fee_settings_response__descriptor;
