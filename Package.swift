@@ -610,7 +610,7 @@ let package = Package(
         .testTarget(
             name: "BillingPluginTests",
             dependencies: [
-                "BillingPlugin", "ContonTesting", "ContonAPI", "ContonBrazil", "ContonKit",
+                "BillingPlugin", "ContonTesting", "ContonAPI", "ContonBrazil", "ContonKit", "ContonMailQueue",
                 "ClientsPlugin", "DocumentsPlugin", "FeesPlugin", "OfficePlugin",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,6 +1,7 @@
 import Foundation
 
-/// One e-mail: recipients, subject, a plain-text body and optionally an HTML alternative.
+/// One e-mail: recipients, subject, a plain-text body, optionally an HTML alternative, and files
+/// attached (a boleto's PDF).
 ///
 /// ``rendered(from:)`` produces the RFC 5322 bytes sent over SMTP or written to an `.eml` file:
 /// CRLF line endings, 7-bit only (UTF-8 subjects and names as RFC 2047 encoded-words, bodies in
@@ -22,10 +23,13 @@ public struct MailMessage: Sendable, Hashable, Codable {
     /// The `Message-ID` without angle brackets; `nil` renders a fresh one. The outbox sets a stable
     /// one per row, so a message delivered twice (at-least-once) carries the same id both times.
     public var messageID: String?
+    /// Files sent with the message; with any, it becomes `multipart/mixed` (the body first). Nil
+    /// or empty: none (messages queued before attachments existed decode as nil).
+    public var attachments: [MailAttachment]?
 
     /// A message to `to` with a subject and a plain-text body.
     public init(to: [MailAddress], subject: String, textBody: String, htmlBody: String? = nil, replyTo: MailAddress? = nil,
-                date: Date? = nil, messageID: String? = nil) {
+                date: Date? = nil, messageID: String? = nil, attachments: [MailAttachment]? = nil) {
         self.to = to
         self.subject = subject
         self.textBody = textBody
@@ -33,6 +37,7 @@ public struct MailMessage: Sendable, Hashable, Codable {
         self.replyTo = replyTo
         self.date = date
         self.messageID = messageID
+        self.attachments = attachments
     }
 
     /// The full message, headers and body, as sent: ASCII bytes with CRLF line endings.
@@ -47,18 +52,29 @@ public struct MailMessage: Sendable, Hashable, Codable {
         head += "Message-ID: <\(id)>\r\n"
         head += "MIME-Version: 1.0\r\n"
         head += "Auto-Submitted: auto-generated\r\n"
-        let body: String
+        // The text (or the text and its HTML alternative): headers then content.
+        var content: String
         if let htmlBody {
             let boundary = "=_conton_" + Self.fnv1a(id)
-            head += "Content-Type: multipart/alternative; boundary=\"\(boundary)\"\r\n"
-            body = "\r\nThis is a multi-part message in MIME format.\r\n"
+            content = "Content-Type: multipart/alternative; boundary=\"\(boundary)\"\r\n"
+                + "\r\nThis is a multi-part message in MIME format.\r\n"
                 + "--\(boundary)\r\n" + Self.part(textBody, subtype: "plain")
                 + "--\(boundary)\r\n" + Self.part(htmlBody, subtype: "html")
                 + "--\(boundary)--\r\n"
         } else {
-            body = Self.part(textBody, subtype: "plain")
+            content = Self.part(textBody, subtype: "plain")
         }
-        return Array((head + body).utf8)
+        if let attachments, !attachments.isEmpty {
+            let boundary = "=_conton_mixed_" + Self.fnv1a(id)
+            var mixed = "Content-Type: multipart/mixed; boundary=\"\(boundary)\"\r\n"
+                + "\r\nThis is a multi-part message in MIME format.\r\n"
+                + "--\(boundary)\r\n" + content
+            for attachment in attachments {
+                mixed += "--\(boundary)\r\n" + attachment.part()
+            }
+            content = mixed + "--\(boundary)--\r\n"
+        }
+        return Array((head + content).utf8)
     }
 
     /// `Content-Type` + `Content-Transfer-Encoding` headers, a blank line and the encoded text

@@ -77,6 +77,34 @@ import Testing
         #expect(error.description == "CNPJ check digits must be digits (the last two characters); found 'X'")
     }
 
+    /// The byte-level fast path of `TaxID.formatted` answers exactly what the full parse does:
+    /// every valid document, each one-character change of it (a wrong check digit, a letter, a
+    /// lower-case letter, a separator), repeated digits, other lengths.
+    @Test func quickFormattingAgreesWithTheFullParse() throws {
+        var inputs = ["00000000000", "11111111111", "00000000000000", "AAAAAAAAAAAA00", "", "123", "529.982.247-25",
+                      "12ABC34501DE35", "12abc34501de35", "12ABC34501DE3A", "1234567890123", "123456789012345"]
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        for _ in 0..<400 {
+            // (A base of one repeated digit has no valid document: skipped.)
+            let cpf = try? CPF(base: String((0..<9).map { _ in alphabet[Int.random(in: 0..<10, using: &generator)] })).digits
+            let cnpj = try? CNPJ(base: String((0..<12).map { _ in alphabet.randomElement(using: &generator)! })).value
+            for valid in [cpf, cnpj].compactMap({ $0 }) {
+                inputs.append(valid)
+                var changed = Array(valid)
+                let i = Int.random(in: 0..<changed.count, using: &generator)
+                changed[i] = ["0", "9", "A", "z", ".", "/"].randomElement(using: &generator)!
+                inputs.append(String(changed))
+            }
+        }
+        for input in inputs {
+            #expect(TaxID.formatted(input) == ((try? TaxID(input))?.formatted ?? input), "\(input)")
+        }
+        #expect(TaxID.formatted("52998224725") == "529.982.247-25")
+        #expect(TaxID.formatted("12ABC34501DE35") == "12.ABC.345/01DE-35")
+        #expect(TaxID.formatted("52998224726") == "52998224726")
+    }
+
     @Test func taxIDByLength() throws {
         #expect(try TaxID("529.982.247-25") == .cpf(CPF("52998224725")))
         #expect(try TaxID("12.ABC.345/01DE-35") == .cnpj(CNPJ("12ABC34501DE35")))

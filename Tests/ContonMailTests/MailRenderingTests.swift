@@ -1,4 +1,5 @@
 import ContonMail
+import ContonStore
 import Foundation
 import Testing
 
@@ -74,6 +75,35 @@ struct MailRenderingTests {
         #expect(decoded.text == "Olá, Ana.")
         #expect(decoded.html == "<p>Olá, <b>Ana</b>.</p>")
         #expect(decoded.defects.isEmpty)
+    }
+
+    @Test("attachments make a multipart/mixed message whose files decode byte for byte")
+    func attachments() async throws {
+        // Every byte value, and a size that is not a multiple of 3 (base64 padding).
+        let pdf = Data((0..<70_001).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 / 256) })
+        let csv = Data("cliente;valor\r\nAna;1.500,00\r\n".utf8)
+        let message = MailMessage(to: [try MailAddress("ana@cliente.example")], subject: "Seu boleto", textBody: "Olá, Ana. Segue o boleto.",
+                                  htmlBody: "<p>Olá, Ana.</p>",
+                                  attachments: [MailAttachment(fileName: "boleto-2027-01.pdf", contentType: "application/pdf", data: pdf),
+                                                MailAttachment(fileName: "relação de honorários.csv", contentType: "text/csv", data: csv),
+                                                MailAttachment(fileName: "a/b\r\nX-Injected: 1\nY: 2", contentType: "bad type\r\n", data: Data([1]))])
+        let bytes = message.rendered(from: sender)
+        let decoded = try await decodeWithPython(bytes)
+        #expect(decoded.content_type == "multipart/mixed")
+        #expect(decoded.text == "Olá, Ana. Segue o boleto." && decoded.html == "<p>Olá, Ana.</p>")
+        #expect(decoded.attachments == [
+            DecodedAttachment(filename: "boleto-2027-01.pdf", content_type: "application/pdf", size: pdf.count, sha256: SHA256.hex([UInt8](pdf))),
+            DecodedAttachment(filename: "relação de honorários.csv", content_type: "text/csv", size: csv.count, sha256: SHA256.hex([UInt8](csv))),
+            DecodedAttachment(filename: "a_b__X-Injected: 1_Y: 2", content_type: "application/octet-stream", size: 1, sha256: SHA256.hex([UInt8(1)])),
+        ])
+        #expect(decoded.defects.isEmpty && !decoded.bare_lf && !decoded.eight_bit)
+        #expect(!String(decoding: bytes, as: UTF8.self).contains("\r\nX-Injected") && !String(decoding: bytes, as: UTF8.self).contains("\nY: 2"))
+        // The outbox keeps messages as JSON: the attachment survives the round trip, and a
+        // message stored before attachments existed still decodes.
+        let stored = try JSONDecoder().decode(MailMessage.self, from: try JSONEncoder().encode(message))
+        #expect(stored == message)
+        let old = try JSONDecoder().decode(MailMessage.self, from: Data(#"{"to":[],"subject":"s","textBody":"t"}"#.utf8))
+        #expect(old.attachments == nil)
     }
 
     @Test("mostly non-Latin text goes out in base64 and decodes intact")

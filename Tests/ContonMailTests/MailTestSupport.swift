@@ -87,10 +87,18 @@ struct DecodedMessage: Decodable {
     var content_type: String
     var text: String?
     var html: String?
+    var attachments: [DecodedAttachment]
     var defects: [String]
     var bare_lf: Bool
     var max_line_length: Int
     var eight_bit: Bool
+}
+
+struct DecodedAttachment: Decodable, Equatable {
+    var filename: String?
+    var content_type: String
+    var size: Int
+    var sha256: String
 }
 
 /// Decodes an RFC 5322 file with Python's parser.

@@ -8,6 +8,7 @@ receives), so what the Swift renderer produces is judged by an independent parse
 """
 import email
 import email.policy
+import hashlib
 import json
 import sys
 
@@ -15,10 +16,16 @@ import sys
 def decode(raw: bytes) -> dict:
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     text = html = None
+    attachments = []
     for part in msg.walk():
         if part.is_multipart():
             continue
         ctype = part.get_content_type()
+        if part.get_content_disposition() == "attachment":
+            data = part.get_payload(decode=True) or b""
+            attachments.append({"filename": part.get_filename(), "content_type": ctype,
+                                "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+            continue
         if ctype == "text/plain" and text is None:
             text = part.get_content().replace("\r\n", "\n")
         elif ctype == "text/html" and html is None:
@@ -35,6 +42,7 @@ def decode(raw: bytes) -> dict:
         "content_type": msg.get_content_type(),
         "text": text,
         "html": html,
+        "attachments": attachments,
         "defects": [type(d).__name__ for d in msg.defects]
         + [type(d).__name__ for p in msg.walk() for d in p.defects if p is not msg],
         # Properties of the raw bytes the parser would forgive.

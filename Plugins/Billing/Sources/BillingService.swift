@@ -201,8 +201,8 @@ struct BillingService: Conton_Billing_V1_Billing.SimpleServiceProtocol {
         let to = request.to.trimmingCharacters(in: .whitespacesAndNewlines)
         if !to.isEmpty, (try? MailAddress(to)) == nil { throw FieldErrors.single("to", "is not an e-mail address") }
         let office = try self.context.capabilities.office
-        return try await self.context.write { m in
-            let row = try BoletoStore.require(request.boletoId, scope: .all, in: m.db)
+        /// What may be e-mailed: a live boleto, to an address.
+        @Sendable func check(_ row: Row, in db: Database) throws -> (Conton_Billing_V1_Boleto, BoletoStore.Slip, String) {
             let boleto = BoletoStore.message(row, clientName: ""), slip = try BoletoStore.slip(row)
             guard BoletoStore.live.contains(boleto.status) else {
                 throw BoletoStore.failedPrecondition(boleto.id, "boleto \(boleto.id) is \(boleto.status == .paid ? "paid" : "no longer live")",
@@ -212,8 +212,20 @@ struct BillingService: Conton_Billing_V1_Billing.SimpleServiceProtocol {
             guard !address.isEmpty else {
                 throw BoletoStore.failedPrecondition(boleto.id, "client \(boleto.clientId) has no e-mail; give `to`", reason: "NO_EMAIL")
             }
-            try m.mail(try BoletoDocument.mail(boleto, slip: slip, to: address, office: try office.officeName(in: m.db) ?? slip.beneficiaryName))
-            m.audit("boleto", boleto.id, "e-mailed boleto \(boleto.nossoNumero) to \(address)")
+            return (boleto, slip, address)
+        }
+        // The PDF is issued first (the documents layer records it, with its verification code,
+        // in its own transaction, as a print would); the e-mail with it attached, its audit row
+        // and the check that the boleto is still live commit together.
+        let (boleto, slip, _) = try await self.context.read { db in try check(try BoletoStore.require(request.boletoId, scope: .all, in: db), in: db) }
+        let pdf = try await self.context.capabilities.documents.issuePDF(
+            BoletoDocument.document(boleto, slip: slip), about: DocumentSubject("boleto", boleto.id, clientID: boleto.clientId),
+            for: context.principal)
+        return try await self.context.write { m in
+            let (boleto, slip, address) = try check(try BoletoStore.require(request.boletoId, scope: .all, in: m.db), in: m.db)
+            try m.mail(try BoletoDocument.mail(boleto, slip: slip, to: address, office: try office.officeName(in: m.db) ?? slip.beneficiaryName,
+                                               pdf: pdf))
+            m.audit("boleto", boleto.id, "e-mailed boleto \(boleto.nossoNumero) to \(address) with its PDF (\(pdf.verificationCode))")
             var r = Conton_Billing_V1_EmailBoletoResponse()
             r.to = address
             return r

@@ -2,6 +2,8 @@ import ContonAPI
 import ContonBrazil
 import ContonDocuments
 import ContonMailQueue
+import DocumentsCapability
+import Foundation
 
 /// A boleto as a printed document (the recibo do pagador and the ficha de compensação, through
 /// the documents layer) and as an e-mail.
@@ -20,7 +22,8 @@ enum BoletoDocument {
                                subtitle: boleto.description, fileName: "boleto-\(boleto.id).pdf", blocks: [.boletoSlip(printed)])
     }
 
-    static func mail(_ boleto: Conton_Billing_V1_Boleto, slip: BoletoStore.Slip, to: String, office: String) throws -> MailMessage {
+    static func mail(_ boleto: Conton_Billing_V1_Boleto, slip: BoletoStore.Slip, to: String, office: String,
+                     pdf: IssuedFile) throws -> MailMessage {
         var lines = [
             "Olá, \(slip.payerName).", "",
             "Segue o boleto de \(boleto.description), no valor de \(DocumentFormat.money(cents: boleto.amountCents)), " +
@@ -28,8 +31,10 @@ enum BoletoDocument {
             "Linha digitável:", boleto.digitableLineFormatted,
         ]
         if !boleto.pixPayload.isEmpty { lines += ["", "Pix copia e cola:", boleto.pixPayload] }
-        lines += ["", "O boleto em PDF está na sua área do cliente.", "", office]
+        lines += ["", "O boleto em PDF vai anexo (código de verificação \(pdf.verificationCode)) e fica também na sua área do cliente.",
+                  "", office]
         return MailMessage(to: [try MailAddress(to)], subject: "Boleto: \(boleto.description) — vence em \(DocumentFormat.date(iso: boleto.dueDate))",
-                           textBody: lines.joined(separator: "\n"))
+                           textBody: lines.joined(separator: "\n"),
+                           attachments: [MailAttachment(fileName: pdf.fileName, contentType: pdf.contentType, data: Data(pdf.bytes))])
     }
 }

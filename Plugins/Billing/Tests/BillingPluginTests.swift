@@ -2,6 +2,7 @@ import BillingPlugin
 import ContonAPI
 import ContonBrazil
 import ContonKit
+import ContonMailQueue
 import ContonTesting
 import Foundation
 import GRPCCore
@@ -246,6 +247,18 @@ import Testing
             #expect(try await t.billing.emailBoleto(email, metadata: t.owner).to == "cliente1@example.com")
             #expect(try await t.count("SELECT count(*) FROM mail_outbox WHERE recipients LIKE '%cliente1@example.com%' AND subject LIKE 'Boleto:%'") == 1)
             #expect(try await t.count("SELECT count(*) FROM host_audit WHERE entity_type = 'boleto' AND summary LIKE 'e-mailed%'") == 1)
+            // The boleto's PDF goes attached: one page, its linha digitável, the verification code
+            // the text names, recorded by the documents layer like a print.
+            let payload = try await t.host.database.pool.read { db in try String.fetchOne(db, sql: "SELECT payload FROM mail_outbox ORDER BY id DESC LIMIT 1") }
+            let message = try JSONDecoder().decode(MailMessage.self, from: Data(try #require(payload).utf8))
+            let attachment = try #require(message.attachments?.first)
+            #expect(attachment.contentType == "application/pdf" && attachment.fileName.hasSuffix(".pdf"))
+            #expect(try await PopplerTools.info([UInt8](attachment.data))["Pages"] == "1")
+            let text = try await PopplerTools.text([UInt8](attachment.data)).joined()
+            #expect(text.contains(boleto.digitableLineFormatted))
+            let verification = try #require(message.textBody.firstMatch(of: /verificação ([A-Z0-9-]+)\)/)?.1)
+            #expect(text.contains(String(verification)))
+            #expect(try await t.count("SELECT count(*) FROM documents_issued WHERE entity_type = 'boleto' AND entity_id = ?", [boleto.id]) == 1)
             email.to = "não é e-mail"
             #expect(await code { _ = try await t.billing.emailBoleto(email, metadata: t.owner) } == .invalidArgument)
         }

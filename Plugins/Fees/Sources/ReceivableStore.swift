@@ -31,30 +31,32 @@ enum ReceivableStore {
         }
     }
 
+    /// The receivable of a row selected with ``columns`` (read by position: a list page or a bank
+    /// file reads thousands, and a lookup by name compares every column's name).
     static func receivable(_ row: Row, today: CivilDate) -> Receivable {
         var r = Receivable()
-        r.id = String(row["id"] as Int64)
-        r.clientId = row["client_id"]
-        r.clientName = row["client_name"]
-        r.clientDocumentFormatted = TaxID.formatted(row["client_document"])
-        r.feeId = (row["fee_id"] as Int64?).map(String.init) ?? ""
-        r.competence = row["competence"]
-        r.description = row["description"]
-        r.amountCents = row["amount_cents"]
-        r.dueDate = row["due_date"]
-        let stored: Int = row["status"]
+        r.id = String(row[0] as Int64)
+        r.clientId = row[1]
+        r.clientName = row[2]
+        r.clientDocumentFormatted = TaxID.formatted(row[3])
+        r.feeId = (row[4] as Int64?).map(String.init) ?? ""
+        r.competence = row[5]
+        r.description = row[6]
+        r.amountCents = row[7]
+        r.dueDate = row[8]
+        let stored: Int = row[9]
         r.status = status(stored: stored, dueDate: r.dueDate, today: today.description)
-        r.settledCents = row["settled_cents"]
+        r.settledCents = row[10]
         r.balanceCents = stored == cancelled ? 0 : r.amountCents - r.settledCents
-        r.receivedCents = row["received_cents"]
-        r.discountCents = row["discount_cents"]
-        r.interestCents = row["interest_cents"]
-        r.fineCents = row["fine_cents"]
-        r.paymentDate = row["payment_date"] ?? ""
-        r.notes = row["notes"]
-        r.createdAtMs = row["created_at_ms"]
-        r.cancelledAtMs = row["cancelled_at_ms"] ?? 0
-        r.cancelReason = row["cancel_reason"]
+        r.receivedCents = row[11]
+        r.discountCents = row[12]
+        r.interestCents = row[13]
+        r.fineCents = row[14]
+        r.paymentDate = row[15] ?? ""
+        r.notes = row[16]
+        r.createdAtMs = row[17]
+        r.cancelledAtMs = row[18] ?? 0
+        r.cancelReason = row[19]
         if r.status == .overdue, let due = CivilDate(r.dueDate) {
             r.daysOverdue = Int32(today.dayNumber - due.dayNumber)
         }
@@ -66,10 +68,10 @@ enum ReceivableStore {
     static func require(_ id: String, scope: ClientScope = .all, today: CivilDate, in db: Database) throws -> (Receivable, stored: Int) {
         guard !id.isEmpty else { throw FieldErrors.single("receivable_id", "is required") }
         guard let key = Int64(id), let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(columns) FROM fees_receivable WHERE id = ?"), arguments: [key]),
-              scope.contains(row["client_id"]) else {
+              scope.contains(row[1]) else {
             throw ServiceError.notFound("receivable", id, type: "conton.fees.v1.Receivable")
         }
-        return (receivable(row, today: today), row["status"])
+        return (receivable(row, today: today), row[9])
     }
 
     /// The search key of a receivable: description, client name and document, folded.

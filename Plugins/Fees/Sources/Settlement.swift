@@ -113,17 +113,19 @@ enum Settlement {
                                         payerDocument: payer.map { TaxID.formatted($0.document) } ?? receivable.clientDocumentFormatted,
                                         office: try office.profile(in: db), now: m.now)
         let key = Int64(receivable.id)!
-        // Cached statements: a bank's retorno settles thousands in one transaction.
-        try db.cachedStatement(sql: """
-            INSERT INTO fees_payment (receivable_id, client_id, payment_date, amount_paid_cents, discount_cents, interest_cents,
-                                      fine_cents, principal_cents, method, notes, receipt_number, receipt, created_at_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [key, receivable.clientId, input.paymentDate.description, input.amountPaid, input.discount, input.interest,
-                             input.fine, input.principal, input.method.rawValue, input.notes, number, Data(), m.now])
-        let paymentID = db.lastInsertedRowID
+        // The payment's id is taken before its row is written (writers are serialised), so the
+        // receipt that names it goes in with the row: one INSERT, no UPDATE after it. Cached
+        // statements: a bank's retorno settles thousands in one transaction.
+        let paymentID = (try Int64.fetchOne(try db.cachedStatement(sql: "SELECT max(id) FROM fees_payment")) ?? 0) + 1
         var stamped = receipt
         stamped.paymentId = String(paymentID)
-        try db.cachedStatement(sql: "UPDATE fees_payment SET receipt = ? WHERE id = ?").execute(arguments: [Data(stamped.serializedBytes()), paymentID])
+        try db.cachedStatement(sql: """
+            INSERT INTO fees_payment (id, receivable_id, client_id, payment_date, amount_paid_cents, discount_cents, interest_cents,
+                                      fine_cents, principal_cents, method, notes, receipt_number, receipt, created_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [paymentID, key, receivable.clientId, input.paymentDate.description, input.amountPaid, input.discount,
+                                     input.interest, input.fine, input.principal, input.method.rawValue, input.notes, number,
+                                     Data(stamped.serializedBytes()), m.now])
         let paidOff = input.principal == receivable.balanceCents
         try db.cachedStatement(sql: """
             UPDATE fees_receivable SET settled_cents = settled_cents + ?, received_cents = received_cents + ?,

@@ -158,7 +158,7 @@ public struct Retorno: Sendable, Hashable {
             let field = try t.digits(38...47, "nosso número")
             nossoNumero = field.hasPrefix("00") ? String(field.dropFirst(2)) : field
         default:
-            let field = t[38...57].trimming(" ")
+            let field = t.trimmed(38...57)
             guard Digits.isDigits(field) else {
                 throw RetornoError(.field, line: t.number, column: 38, expected: "the nosso número's digits", found: t[38...57])
             }
@@ -182,8 +182,8 @@ public struct Retorno: Sendable, Hashable {
         default: kind = .other(code: movement)
         }
         return RetornoOccurrence(
-            nossoNumero: nossoNumero, documentNumber: t[59...73].trimming(" "),
-            companyReference: t[106...130].trimming(" "), movementCode: movement, reasonCodes: reasons,
+            nossoNumero: nossoNumero, documentNumber: t.trimmed(59...73),
+            companyReference: t.trimmed(106...130), movementCode: movement, reasonCodes: reasons,
             kind: kind, dueDate: try t.date(74...81, "due date"), faceValueCents: try t.number(82...96, "face value"),
             line: t.number)
     }
@@ -194,43 +194,59 @@ public struct Retorno: Sendable, Hashable {
         let chars: [Unicode.Scalar]
 
         subscript(_ column: Int) -> String { String(Character(chars[column - 1])) }
-        subscript(_ r: ClosedRange<Int>) -> String { String(String.UnicodeScalarView(chars[(r.lowerBound - 1)...(r.upperBound - 1)])) }
+        subscript(_ r: ClosedRange<Int>) -> String {
+            var s = ""
+            s.unicodeScalars.append(contentsOf: chars[(r.lowerBound - 1)...(r.upperBound - 1)])
+            return s
+        }
+
+        /// Columns `r` without leading and trailing blanks.
+        func trimmed(_ r: ClosedRange<Int>) -> String {
+            var lower = r.lowerBound - 1, upper = r.upperBound - 1
+            while lower <= upper && chars[lower] == " " { lower += 1 }
+            while upper >= lower && chars[upper] == " " { upper -= 1 }
+            var s = ""
+            if lower <= upper { s.unicodeScalars.append(contentsOf: chars[lower...upper]) }
+            return s
+        }
+
+        /// The column (1-based) of the first character of `r` that is not a digit, if any.
+        /// Fields are read as scalars, not Strings: a retorno has tens of thousands of them.
+        private func firstNonDigit(_ r: ClosedRange<Int>) -> Int? {
+            for c in r where !(48...57).contains(chars[c - 1].value) { return c }
+            return nil
+        }
+
+        private func notDigits(_ r: ClosedRange<Int>, at column: Int, _ name: String) -> RetornoError {
+            RetornoError(.field, line: number, column: column,
+                         expected: "\(r.count) digits (\(name), columns \(r.lowerBound)-\(r.upperBound))", found: self[r])
+        }
 
         func digits(_ r: ClosedRange<Int>, _ name: String) throws(RetornoError) -> String {
-            let text = self[r]
-            if let i = text.unicodeScalars.firstIndex(where: { !("0"..."9").contains($0) }) {
-                let offset = text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: i)
-                throw RetornoError(.field, line: number, column: r.lowerBound + offset,
-                                   expected: "\(r.count) digits (\(name), columns \(r.lowerBound)-\(r.upperBound))", found: text)
-            }
-            return text
+            if let column = firstNonDigit(r) { throw notDigits(r, at: column, name) }
+            return self[r]
         }
 
         func number(_ r: ClosedRange<Int>, _ name: String) throws(RetornoError) -> Int64 {
-            let text = try digits(r, name)
-            return text.unicodeScalars.reduce(Int64(0)) { $0 * 10 + Int64($1.value - 48) }
+            var value: Int64 = 0
+            for c in r {
+                let v = chars[c - 1].value
+                guard (48...57).contains(v) else { throw notDigits(r, at: c, name) }
+                value = value * 10 + Int64(v - 48)
+            }
+            return value
         }
 
         /// DDMMAAAA; zeros or blanks → nil.
         func date(_ r: ClosedRange<Int>, _ name: String) throws(RetornoError) -> BankDate? {
-            let text = self[r]
-            if text == "00000000" || text == "        " { return nil }
-            _ = try digits(r, name)
-            guard let date = BankDate.cnab(text) else {
+            if r.allSatisfy({ chars[$0 - 1] == "0" }) || r.allSatisfy({ chars[$0 - 1] == " " }) { return nil }
+            let l = r.lowerBound
+            let day = try number(l...(l + 1), name), month = try number((l + 2)...(l + 3), name), year = try number((l + 4)...(l + 7), name)
+            guard r.count == 8, let date = try? BankDate(year: Int(year), month: Int(month), day: Int(day)) else {
                 throw RetornoError(.field, line: number, column: r.lowerBound,
-                                   expected: "a date DDMMAAAA (\(name), columns \(r.lowerBound)-\(r.upperBound))", found: text)
+                                   expected: "a date DDMMAAAA (\(name), columns \(r.lowerBound)-\(r.upperBound))", found: self[r])
             }
             return date
         }
-    }
-}
-
-extension String {
-    /// The string without leading and trailing `c`.
-    func trimming(_ c: Character) -> String {
-        var s = Substring(self)
-        while s.first == c { s = s.dropFirst() }
-        while s.last == c { s = s.dropLast() }
-        return String(s)
     }
 }
