@@ -217,6 +217,61 @@ int conton_pdf_qr(conton_pdf *pdf, const char *text, double x, double y, double 
     return 0;
 }
 
+// A growable buffer for cairo's PNG writer.
+struct png_buffer {
+    uint8_t *bytes;
+    size_t length, capacity;
+    int failed;
+};
+
+static cairo_status_t append_png(void *closure, const unsigned char *data, unsigned int length) {
+    struct png_buffer *b = closure;
+    if (b->length + length > b->capacity) {
+        size_t capacity = b->capacity ? b->capacity : 4096;
+        while (capacity < b->length + length) capacity *= 2;
+        uint8_t *grown = realloc(b->bytes, capacity);
+        if (grown == NULL) {
+            b->failed = 1;
+            return CAIRO_STATUS_WRITE_ERROR;
+        }
+        b->bytes = grown;
+        b->capacity = capacity;
+    }
+    memcpy(b->bytes + b->length, data, length);
+    b->length += length;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+int conton_qr_png(const char *text, int module_px, uint8_t **bytes, size_t *length) {
+    if (module_px < 1 || module_px > 64) return -1;
+    QRcode *code = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (code == NULL) return -1;
+    int n = code->width, side = (n + 8) * module_px;  // 4 modules of quiet zone on each side
+    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, side, side);
+    cairo_t *cr = cairo_create(surface);
+    cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    for (int row = 0; row < n; row++)
+        for (int col = 0; col < n; col++)
+            if (code->data[row * n + col] & 1)
+                cairo_rectangle(cr, (col + 4) * module_px, (row + 4) * module_px, module_px, module_px);
+    cairo_fill(cr);
+    cairo_destroy(cr);
+    QRcode_free(code);
+    struct png_buffer b = {0};
+    cairo_status_t status = cairo_surface_write_to_png_stream(surface, append_png, &b);
+    cairo_surface_destroy(surface);
+    if (status != CAIRO_STATUS_SUCCESS || b.failed) {
+        free(b.bytes);
+        return -1;
+    }
+    *bytes = b.bytes;
+    *length = b.length;
+    return 0;
+}
+
 void conton_pdf_next_page(conton_pdf *pdf) { cairo_show_page(pdf->cr); }
 
 int conton_pdf_finish(conton_pdf *pdf, uint8_t **bytes, size_t *length) {

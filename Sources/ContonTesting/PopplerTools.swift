@@ -70,6 +70,18 @@ public enum PopplerTools {
         }
     }
 
+    /// What zbarimg reads in a PNG image (`--raw`: the data only, one symbol a line).
+    public static func pngSymbols(_ png: [UInt8]) async throws -> [String] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("conton-png-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("image.png").path
+        try Data(png).write(to: URL(fileURLWithPath: path))
+        return try await BlockingWork.run(name: "zbarimg") {
+            try run("zbarimg", ["-q", "--raw", path]).split(separator: "\n").map(String.init)
+        }
+    }
+
     /// The QR codes zbarimg reads on page `page` rendered at 150 dpi.
     public static func qrCodes(_ pdf: [UInt8], page: Int = 1) async throws -> [String] {
         try await withFile(pdf) { path in

@@ -292,7 +292,7 @@ struct BillingService: Conton_Billing_V1_Billing.SimpleServiceProtocol {
         guard !request.receivableId.isEmpty else { throw FieldErrors.single("receivable_id", "is required") }
         let scope = try ClientScope.current()
         let ledger = try self.context.capabilities.receivableLedger, office = try self.context.capabilities.office
-        return try await self.context.read { db in
+        var response = try await self.context.read { db in
             guard let receivable = try ledger.receivable(id: request.receivableId, in: db), scope.contains(receivable.clientId) else {
                 throw ServiceError.notFound("receivable", request.receivableId, type: "conton.fees.v1.Receivable")
             }
@@ -317,5 +317,8 @@ struct BillingService: Conton_Billing_V1_Billing.SimpleServiceProtocol {
             r.charge.dueDate = receivable.dueDate
             return r
         }
+        // Drawn outside the read: the picture needs no database.
+        response.charge.qrPng = try QRCodeImage.png(response.charge.payload)
+        return response
     }
 }

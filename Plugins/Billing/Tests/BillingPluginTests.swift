@@ -222,6 +222,9 @@ import Testing
             pix.receivableId = myReceivable.id
             let charge = try await t.billing.getPixCharge(pix, metadata: me).charge
             #expect(charge.amountCents == 10_000 && charge.payload == myBoleto.pixPayload)
+            // Its QR code, a PNG, read back by a real reader.
+            #expect(Array(charge.qrPng.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+            #expect(try await PopplerTools.pngSymbols(charge.qrPng) == [charge.payload])
             pix.receivableId = otherReceivable.id
             #expect(await code { _ = try await t.billing.getPixCharge(pix, metadata: me) } == .notFound)
 

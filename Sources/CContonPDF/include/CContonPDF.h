@@ -46,6 +46,11 @@ double conton_pdf_draw_logo(conton_pdf *pdf, double x, double y, double max_widt
 /// quiet zone inside the square. Returns 0, or -1 when libqrencode cannot encode it.
 int conton_pdf_qr(conton_pdf *pdf, const char *text, double x, double y, double size);
 
+/// A QR code (error correction M) of `text` as a PNG: `module_px` pixels a module (1–64), a
+/// quiet zone of 4 modules. On 0, `*bytes` (free with conton_pdf_free_bytes) holds `*length`
+/// bytes; -1 when libqrencode or cairo fails.
+int conton_qr_png(const char *text, int module_px, uint8_t **bytes, size_t *length);
+
 /// Ends the current page and starts the next.
 void conton_pdf_next_page(conton_pdf *pdf);
 

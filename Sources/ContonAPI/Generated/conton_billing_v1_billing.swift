@@ -2587,6 +2587,9 @@ public struct Conton_Billing_V1_PixCharge: ProtoMessage {
     /// `string due_date = 5`
     public var dueDate: String = ""
 
+    /// `bytes qr_png = 6`
+    public var qrPng: [UInt8] = []
+
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
 
@@ -3138,6 +3141,7 @@ extension Conton_Billing_V1_PixCharge {
         self.txid = source.singular(3)
         self.amountCents = source.singular(4)
         self.dueDate = source.singular(5)
+        self.qrPng = source.singular(6)
         self.unknownFields = source.unknownFields
     }
 
@@ -3149,6 +3153,7 @@ extension Conton_Billing_V1_PixCharge {
         result.setSingular(3, self.txid)
         result.setSingular(4, self.amountCents)
         result.setSingular(5, self.dueDate)
+        result.setSingular(6, self.qrPng)
         result.unknownFields = self.unknownFields
         return result
     }

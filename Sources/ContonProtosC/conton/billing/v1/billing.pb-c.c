@@ -1772,7 +1772,7 @@ const ProtobufCMessageDescriptor conton__billing__v1__email_boleto_response__des
   (ProtobufCMessageInit) conton__billing__v1__email_boleto_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor conton__billing__v1__pix_charge__field_descriptors[5] =
+static const ProtobufCFieldDescriptor conton__billing__v1__pix_charge__field_descriptors[6] =
 {
   {
     "receivable_id",
@@ -1834,18 +1834,31 @@ static const ProtobufCFieldDescriptor conton__billing__v1__pix_charge__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "qr_png",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__PixCharge, qr_png),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned conton__billing__v1__pix_charge__field_indices_by_name[] = {
   3,   /* field[3] = amount_cents */
   4,   /* field[4] = due_date */
   1,   /* field[1] = payload */
+  5,   /* field[5] = qr_png */
   0,   /* field[0] = receivable_id */
   2,   /* field[2] = txid */
 };
 static const ProtobufCIntRange conton__billing__v1__pix_charge__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor conton__billing__v1__pix_charge__descriptor =
 {
@@ -1855,7 +1868,7 @@ const ProtobufCMessageDescriptor conton__billing__v1__pix_charge__descriptor =
   "Conton__Billing__V1__PixCharge",
   "conton.billing.v1",
   sizeof(Conton__Billing__V1__PixCharge),
-  5,
+  6,
   conton__billing__v1__pix_charge__field_descriptors,
   conton__billing__v1__pix_charge__field_indices_by_name,
   1,  conton__billing__v1__pix_charge__number_ranges,

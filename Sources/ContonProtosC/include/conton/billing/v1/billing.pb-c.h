@@ -321,10 +321,15 @@ struct  Conton__Billing__V1__PixCharge
    * Due date of the receivable it charges.
    */
   char *due_date;
+  /*
+   * The payload's QR code as a PNG (8 pixels a module, 4 modules of quiet zone), for a client
+   * to show as is.
+   */
+  ProtobufCBinaryData qr_png;
 };
 #define CONTON__BILLING__V1__PIX_CHARGE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__billing__v1__pix_charge__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, {0,NULL} }
 
 
 struct  Conton__Billing__V1__GetPixChargeRequest
