@@ -36,6 +36,7 @@ enum BankFiles {
         let content = [UInt8](row["content"] as Data)
         r.sizeBytes = Int64(content.count)
         r.createdAtMs = row["created_at_ms"]
+        r.writeOffs = Int32(row["write_offs"] as Int64)
         return StoredRemessa(message: r, content: content)
     }
 
@@ -72,11 +73,20 @@ enum BankFiles {
         let company = try company(beneficiary, cnpj: profile?.registration.cnpj ?? "")
         let rows = try Row.fetchAll(m.db, sql: "SELECT \(BoletoStore.columns) FROM billing_boleto WHERE status = 1 AND agreement = ? ORDER BY id",
                                     arguments: [beneficiary.agreement])
-        guard !rows.isEmpty else {
-            throw ServiceError(.failedPrecondition, "no boleto of the agreement \(beneficiary.agreement) is pending: nothing to send",
+        // Write-offs asked since the last remessa (CancelBoleto of a boleto the bank knows).
+        let writeOffs = try Row.fetchAll(m.db, sql: "SELECT \(BoletoStore.columns) FROM billing_boleto " +
+                                         "WHERE status = 7 AND write_off_remessa_id IS NULL AND agreement = ? ORDER BY id",
+                                         arguments: [beneficiary.agreement])
+        guard !rows.isEmpty || !writeOffs.isEmpty else {
+            throw ServiceError(.failedPrecondition, "no boleto of the agreement \(beneficiary.agreement) is pending nor to be written off: nothing to send",
                                reason: "NOTHING_TO_SEND")
         }
         let registrations = try rows.map { try registration($0, slip: try BoletoStore.slip($0)) }
+            + writeOffs.map { row in
+                var r = try registration(row, slip: try BoletoStore.slip(row))
+                r.movement = .writeOff
+                return r
+            }
         let sequence = try BoletoIssue.nextSequence("remessa:" + beneficiary.agreement, in: m.db)
         let today = CivilDate(milliseconds: now)
         let seconds = Int(((now - today.milliseconds()) / 1000) % 86_400)
@@ -89,17 +99,22 @@ enum BankFiles {
             throw ServiceError(.failedPrecondition, "the remessa cannot be written: \(error)", reason: "REMESSA_INVALID")
         }
         let content = Array(text.utf8)
-        let total = registrations.reduce(Int64(0)) { $0 + $1.amountCents }
+        let total = registrations.reduce(Int64(0)) { $0 + ($1.movement == .entry ? $1.amountCents : 0) }
         let bank = beneficiary.settings.bank.code
         let name = "remessa-\(bank)-\(String(repeating: "0", count: max(0, 6 - String(sequence).count)))\(sequence).rem"
         try m.db.execute(sql: """
-            INSERT INTO billing_remessa (agreement, bank_code, file_sequence, boletos, total_cents, file_name, sha256, content, created_at_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [beneficiary.agreement, bank, sequence, rows.count, total, name, SHA256.hex(content), Data(content), now])
+            INSERT INTO billing_remessa (agreement, bank_code, file_sequence, boletos, total_cents, file_name, sha256, content, created_at_ms,
+                                         write_offs)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [beneficiary.agreement, bank, sequence, rows.count, total, name, SHA256.hex(content), Data(content), now,
+                             writeOffs.count])
         let id = m.db.lastInsertedRowID
+        try m.db.execute(sql: "UPDATE billing_boleto SET write_off_remessa_id = ? WHERE status = 7 AND write_off_remessa_id IS NULL AND agreement = ?",
+                         arguments: [id, beneficiary.agreement])
         try m.db.execute(sql: "UPDATE billing_boleto SET status = 2, remessa_id = ? WHERE status = 1 AND agreement = ?",
                          arguments: [id, beneficiary.agreement])
-        m.audit("remessa", String(id), "remessa nº \(sequence) to bank \(bank): \(rows.count) boletos, \(DocumentFormat.money(cents: total))")
+        m.audit("remessa", String(id), "remessa nº \(sequence) to bank \(bank): \(rows.count) boletos, \(DocumentFormat.money(cents: total))" +
+                (writeOffs.isEmpty ? "" : ", \(writeOffs.count) write-offs"))
         return remessa(try Row.fetchOne(m.db, sql: "SELECT * FROM billing_remessa WHERE id = ?", arguments: [id])!)
     }
 
@@ -157,6 +172,7 @@ enum BankFiles {
             switch occurrence.kind {
             case .registered:
                 if status == .registered { o.outcome = .unchanged }
+                else if status == .writeOffRequested { o.outcome = .unchanged; o.detail = "a write-off was asked of the bank; it stays so until the bank's baixa" }
                 else if status == .pending || status == .sent { try set(.registered); o.outcome = .applied; r.registered += 1 }
                 else { o.outcome = .notApplied; o.detail = "the boleto is \(status) here" }
             case .rejected(let reasons):
@@ -209,8 +225,9 @@ enum BankFiles {
         }
         try m.db.execute(sql: "INSERT INTO billing_retorno (sha256, file_name, bank_code, file_sequence, result, imported_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
                          arguments: [sha, fileName, retorno.bank.code, retorno.fileSequence, Data(), m.now])
-        r.retornoId = String(m.db.lastInsertedRowID)
-        try m.db.execute(sql: "UPDATE billing_retorno SET result = ? WHERE id = ?", arguments: [Data(try r.serializedBytes() as [UInt8]), m.db.lastInsertedRowID])
+        let retornoID = m.db.lastInsertedRowID
+        r.retornoId = String(retornoID)
+        try m.db.execute(sql: "UPDATE billing_retorno SET result = ? WHERE id = ?", arguments: [Data(r.serializedBytes() as [UInt8]), retornoID])
         m.audit("retorno", r.retornoId, "retorno nº \(retorno.fileSequence) of bank \(retorno.bank.code): \(r.registered) registered, " +
                 "\(r.rejected) rejected, \(r.paid) paid (\(DocumentFormat.money(cents: r.paidCents))), \(r.cancelled) cancelled, \(r.notApplied) not applied")
         return r

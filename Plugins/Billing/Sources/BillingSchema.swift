@@ -8,6 +8,8 @@ import GRDB
 ///   remessa shows what was issued, whatever changed since;
 /// - `billing_remessa`: every remessa sent, with its file (a download again is byte for byte);
 /// - `billing_retorno`: every retorno imported, by its SHA-256, with the answer it gave.
+/// - `billing_boleto.write_off_remessa_id` (`billing.2`): the remessa that asked the bank to
+///   write a WRITE_OFF_REQUESTED boleto off (null until one has).
 enum BillingSchema {
     static func register(_ migrations: inout PluginMigrations) {
         migrations.register("billing.1_create") { db in
@@ -76,6 +78,13 @@ enum BillingSchema {
                   result BLOB NOT NULL,
                   imported_at_ms INTEGER NOT NULL
                 );
+                """)
+        }
+        migrations.register("billing.2_write_off") { db in
+            try db.execute(sql: """
+                ALTER TABLE billing_boleto ADD COLUMN write_off_remessa_id INTEGER;
+                ALTER TABLE billing_remessa ADD COLUMN write_offs INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX billing_boleto_write_off ON billing_boleto (agreement, id) WHERE status = 7 AND write_off_remessa_id IS NULL;
                 """)
         }
     }

@@ -169,14 +169,22 @@ struct BillingService: Conton_Billing_V1_Billing.SimpleServiceProtocol {
         return try await self.context.write { m in
             let row = try BoletoStore.require(request.boletoId, scope: .all, in: m.db)
             let status = BoletoStore.Status(rawValue: row["status"])
-            guard status == .pending else {
-                throw BoletoStore.failedPrecondition(request.boletoId, status == .sent || status == .registered
-                    ? "boleto \(request.boletoId) is at the bank; it is written off (baixa) by the bank's retorno"
-                    : "boleto \(request.boletoId) is no longer live", reason: "BOLETO_NOT_PENDING")
+            switch status {
+            case .pending:
+                try m.db.execute(sql: "UPDATE billing_boleto SET status = 6, cancelled_at_ms = ?, cancel_reason = ? WHERE id = ?",
+                                 arguments: [m.now, reason, row["id"] as Int64])
+                m.audit("boleto", request.boletoId, "cancelled boleto \(row["nosso_numero"] as String) before it reached the bank: \(reason)")
+            case .sent, .registered:
+                // The bank knows it: only the bank can write it off. The next remessa asks.
+                try m.db.execute(sql: "UPDATE billing_boleto SET status = 7, cancelled_at_ms = ?, cancel_reason = ? WHERE id = ?",
+                                 arguments: [m.now, reason, row["id"] as Int64])
+                m.audit("boleto", request.boletoId, "asked the bank to write off boleto \(row["nosso_numero"] as String) (next remessa): \(reason)")
+            case .writeOffRequested:
+                break   // asked already: the same answer again
+            default:
+                throw BoletoStore.failedPrecondition(request.boletoId, "boleto \(request.boletoId) is no longer live (\(status))",
+                                                     reason: "BOLETO_NOT_LIVE")
             }
-            try m.db.execute(sql: "UPDATE billing_boleto SET status = 6, cancelled_at_ms = ?, cancel_reason = ? WHERE id = ?",
-                             arguments: [m.now, reason, row["id"] as Int64])
-            m.audit("boleto", request.boletoId, "cancelled boleto \(row["nosso_numero"] as String) before it reached the bank: \(reason)")
             var r = Conton_Billing_V1_CancelBoletoResponse()
             r.boleto = BoletoStore.message(try BoletoStore.require(request.boletoId, scope: .all, in: m.db),
                                            clientName: try clients.client(id: row["client_id"], in: m.db)?.name ?? "")

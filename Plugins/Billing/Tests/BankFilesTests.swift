@@ -136,6 +136,67 @@ import Testing
             #expect(try await t.importRetorno(good).registered == 1)
         }
     }
+
+    @Test func cancellingABoletoTheBankKnowsAsksForItsWriteOffInTheNextRemessaAndTheRetornoConfirmsIt() async throws {
+        try await BillingTest.run { t in
+            try await t.setOffice()
+            let maria = try await t.client("Maria da Silva", n: 1)
+            let first = try await t.issue(try await t.receivable(client: maria.id, amount: 150_000).id).boleto
+            let (one, _) = try await t.exportRemessa()
+            #expect(one.boletos == 1 && one.writeOffs == 0)
+            let bank = try Self.bankCopy(of: [first])
+            _ = try await t.importRetorno(try Self.retorno(bank, sequence: 1, [.init(nossoNumero: first.nossoNumero, event: .registered)]))
+
+            // Cancelled here while the bank has it registered: a write-off is asked, not done.
+            var cancel = Conton_Billing_V1_CancelBoletoRequest()
+            cancel.boletoId = first.id
+            cancel.reason = "cliente pediu novo vencimento"
+            let asked = try await t.billing.cancelBoleto(cancel, metadata: t.owner).boleto
+            #expect(asked.status == .writeOffRequested)
+            #expect(try await t.billing.cancelBoleto(cancel, metadata: t.owner).boleto.status == .writeOffRequested)
+            // It no longer blocks a new boleto for the receivable, and is no longer e-mailed.
+            let second = try await t.issue(asked.receivableId, dueDate: CivilDate.today(SystemClock()).adding(days: 20).description).boleto
+            var email = Conton_Billing_V1_EmailBoletoRequest()
+            email.boletoId = first.id
+            #expect(await code { _ = try await t.billing.emailBoleto(email, metadata: t.owner) } == .failedPrecondition)
+
+            // The next remessa: the new boleto's entry (P, Q, R) and the old one's baixa (P only,
+            // movement 02), its total the entries' only.
+            let (two, file) = try await t.exportRemessa()
+            #expect(two.boletos == 1 && two.writeOffs == 1 && two.totalCents == second.amountCents && two.fileSequence == 2)
+            let lines = String(decoding: file, as: UTF8.self).components(separatedBy: "\r\n").dropLast()
+            #expect(lines.count == 2 + 3 + 1 + 2 && lines.allSatisfy { $0.count == 240 })
+            func field(_ line: String, _ from: Int, _ to: Int) -> String {
+                let a = Array(line)
+                return String(a[(from - 1)...(to - 1)])
+            }
+            let segments = lines.filter { field($0, 8, 8) == "3" }.map { (segment: field($0, 14, 14), movement: field($0, 16, 17), line: $0) }
+            #expect(segments.map(\.segment) == ["P", "Q", "R", "P"])
+            #expect(segments.map(\.movement) == ["01", "01", "01", "02"])
+            #expect(segments[3].line.contains(first.nossoNumero) && segments[0].line.contains(second.nossoNumero))
+            // The lot trailer counts its records: header, 4 segments, trailer.
+            let trailer = try #require(lines.first { field($0, 8, 8) == "5" })
+            #expect(Int(field(trailer, 18, 23)) == 6)
+            // Asked once: the remessa after has nothing of it.
+            #expect(await rpcError { _ = try await t.exportRemessa() }?.details?.reason?.reason == "NOTHING_TO_SEND")
+
+            // The bank confirms the entry of the new one and the baixa of the old one.
+            let bank2 = try Self.bankCopy(of: [first, second])
+            let done = try await t.importRetorno(try Self.retorno(bank2, sequence: 2, [
+                .init(nossoNumero: second.nossoNumero, event: .registered),
+                .init(nossoNumero: first.nossoNumero, event: .cancelled),
+            ]))
+            #expect(done.registered == 1 && done.cancelled == 1 && done.notApplied == 0)
+            var get = Conton_Billing_V1_GetBoletoRequest()
+            get.boletoId = first.id
+            #expect(try await t.billing.getBoleto(get, metadata: t.owner).boleto.status == .cancelled)
+            get.boletoId = second.id
+            #expect(try await t.billing.getBoleto(get, metadata: t.owner).boleto.status == .registered)
+            // A paid or cancelled boleto cannot be cancelled again.
+            #expect(await rpcError { _ = try await t.billing.cancelBoleto(cancel, metadata: t.owner) }?.details?.reason?.reason == "BOLETO_NOT_LIVE")
+        }
+    }
+
 }
 
 extension BankFilesTests {
@@ -185,4 +246,5 @@ enum SHA256Hex {
         process.waitUntilExit()
         return String(String(decoding: out, as: UTF8.self).prefix(64))
     }
+
 }

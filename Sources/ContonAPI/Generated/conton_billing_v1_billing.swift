@@ -2152,13 +2152,15 @@ public enum Conton_Billing_V1_BoletoStatus: ProtoEnum {
     case paid
     /// `BOLETO_STATUS_CANCELLED = 6`
     case cancelled
+    /// `BOLETO_STATUS_WRITE_OFF_REQUESTED = 7`
+    case writeOffRequested
     /// A number this version of the enum does not declare.
     case unrecognized(Int32)
 
     /// The enum's full protobuf name.
     public static let protoEnumName = "conton.billing.v1.BoletoStatus"
     /// The declared values, in declaration order.
-    public static let allCases: [Self] = [.unspecified, .pending, .sent, .registered, .rejected, .paid, .cancelled]
+    public static let allCases: [Self] = [.unspecified, .pending, .sent, .registered, .rejected, .paid, .cancelled, .writeOffRequested]
 
     /// The default value, `BOLETO_STATUS_UNSPECIFIED`.
     public init() { self = .unspecified }
@@ -2173,6 +2175,7 @@ public enum Conton_Billing_V1_BoletoStatus: ProtoEnum {
         case 4: self = .rejected
         case 5: self = .paid
         case 6: self = .cancelled
+        case 7: self = .writeOffRequested
         default: self = .unrecognized(rawValue)
         }
     }
@@ -2187,6 +2190,7 @@ public enum Conton_Billing_V1_BoletoStatus: ProtoEnum {
         case .rejected: 4
         case .paid: 5
         case .cancelled: 6
+        case .writeOffRequested: 7
         case .unrecognized(let number): number
         }
     }
@@ -2673,6 +2677,9 @@ public struct Conton_Billing_V1_Remessa: ProtoMessage {
 
     /// `int64 created_at_ms = 9`
     public var createdAtMs: Int64 = 0
+
+    /// `int32 write_offs = 10`
+    public var writeOffs: Int32 = 0
 
     /// Fields read from the wire that this version of the message does not know.
     public var unknownFields = ProtoUnknownFields()
@@ -3206,6 +3213,7 @@ extension Conton_Billing_V1_Remessa {
         self.sha256 = source.singular(7)
         self.sizeBytes = source.singular(8)
         self.createdAtMs = source.singular(9)
+        self.writeOffs = source.singular(10)
         self.unknownFields = source.unknownFields
     }
 
@@ -3221,6 +3229,7 @@ extension Conton_Billing_V1_Remessa {
         result.setSingular(7, self.sha256)
         result.setSingular(8, self.sizeBytes)
         result.setSingular(9, self.createdAtMs)
+        result.setSingular(10, self.writeOffs)
         result.unknownFields = self.unknownFields
         return result
     }

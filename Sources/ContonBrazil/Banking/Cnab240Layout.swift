@@ -130,7 +130,7 @@ struct Cnab240Layout {
     }
 
     func segmentP(_ b: BoletoRegistration, sequence: Int) throws(RemessaError) -> String {
-        var r = try detailStart("P", sequence: sequence, movement: "01", withAccount: true)
+        var r = try detailStart("P", sequence: sequence, movement: b.movement.rawValue, withAccount: true)
         r.raw(38, 57, nossoNumeroField(b.nossoNumero))
         switch bank {
         case .bancoDoBrasil: r.raw(58, 62, (s.wallet == "17" ? "7" : "1") + "1100")

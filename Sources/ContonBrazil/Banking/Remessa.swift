@@ -45,8 +45,20 @@ public struct Payer: Sendable, Hashable, Codable {
     }
 }
 
-/// One boleto to register with the bank (*entrada de título*, movement code 01).
+/// One boleto to register with the bank (*entrada de título*, movement code 01), or to write off
+/// (*pedido de baixa*, 02).
 public struct BoletoRegistration: Sendable, Hashable, Codable {
+    /// What the remessa asks of the bank for this boleto (FEBRABAN's *código de movimento
+    /// remessa*, segment P columns 16–17).
+    public enum Movement: String, Sendable, Hashable, Codable {
+        /// 01, entrada de títulos: segments P, Q and R.
+        case entry = "01"
+        /// 02, pedido de baixa: segment P only (the title as registered; Q and R are not sent).
+        case writeOff = "02"
+    }
+
+    /// Entry by default.
+    public var movement: Movement = .entry
     /// The nosso número's digits (``NossoNumero/digits``): BB 17, Sicoob 8.
     public var nossoNumero: String
     /// Seu número: the office's document number (15 characters).
@@ -133,6 +145,7 @@ public struct Remessa: Sendable, Hashable {
             try layout.check(r, index: index)
             sequence += 1
             lines.append(try layout.segmentP(r, sequence: sequence))
+            guard r.movement == .entry else { continue }
             sequence += 1
             lines.append(try layout.segmentQ(r, sequence: sequence))
             sequence += 1

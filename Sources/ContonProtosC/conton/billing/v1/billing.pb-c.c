@@ -1951,7 +1951,7 @@ const ProtobufCMessageDescriptor conton__billing__v1__get_pix_charge_response__d
   (ProtobufCMessageInit) conton__billing__v1__get_pix_charge_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor conton__billing__v1__remessa__field_descriptors[9] =
+static const ProtobufCFieldDescriptor conton__billing__v1__remessa__field_descriptors[10] =
 {
   {
     "id",
@@ -2061,6 +2061,18 @@ static const ProtobufCFieldDescriptor conton__billing__v1__remessa__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "write_offs",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Conton__Billing__V1__Remessa, write_offs),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned conton__billing__v1__remessa__field_indices_by_name[] = {
   2,   /* field[2] = bank_code */
@@ -2072,11 +2084,12 @@ static const unsigned conton__billing__v1__remessa__field_indices_by_name[] = {
   6,   /* field[6] = sha256 */
   7,   /* field[7] = size_bytes */
   4,   /* field[4] = total_cents */
+  9,   /* field[9] = write_offs */
 };
 static const ProtobufCIntRange conton__billing__v1__remessa__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor conton__billing__v1__remessa__descriptor =
 {
@@ -2086,7 +2099,7 @@ const ProtobufCMessageDescriptor conton__billing__v1__remessa__descriptor =
   "Conton__Billing__V1__Remessa",
   "conton.billing.v1",
   sizeof(Conton__Billing__V1__Remessa),
-  9,
+  10,
   conton__billing__v1__remessa__field_descriptors,
   conton__billing__v1__remessa__field_indices_by_name,
   1,  conton__billing__v1__remessa__number_ranges,
@@ -2595,7 +2608,7 @@ const ProtobufCMessageDescriptor conton__billing__v1__import_retorno_response__d
   (ProtobufCMessageInit) conton__billing__v1__import_retorno_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue conton__billing__v1__boleto_status__enum_values_by_number[7] =
+static const ProtobufCEnumValue conton__billing__v1__boleto_status__enum_values_by_number[8] =
 {
   { "BOLETO_STATUS_UNSPECIFIED", "CONTON__BILLING__V1__BOLETO_STATUS__BOLETO_STATUS_UNSPECIFIED", 0 },
   { "BOLETO_STATUS_PENDING", "CONTON__BILLING__V1__BOLETO_STATUS__BOLETO_STATUS_PENDING", 1 },
@@ -2604,11 +2617,12 @@ static const ProtobufCEnumValue conton__billing__v1__boleto_status__enum_values_
   { "BOLETO_STATUS_REJECTED", "CONTON__BILLING__V1__BOLETO_STATUS__BOLETO_STATUS_REJECTED", 4 },
   { "BOLETO_STATUS_PAID", "CONTON__BILLING__V1__BOLETO_STATUS__BOLETO_STATUS_PAID", 5 },
   { "BOLETO_STATUS_CANCELLED", "CONTON__BILLING__V1__BOLETO_STATUS__BOLETO_STATUS_CANCELLED", 6 },
+  { "BOLETO_STATUS_WRITE_OFF_REQUESTED", "CONTON__BILLING__V1__BOLETO_STATUS__BOLETO_STATUS_WRITE_OFF_REQUESTED", 7 },
 };
 static const ProtobufCIntRange conton__billing__v1__boleto_status__value_ranges[] = {
-{0, 0},{0, 7}
+{0, 0},{0, 8}
 };
-static const ProtobufCEnumValueIndex conton__billing__v1__boleto_status__enum_values_by_name[7] =
+static const ProtobufCEnumValueIndex conton__billing__v1__boleto_status__enum_values_by_name[8] =
 {
   { "BOLETO_STATUS_CANCELLED", 6 },
   { "BOLETO_STATUS_PAID", 5 },
@@ -2617,6 +2631,7 @@ static const ProtobufCEnumValueIndex conton__billing__v1__boleto_status__enum_va
   { "BOLETO_STATUS_REJECTED", 4 },
   { "BOLETO_STATUS_SENT", 2 },
   { "BOLETO_STATUS_UNSPECIFIED", 0 },
+  { "BOLETO_STATUS_WRITE_OFF_REQUESTED", 7 },
 };
 const ProtobufCEnumDescriptor conton__billing__v1__boleto_status__descriptor =
 {
@@ -2625,9 +2640,9 @@ const ProtobufCEnumDescriptor conton__billing__v1__boleto_status__descriptor =
   "BoletoStatus",
   "Conton__Billing__V1__BoletoStatus",
   "conton.billing.v1",
-  7,
+  8,
   conton__billing__v1__boleto_status__enum_values_by_number,
-  7,
+  8,
   conton__billing__v1__boleto_status__enum_values_by_name,
   1,
   conton__billing__v1__boleto_status__value_ranges,

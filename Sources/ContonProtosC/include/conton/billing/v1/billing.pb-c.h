@@ -64,7 +64,13 @@ typedef enum _Conton__Billing__V1__BoletoStatus {
   /*
    * Written off (baixa) by the bank or cancelled here.
    */
-  CONTON__BILLING__V1__BOLETO_STATUS__BOLETO_STATUS_CANCELLED = 6
+  CONTON__BILLING__V1__BOLETO_STATUS__BOLETO_STATUS_CANCELLED = 6,
+  /*
+   * Cancelled here while the bank knows it (SENT or REGISTERED): the next remessa asks the bank
+   * to write it off (pedido de baixa), and the bank's retorno makes it CANCELLED. Until then the
+   * bank may still take a payment, which the retorno settles as any other.
+   */
+  CONTON__BILLING__V1__BOLETO_STATUS__BOLETO_STATUS_WRITE_OFF_REQUESTED = 7
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CONTON__BILLING__V1__BOLETO_STATUS)
 } Conton__Billing__V1__BoletoStatus;
 typedef enum _Conton__Billing__V1__OccurrenceOutcome {
@@ -379,17 +385,23 @@ struct  Conton__Billing__V1__Remessa
   char *sha256;
   int64_t size_bytes;
   int64_t created_at_ms;
+  /*
+   * Boletos it asks the bank to write off (pedido de baixa, segment P only; not in `boletos` nor
+   * in `total_cents`).
+   */
+  int32_t write_offs;
 };
 #define CONTON__BILLING__V1__REMESSA__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&conton__billing__v1__remessa__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0 }
 
 
 struct  Conton__Billing__V1__ExportRemessaRequest
 {
   ProtobufCMessage base;
   /*
-   * Empty: a new remessa of every PENDING boleto of the office's agreement (they become SENT).
+   * Empty: a new remessa of every PENDING boleto of the office's agreement (they become SENT)
+   * and of every write-off asked since the last one (pedido de baixa).
    * Set: that remessa's file again, byte for byte.
    */
   char *remessa_id;
