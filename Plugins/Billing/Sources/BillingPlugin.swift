@@ -10,7 +10,8 @@ import OfficeCapability
 /// It reads receivables and settles them through ``FeesCapability/ReceivableLedger``, the office's
 /// bank settings, name and Pix key through ``OfficeCapability/OfficeProfileSource``, the payer
 /// through ``ClientsCapability/ClientRegistry``, and prints through
-/// ``DocumentsCapability/DocumentIssuer``: it depends on none of those plugins.
+/// ``DocumentsCapability/DocumentIssuer``: it depends on none of those plugins. It follows the
+/// fees plugin's `receivable.settled` and `receivable.cancelled` events (``BoletoWriteOff``).
 public struct BillingPlugin: Plugin {
     public init() {}
 
@@ -25,5 +26,10 @@ public struct BillingPlugin: Plugin {
 
     public func registerServices(_ services: inout ServiceRegistrar, context: PluginContext) {
         services.register(BillingService(context: context))
+    }
+
+    /// A receivable paid otherwise or cancelled has its live boleto cancelled or written off.
+    public func registerSubscriptions(_ subscriptions: inout EventSubscriptions, context: PluginContext) {
+        BoletoWriteOff.subscribe(&subscriptions, context: context)
     }
 }

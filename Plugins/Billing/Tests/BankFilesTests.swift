@@ -197,6 +197,58 @@ import Testing
         }
     }
 
+
+    @Test func aReceivablePaidByHandOrCancelledHasItsBoletoWrittenOffOrCancelled() async throws {
+        try await BillingTest.run { t in
+            try await t.setOffice()
+            let maria = try await t.client("Maria da Silva", n: 1)
+            let paidByHand = try await t.receivable(client: maria.id, amount: 150_000)
+            let cancelled = try await t.receivable(client: maria.id, amount: 80_000)
+            let stillPending = try await t.receivable(client: maria.id, amount: 5_000)
+            let atBank = try await t.issue(paidByHand.id).boleto
+            let alsoAtBank = try await t.issue(cancelled.id).boleto
+            _ = try await t.exportRemessa()
+            let pending = try await t.issue(stillPending.id).boleto
+
+            func status(_ id: String) async throws -> Conton_Billing_V1_BoletoStatus {
+                var get = Conton_Billing_V1_GetBoletoRequest()
+                get.boletoId = id
+                return try await t.billing.getBoleto(get, metadata: t.owner).boleto.status
+            }
+            /// Polls until the event's handler has run (it runs after the commit, on the event bus).
+            func eventually(_ id: String, _ expected: Conton_Billing_V1_BoletoStatus) async throws -> Bool {
+                let deadline = ContinuousClock.now + .seconds(60)
+                while ContinuousClock.now < deadline {
+                    if try await status(id) == expected { return true }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                return try await status(id) == expected
+            }
+
+            // Paid in cash at the office: the boleto the bank has must not be paid too.
+            var settle = Conton_Fees_V1_SettleReceivableRequest()
+            settle.receivableId = paidByHand.id
+            settle.paymentDate = CivilDate.today(SystemClock()).description
+            settle.amountPaidCents = 150_000
+            settle.method = .cash
+            _ = try await Conton_Fees_V1_Receivables.Client(wrapping: t.grpc).settleReceivable(settle, metadata: t.owner)
+            #expect(try await eventually(atBank.id, .writeOffRequested))
+            // Cancelled: the same; a pending boleto (never sent) is cancelled at once.
+            var cancel = Conton_Fees_V1_CancelReceivableRequest()
+            cancel.receivableId = cancelled.id
+            cancel.reason = "serviço não prestado"
+            _ = try await Conton_Fees_V1_Receivables.Client(wrapping: t.grpc).cancelReceivable(cancel, metadata: t.owner)
+            #expect(try await eventually(alsoAtBank.id, .writeOffRequested))
+            cancel.receivableId = stillPending.id
+            _ = try await Conton_Fees_V1_Receivables.Client(wrapping: t.grpc).cancelReceivable(cancel, metadata: t.owner)
+            #expect(try await eventually(pending.id, .cancelled))
+            #expect(try await t.count("SELECT count(*) FROM host_audit WHERE entity_type = 'boleto' AND summary LIKE '%was paid otherwise%'") == 1)
+
+            // The next remessa asks the bank for both write-offs.
+            let (remessa, _) = try await t.exportRemessa()
+            #expect(remessa.writeOffs == 2 && remessa.boletos == 0)
+        }
+    }
 }
 
 extension BankFilesTests {
@@ -216,6 +268,11 @@ extension BankFilesTests {
             settle.amountPaidCents = 10_000
             settle.method = .cash
             _ = try await t.receivables.settleReceivable(settle, metadata: t.owner)
+            // Paid otherwise: billing asks the bank to write the boleto off (after the commit).
+            let asked = ContinuousClock.now + .seconds(60)
+            while try await t.count("SELECT status FROM billing_boleto WHERE id = ?", [Int64(boletos[0].id)!]) != 7 && ContinuousClock.now < asked {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             let day = try BankDate(CivilDate.today(SystemClock()).description)
             let result = try await t.importRetorno(try Self.retorno(try Self.bankCopy(of: boletos), sequence: 1, [
                 .init(nossoNumero: boletos[0].nossoNumero, event: .paid(.init(amountCents: 10_000, paidDate: day, creditDate: day))),
@@ -225,7 +282,8 @@ extension BankFilesTests {
             #expect(result.occurrences[0].detail.contains("already paid"))
             #expect(result.paid == 1 && result.paidCents == 20_000)
             #expect(try await t.count("SELECT count(*) FROM fees_payment") == 2)
-            #expect(try await t.count("SELECT status FROM billing_boleto WHERE id = ?", [Int64(boletos[0].id)!]) == 2)
+            // Still waiting for the bank's baixa: the payment the bank took anyway is the office's to refund.
+            #expect(try await t.count("SELECT status FROM billing_boleto WHERE id = ?", [Int64(boletos[0].id)!]) == 7)
         }
     }
 }

@@ -38,6 +38,14 @@ public struct ReceivableSettled: DomainEvent, Equatable {
     public var paid: Bool
 }
 
+/// A receivable was cancelled (CancelReceivable, CancelFee): billing writes its boleto off.
+public struct ReceivableCancelled: DomainEvent, Equatable {
+    public static let topic = "receivable.cancelled"
+    public var receivableID: String
+    public var clientID: String
+    public var reason: String
+}
+
 /// An open receivable passed its due date (published once per receivable by the overdue sweep).
 public struct ReceivableOverdue: DomainEvent, Equatable {
     public static let topic = "receivable.overdue"

@@ -205,6 +205,7 @@ enum Settlement {
         try db.execute(sql: "UPDATE fees_fee SET cancelled_at_ms = ?, cancel_reason = ? WHERE id = ? AND cancelled_at_ms IS NULL",
                        arguments: [m.now, reason, key])
         m.audit(receivable.feeId.isEmpty ? "receivable" : "fee", receivable.id, "cancelled: \(reason)")
+        try m.publish(ReceivableCancelled(receivableID: receivable.id, clientID: receivable.clientId, reason: reason))
         return try detailed(receivable.id, today: today, in: db)
     }
 
