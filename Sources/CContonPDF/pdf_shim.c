@@ -11,12 +11,35 @@
 #include <pango/pangocairo.h>
 #include <qrencode.h>
 
-struct conton_pdf {
-    cairo_surface_t *surface;
-    cairo_t *cr;
+// A growable buffer that cairo's stream writers (PDF, PNG) append to.
+struct out_buffer {
     uint8_t *bytes;
     size_t length, capacity;
     int failed;  // the write callback ran out of memory
+};
+
+static cairo_status_t append(void *closure, const unsigned char *data, unsigned int length) {
+    struct out_buffer *b = closure;
+    if (b->length + length > b->capacity) {
+        size_t capacity = b->capacity ? b->capacity : 64 * 1024;
+        while (capacity < b->length + length) capacity *= 2;
+        uint8_t *grown = realloc(b->bytes, capacity);
+        if (grown == NULL) {
+            b->failed = 1;
+            return CAIRO_STATUS_WRITE_ERROR;
+        }
+        b->bytes = grown;
+        b->capacity = capacity;
+    }
+    memcpy(b->bytes + b->length, data, length);
+    b->length += length;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+struct conton_pdf {
+    cairo_surface_t *surface;
+    cairo_t *cr;
+    struct out_buffer out;
     cairo_surface_t *logo;
     PangoContext *pango;
 };
@@ -30,28 +53,10 @@ static pthread_mutex_t pango_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void make_shared_map(void) { shared_map = pango_cairo_font_map_new(); }
 
-static cairo_status_t append(void *closure, const unsigned char *data, unsigned int length) {
-    conton_pdf *pdf = closure;
-    if (pdf->length + length > pdf->capacity) {
-        size_t capacity = pdf->capacity ? pdf->capacity : 64 * 1024;
-        while (capacity < pdf->length + length) capacity *= 2;
-        uint8_t *grown = realloc(pdf->bytes, capacity);
-        if (grown == NULL) {
-            pdf->failed = 1;
-            return CAIRO_STATUS_WRITE_ERROR;
-        }
-        pdf->bytes = grown;
-        pdf->capacity = capacity;
-    }
-    memcpy(pdf->bytes + pdf->length, data, length);
-    pdf->length += length;
-    return CAIRO_STATUS_SUCCESS;
-}
-
 conton_pdf *conton_pdf_new(double width, double height) {
     conton_pdf *pdf = calloc(1, sizeof *pdf);
     if (pdf == NULL) return NULL;
-    pdf->surface = cairo_pdf_surface_create_for_stream(append, pdf, width, height);
+    pdf->surface = cairo_pdf_surface_create_for_stream(append, &pdf->out, width, height);
     if (cairo_surface_status(pdf->surface) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(pdf->surface);
         free(pdf);
@@ -217,31 +222,6 @@ int conton_pdf_qr(conton_pdf *pdf, const char *text, double x, double y, double 
     return 0;
 }
 
-// A growable buffer for cairo's PNG writer.
-struct png_buffer {
-    uint8_t *bytes;
-    size_t length, capacity;
-    int failed;
-};
-
-static cairo_status_t append_png(void *closure, const unsigned char *data, unsigned int length) {
-    struct png_buffer *b = closure;
-    if (b->length + length > b->capacity) {
-        size_t capacity = b->capacity ? b->capacity : 4096;
-        while (capacity < b->length + length) capacity *= 2;
-        uint8_t *grown = realloc(b->bytes, capacity);
-        if (grown == NULL) {
-            b->failed = 1;
-            return CAIRO_STATUS_WRITE_ERROR;
-        }
-        b->bytes = grown;
-        b->capacity = capacity;
-    }
-    memcpy(b->bytes + b->length, data, length);
-    b->length += length;
-    return CAIRO_STATUS_SUCCESS;
-}
-
 int conton_qr_png(const char *text, int module_px, uint8_t **bytes, size_t *length) {
     if (module_px < 1 || module_px > 64) return -1;
     QRcode *code = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
@@ -260,8 +240,8 @@ int conton_qr_png(const char *text, int module_px, uint8_t **bytes, size_t *leng
     cairo_fill(cr);
     cairo_destroy(cr);
     QRcode_free(code);
-    struct png_buffer b = {0};
-    cairo_status_t status = cairo_surface_write_to_png_stream(surface, append_png, &b);
+    struct out_buffer b = {0};
+    cairo_status_t status = cairo_surface_write_to_png_stream(surface, append, &b);
     cairo_surface_destroy(surface);
     if (status != CAIRO_STATUS_SUCCESS || b.failed) {
         free(b.bytes);
@@ -280,14 +260,13 @@ int conton_pdf_finish(conton_pdf *pdf, uint8_t **bytes, size_t *length) {
     if (pdf->logo) cairo_surface_destroy(pdf->logo);
     pdf->logo = NULL;
     cairo_surface_finish(pdf->surface);
-    int ok = cairo_surface_status(pdf->surface) == CAIRO_STATUS_SUCCESS && !pdf->failed;
+    int ok = cairo_surface_status(pdf->surface) == CAIRO_STATUS_SUCCESS && !pdf->out.failed;
     cairo_surface_destroy(pdf->surface);
     pdf->surface = NULL;
     if (!ok) return -1;
-    *bytes = pdf->bytes;
-    *length = pdf->length;
-    pdf->bytes = NULL;
-    pdf->length = pdf->capacity = 0;
+    *bytes = pdf->out.bytes;
+    *length = pdf->out.length;
+    pdf->out = (struct out_buffer){0};
     return 0;
 }
 
@@ -303,6 +282,6 @@ void conton_pdf_free(conton_pdf *pdf) {
         g_object_unref(pdf->pango);
         pthread_mutex_unlock(&pango_lock);
     }
-    free(pdf->bytes);
+    free(pdf->out.bytes);
     free(pdf);
 }

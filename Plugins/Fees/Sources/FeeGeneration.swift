@@ -37,18 +37,23 @@ struct FeeGeneration: Sendable {
     /// from a different request under the same key.
     var fingerprint: String
 
+    /// `client_ids` without duplicates; an empty list, an empty id or more than ``maxClients``
+    /// named in `errors` (a batch `what`: "generation", "readjustment").
+    static func distinctClientIDs(_ raw: [String], per what: String, into errors: inout FieldErrors) -> [String] {
+        var seen = Set<String>()
+        var ids: [String] = []
+        if raw.isEmpty { errors.add("client_ids", "at least one client is required") }
+        if raw.count > maxClients { errors.add("client_ids", "at most \(maxClients) clients per \(what) (got \(raw.count))") }
+        for (i, id) in raw.enumerated() {
+            if id.isEmpty { errors.add("client_ids[\(i)]", "is empty") } else if seen.insert(id).inserted { ids.append(id) }
+        }
+        return ids
+    }
+
     /// Validates every field at once (INVALID_ARGUMENT naming each).
     init(_ request: Conton_Fees_V1_GenerateFeesRequest) throws {
         var errors = FieldErrors()
-        var seen = Set<String>()
-        var ids: [String] = []
-        if request.clientIds.isEmpty { errors.add("client_ids", "at least one client is required") }
-        if request.clientIds.count > Self.maxClients {
-            errors.add("client_ids", "at most \(Self.maxClients) clients per generation (got \(request.clientIds.count))")
-        }
-        for (i, id) in request.clientIds.enumerated() {
-            if id.isEmpty { errors.add("client_ids[\(i)]", "is empty") } else if seen.insert(id).inserted { ids.append(id) }
-        }
+        let ids = Self.distinctClientIDs(request.clientIds, per: "generation", into: &errors)
         let start = Competence(request.startMonth)
         let wantsThirteenth = request.thirteenth.year != 0
         if request.startMonth.isEmpty {

@@ -22,15 +22,7 @@ struct FeeReadjustment: Sendable {
     /// Validates every field at once (INVALID_ARGUMENT naming each).
     init(_ request: Conton_Fees_V1_ReadjustFeesRequest) throws {
         var errors = FieldErrors()
-        var seen = Set<String>()
-        var ids: [String] = []
-        if request.clientIds.isEmpty { errors.add("client_ids", "at least one client is required") }
-        if request.clientIds.count > FeeGeneration.maxClients {
-            errors.add("client_ids", "at most \(FeeGeneration.maxClients) clients per readjustment (got \(request.clientIds.count))")
-        }
-        for (i, id) in request.clientIds.enumerated() {
-            if id.isEmpty { errors.add("client_ids[\(i)]", "is empty") } else if seen.insert(id).inserted { ids.append(id) }
-        }
+        let ids = FeeGeneration.distinctClientIDs(request.clientIds, per: "readjustment", into: &errors)
         let percent = Self.parsePercent(request.percent)
         if request.percent.isEmpty {
             errors.add("percent", "is required, e.g. \"4.87\"")
