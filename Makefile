@@ -98,6 +98,7 @@ test-e2e: release
 	PYTHONPATH=clients/python python3 Tests/e2e/protocols_scenarios.py .build/release/conton
 	PYTHONPATH=clients/python python3 Tests/e2e/attendances_scenarios.py .build/release/conton
 	PYTHONPATH=clients/python python3 Tests/e2e/request_scenarios.py .build/release/conton
+	PYTHONPATH=clients/python python3 Tests/e2e/billing_scenarios.py .build/release/conton
 	@# The Python reference client's interop suite; the working tree's package wins over the installed copy.
 	cd clients/python && CONTON_BINARY=$(CURDIR)/.build/release/conton PYTHONPATH=. \
 	  python3 -m pytest -q -p no:cacheprovider tests
