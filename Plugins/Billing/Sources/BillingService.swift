@@ -171,13 +171,11 @@ struct BillingService: Conton_Billing_V1_Billing.SimpleServiceProtocol {
             let status = BoletoStore.Status(rawValue: row["status"])
             switch status {
             case .pending:
-                try m.db.execute(sql: "UPDATE billing_boleto SET status = 6, cancelled_at_ms = ?, cancel_reason = ? WHERE id = ?",
-                                 arguments: [m.now, reason, row["id"] as Int64])
+                try BoletoStore.close(row["id"], pending: true, why: reason, now: m.now, in: m.db)
                 m.audit("boleto", request.boletoId, "cancelled boleto \(row["nosso_numero"] as String) before it reached the bank: \(reason)")
             case .sent, .registered:
                 // The bank knows it: only the bank can write it off. The next remessa asks.
-                try m.db.execute(sql: "UPDATE billing_boleto SET status = 7, cancelled_at_ms = ?, cancel_reason = ? WHERE id = ?",
-                                 arguments: [m.now, reason, row["id"] as Int64])
+                try BoletoStore.close(row["id"], pending: false, why: reason, now: m.now, in: m.db)
                 m.audit("boleto", request.boletoId, "asked the bank to write off boleto \(row["nosso_numero"] as String) (next remessa): \(reason)")
             case .writeOffRequested:
                 break   // asked already: the same answer again

@@ -90,6 +90,14 @@ enum BoletoStore {
         return row
     }
 
+    /// Closes a live boleto: CANCELLED while still PENDING (it never reached the bank), else
+    /// WRITE_OFF_REQUESTED for the next remessa; `why` is kept as its cancel reason. The caller
+    /// writes the audit row.
+    static func close(_ id: Int64, pending: Bool, why: String, now: Int64, in db: Database) throws {
+        try db.execute(sql: "UPDATE billing_boleto SET status = ?, cancelled_at_ms = ?, cancel_reason = ? WHERE id = ?",
+                       arguments: [pending ? Status.cancelled.rawValue : Status.writeOffRequested.rawValue, now, why, id])
+    }
+
     static func failedPrecondition(_ id: String, _ message: String, reason: String) -> ServiceError {
         ServiceError(.failedPrecondition, message, reason: reason, resource: ErrorDetails.Resource(type: resourceType, name: id))
     }

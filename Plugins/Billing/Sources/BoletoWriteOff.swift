@@ -41,9 +41,7 @@ enum BoletoWriteOff {
             for row in rows {
                 let boleto: Int64 = row["id"], status: Int = row["status"]
                 let pending = status == BoletoStore.Status.pending.rawValue
-                try m.db.execute(sql: "UPDATE billing_boleto SET status = ?, cancelled_at_ms = ?, cancel_reason = ? WHERE id = ?",
-                                 arguments: [pending ? BoletoStore.Status.cancelled.rawValue : BoletoStore.Status.writeOffRequested.rawValue,
-                                             m.now, why, boleto])
+                try BoletoStore.close(boleto, pending: pending, why: why, now: m.now, in: m.db)
                 m.audit("boleto", String(boleto), (pending ? "cancelled boleto " : "asked the bank to write off boleto ") +
                         "\(row["nosso_numero"] as String): \(why)")
             }
